@@ -1,0 +1,79 @@
+"""Run configuration: frozen, built once by the CLI (or a caller) and recorded in config.json."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_RUNS_DIR = Path("reports/runs")
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    """The R1 paper's protocol: T=0.6, top-p 0.95, 32k new tokens. n=None means each task's default k."""
+
+    n: int | None = None
+    temperature: float = 0.6
+    top_p: float = 0.95
+    max_tokens: int = 32768
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How the model is served. Only dtype and max_model_len can change results; the rest is placement."""
+
+    dtype: str = "auto"
+    max_model_len: int | None = None
+    tensor_parallel_size: int = 1
+    data_parallel_size: int = 1
+    gpu_memory_utilization: float = 0.9
+    device: str = "auto"  # auto | cuda | cpu
+    base_url: str | None = None  # openai backend
+    api_key: str | None = None
+    concurrency: int = 64  # openai backend: requests in flight
+    chunk_size: int = 64  # vllm fallback path: prompts per generate() call
+    replay_from: str | None = None  # replay backend: a run dir or a JSONL file
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    model: str
+    tasks: tuple[str, ...]
+    backend: str = "vllm"
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    think_prefix: bool = False
+    limit: int | None = None
+    data_dir: str | None = None
+    tasks_dirs: tuple[str, ...] = ()
+    out: str = str(DEFAULT_RUNS_DIR)
+    run_name: str | None = None
+    step: int | None = None
+    label: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def effective_step(self) -> int | None:
+        return self.step if self.step is not None else step_from_path(self.model)
+
+
+_STEP_PATTERNS = (
+    re.compile(r"global_step_?(\d+)"),
+    re.compile(r"checkpoint-(\d+)"),
+    re.compile(r"(?:^|[/_-])step_?(\d+)(?:$|[/_-])"),
+    re.compile(r"(?:^|[/_-])iter_?(\d+)(?:$|[/_-])"),
+)
+
+
+def step_from_path(path: str) -> int | None:
+    """The training step in a checkpoint path (global_step_300, checkpoint-300, step_300, iter_0000300)."""
+    for part in reversed(Path(path).parts):
+        for pattern in _STEP_PATTERNS:
+            match = pattern.search(part)
+            if match:
+                return int(match.group(1))
+    return None
