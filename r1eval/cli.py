@@ -1,0 +1,58 @@
+"""The `r1eval` command: a thin shell. Each command builds one config and calls one library function.
+
+Exit codes: 0 ok, 1 user error (bad input, one line on stderr), 2 internal error (one line; R1EVAL_DEBUG=1 shows
+the traceback). Heavy imports (vllm, docker, matplotlib) happen inside commands.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+import typer
+
+from .errors import R1EvalError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Evaluate R1-style reasoning models the way the DeepSeek-R1 paper does.")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise SystemExit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False)
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        return 130
+    except click.exceptions.UsageError as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        return 1
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except R1EvalError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        typer.echo("interrupted: completed samples are in the run journal; re-run the same command to resume",
+                   err=True)
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except Exception as exc:  # the harness's own failure: loud, one line, traceback on request
+        if os.environ.get("R1EVAL_DEBUG") == "1":
+            traceback.print_exc()
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set R1EVAL_DEBUG=1 for the traceback)", err=True)
+        return 2
+    return 0
+
+
+# Command modules register themselves on `app` (one module per area).
+from . import cli_run  # noqa: E402,F401
+
+if __name__ == "__main__":
+    sys.exit(main())
