@@ -6,7 +6,6 @@ the traceback). Heavy imports (vllm, docker, matplotlib) happen inside commands.
 from __future__ import annotations
 
 import os
-import sys
 import traceback
 
 import click
@@ -53,6 +52,3 @@ def main(argv: list[str] | None = None) -> int:
 
 # Command modules register themselves on `app` (one module per area).
 from . import cli_run  # noqa: E402,F401
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -16,4 +16,5 @@ TASK = Task(
     prompt=prompts.math_boxed,
     scorer=grading.integer(),
     default_n=64,
+    size=30,
 )

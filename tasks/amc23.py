@@ -18,4 +18,5 @@ TASK = Task(
     prompt=prompts.math_boxed,
     scorer=grading.math(),
     default_n=16,
+    size=40,
 )

@@ -17,5 +17,6 @@ TASK = Task(
     prompt=prompts.math_boxed,
     scorer=grading.math(),
     default_n=4,
+    size=500,
     breakdown_keys=("level", "subject"),
 )
