@@ -10,12 +10,12 @@ from .errors import R1EvalError
 from .grading import grade_answer
 from .pipeline import run, score_run
 from .task import LoadContext, Task, load_tasks
-from .types import CodeSpec, Completion, Problem, Status, TaskResult, TestCase, Verdict
+from .types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CodeSpec", "Completion", "EngineConfig", "LoadContext", "Problem", "R1EvalError", "RunConfig",
-    "SamplingConfig", "Status", "Task", "TaskResult", "TestCase", "Verdict", "data", "grade_answer", "grading",
+    "SamplingConfig", "Status", "Task", "TestCase", "Verdict", "data", "grade_answer", "grading",
     "load_tasks", "prompts", "run", "score_run",
 ]

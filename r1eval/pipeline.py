@@ -15,7 +15,7 @@ from typing import Any
 from . import data, prompts
 from .config import RunConfig
 from .errors import DataError, StoreError
-from .generate import GenRequest, Generator, make_generator
+from .generate import Generator, GenRequest, make_generator
 from .metrics import group_verdicts, task_metrics
 from .progress import progress_bar
 from .store import RunStore
@@ -147,7 +147,7 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
         record = {
             "run_id": run_dir.name, "model": config.model, "step": config.effective_step, "label": config.label,
             "backend": config.backend, "identity": identity, "sampling": asdict(config.sampling),
-            "engine": asdict(config.engine), "tasks_dirs": list(config.tasks_dirs),
+            "engine": {**asdict(config.engine), "api_key": None}, "tasks_dirs": list(config.tasks_dirs),
             "tasks": {p.task.name: p.record(config.limit) for p in plans},
             "versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }

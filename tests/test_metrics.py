@@ -4,8 +4,16 @@ import math
 import pytest
 
 from r1eval.metrics import (
-    ProblemSamples, bootstrap_ci, cons_at_n, group_verdicts, majority_answer, mean_pass_at_k, pass_at_1, pass_at_k,
-    power_of_two_ks, task_metrics,
+    ProblemSamples,
+    bootstrap_ci,
+    cons_at_n,
+    group_verdicts,
+    majority_answer,
+    mean_pass_at_k,
+    pass_at_1,
+    pass_at_k,
+    power_of_two_ks,
+    task_metrics,
 )
 from r1eval.types import Status, Verdict
 

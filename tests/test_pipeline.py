@@ -81,7 +81,7 @@ def test_resume_after_a_crash_completes_without_duplicates_and_matches_an_uninte
     straight = run(config(tmp_path, shared_data, run_name="straight"), generator=FakeGenerator(math_answers),
                    show_progress=False)
     assert resumed["tasks"]["math500"]["metrics"] == straight["tasks"]["math500"]["metrics"]
-    by_key = lambda d: sorted((v.problem_id, v.sample, v.status, v.answer) for v in RunStore(d).read_verdicts("math500"))  # noqa: E731
+    by_key = lambda d: sorted((v.problem_id, v.sample, v.status, v.answer) for v in RunStore(d).read_verdicts("math500"))
     assert by_key(run_dir) == by_key(tmp_path / "runs" / "straight")
 
 
