@@ -56,7 +56,7 @@ def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int) -> l
     for completion in done:
         have.setdefault(completion.problem_id, set()).add(completion.sample)
     requests = []
-    for problem, prompt in zip(plan.problems, plan.prompts):
+    for problem, prompt in zip(plan.problems, plan.prompts, strict=True):
         missing = [s for s in range(plan.n) if s not in have.get(problem.id, set())]
         while missing:
             start = missing[0]
@@ -222,7 +222,7 @@ def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress
     tasks = load_tasks(names, list(tasks_dirs) or config.get("tasks_dirs", []))
     seed = config.get("sampling", {}).get("seed", 0)
     results = {name: score_task(store, task, config["tasks"][name], seed, show_progress)
-               for name, task in zip(names, tasks)}
+               for name, task in zip(names, tasks, strict=True)}
     payload = {
         "run_id": config["run_id"], "model": config["model"], "step": config.get("step"),
         "label": config.get("label"), "complete": all(r["complete"] for r in results.values()),

@@ -81,8 +81,10 @@ def test_resume_after_a_crash_completes_without_duplicates_and_matches_an_uninte
     straight = run(config(tmp_path, shared_data, run_name="straight"), generator=FakeGenerator(math_answers),
                    show_progress=False)
     assert resumed["tasks"]["math500"]["metrics"] == straight["tasks"]["math500"]["metrics"]
-    by_key = lambda d: sorted((v.problem_id, v.sample, v.status, v.answer) for v in RunStore(d).read_verdicts("math500"))
-    assert by_key(run_dir) == by_key(tmp_path / "runs" / "straight")
+    def verdict_keys(run: Path) -> list:
+        return sorted((v.problem_id, v.sample, v.status, v.answer) for v in RunStore(run).read_verdicts("math500"))
+
+    assert verdict_keys(run_dir) == verdict_keys(tmp_path / "runs" / "straight")
 
 
 def test_resume_fills_missing_samples_of_a_partly_done_problem(tmp_path, shared_data, math_answers):
@@ -162,7 +164,8 @@ from r1eval.config import RunConfig, SamplingConfig
 from r1eval.data import read_jsonl_rows
 from r1eval.pipeline import run
 from tests.fakes import FakeGenerator
-answers = {{r["unique_id"]: r["answer"] for r in read_jsonl_rows(__import__("pathlib").Path({data!r}) / "math500.jsonl")}}
+rows = read_jsonl_rows(__import__("pathlib").Path({data!r}) / "math500.jsonl")
+answers = {{r["unique_id"]: r["answer"] for r in rows}}
 cfg = RunConfig(model="fake-model", tasks=("math500",), sampling=SamplingConfig(n=4, seed=7), limit=12,
                 data_dir={data!r}, out={out!r}, run_name="r")
 run(cfg, generator=FakeGenerator(answers, delay_s=float(sys.argv[1])), show_progress=False)
