@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from runfactory import bernoulli_task, make_run
+from tests.runfactory import bernoulli_task, make_run
 
 from r1eval.cli import main
 from r1eval.compare import min_detectable_drop, paired_delta, per_problem_values, problems_needed

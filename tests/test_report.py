@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
-from runfactory import make_run
+from tests.runfactory import make_run
 
 from r1eval import figures as figs
 from r1eval import report as tables
