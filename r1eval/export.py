@@ -8,6 +8,7 @@ Scalars are named `eval/<task>/<metric>` and logged at the run's training step; 
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -36,20 +37,25 @@ def scalars(summary: pd.DataFrame) -> list[tuple[int, str, dict[str, float]]]:
 
 
 def to_tensorboard(summary: pd.DataFrame, logdir: str | Path) -> int:
-    """Write scalars with the step as global_step, one event-file folder per series; returns the count."""
+    """Write scalars with the training step as the event step, one event-file folder per series (the
+    tensorboard package's own writer: no torch needed); returns how many scalars were written."""
     try:
-        from torch.utils.tensorboard import SummaryWriter
+        from tensorboard.compat.proto.event_pb2 import Event
+        from tensorboard.compat.proto.summary_pb2 import Summary
+        from tensorboard.summary.writer.event_file_writer import EventFileWriter
     except ImportError as exc:
         raise ConfigError("--tensorboard needs the tensorboard package: pip install 'r1eval[logging]'") from exc
-    writers: dict[str, SummaryWriter] = {}
+    writers: dict[str, EventFileWriter] = {}
     count = 0
     try:
         for step, series, values in scalars(summary):
             if series not in writers:
-                writers[series] = SummaryWriter(log_dir=str(Path(logdir) / _safe(series)))
-            for tag, value in values.items():
-                writers[series].add_scalar(tag, value, global_step=step)
-                count += 1
+                folder = Path(logdir) / _safe(series)
+                folder.mkdir(parents=True, exist_ok=True)
+                writers[series] = EventFileWriter(str(folder))
+            summary_pb = Summary(value=[Summary.Value(tag=tag, simple_value=value) for tag, value in values.items()])
+            writers[series].add_event(Event(wall_time=time.time(), step=step, summary=summary_pb))
+            count += len(values)
     finally:
         for writer in writers.values():
             writer.close()
@@ -77,7 +83,8 @@ def to_wandb(summary: pd.DataFrame, project: str, directory: str | Path) -> str:
                 run.log({"train/global_step": step, **values})
             folders.append(str(Path(run.dir).parent))
         finally:
-            run.finish(quiet=True)
+            run.finish()
+    wandb.teardown()  # stop the local wandb service so the offline files are complete when we return
     return ", ".join(folders)
 
 
