@@ -58,6 +58,7 @@ def report(
     metric: str = typer.Option("pass@1", "--metric", help="Metric of the paired deltas."),
     formats: str = typer.Option("png,svg", "--formats", help="Figure files to write: png, svg or both."),
     title: str = typer.Option("r1eval checkpoint report", "--title"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute length/behaviour stats from completions."),
     tensorboard: Path | None = typer.Option(None, "--tensorboard", help="Also write every step's metrics here."),
     wandb_project: str | None = typer.Option(None, "--wandb-project", help="Also log to W&B (offline mode)."),
     wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir", help="Where W&B writes its offline run."),
@@ -69,7 +70,7 @@ def report(
     check_metric(metric)
     opts = ReportOptions(baseline=str(baseline) if baseline else None, references=reference,
                          markers=_split(markers), compare=compare, metric=metric, formats=_split(formats) or [],
-                         title=title)
+                         title=title, cache=not no_cache)
     result = write_report(runs, out, opts)
     _export(result.tables["summary"], tensorboard, wandb_project, wandb_dir)
     incomplete = int((~result.tables["summary"]["complete"].astype(bool)).sum())

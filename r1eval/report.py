@@ -7,22 +7,31 @@ behaviours from completions.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .behaviours import marker_pattern, summarize
+from .behaviours import Markers, summarize
 from .compare import paired_delta, per_problem_values
 from .errors import R1EvalError
-from .metrics import mean_pass_at_k
+from .metrics import BOOTSTRAP_RESAMPLES, ProblemSamples, pass_at_k
 from .runs import Run
 
 ID_COLUMNS = ["series", "run_id", "label", "step", "task", "complete"]
 _CONS = re.compile(r"^cons@(\d+)$")
 _PASSK = re.compile(r"^pass@(\d+)$")
+_pass_at_k = lru_cache(maxsize=65536)(pass_at_k)  # (n, c, k) repeat across problems and runs
+
+
+def _mean_pass_at_k(problems: Sequence[ProblemSamples], k: int) -> float:
+    """metrics.mean_pass_at_k, with the per-problem estimator memoized."""
+    return float(np.mean([_pass_at_k(p.n, p.c, k) for p in problems]))
 
 
 def _ids(run: Run, task: str) -> dict:
@@ -74,7 +83,7 @@ def passk_table(runs: Sequence[Run]) -> pd.DataFrame:
                 continue
             n = min(p.n for p in problems)
             for k in range(1, n + 1):
-                rows.append({**_ids(run, task), "k": k, "pass@k": 100.0 * mean_pass_at_k(problems, k)})
+                rows.append({**_ids(run, task), "k": k, "pass@k": 100.0 * _mean_pass_at_k(problems, k)})
     return pd.DataFrame(rows, columns=[*ID_COLUMNS, "k", "pass@k"])
 
 
@@ -89,27 +98,61 @@ def problem_table(runs: Sequence[Run]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*ID_COLUMNS, "problem_id", "n", "correct", "solve_rate"])
 
 
-def completion_table(runs: Sequence[Run], markers: Sequence[str] | None = None) -> pd.DataFrame:
+STATS_VERSION = 1  # bump when a behaviour rule or a length statistic changes
+STATS_FILE = "report_stats.json"
+
+
+def _stat(path: Path) -> list[int]:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return [0, 0]
+    return [st.st_size, st.st_mtime_ns]
+
+
+def completion_stats(run: Run, task: str, markers: Markers, cache: bool = True) -> dict[str, float]:
+    """Length distribution and behaviour rates of one task's completions.
+
+    Reading 10^5+ completions dominates a report's time, so the result is cached in <run>/<task>/report_stats.json,
+    keyed by the size and mtime of completions.jsonl and problems.jsonl, the marker list and STATS_VERSION; any
+    change recomputes. A read-only run directory simply is not cached."""
+    folder = run.store.task_dir(task)
+    key = {"version": STATS_VERSION, "markers": list(markers.markers),
+           "completions": _stat(folder / "completions.jsonl"), "problems": _stat(folder / "problems.jsonl")}
+    cache_path = folder / STATS_FILE
+    if cache and cache_path.is_file():
+        try:
+            cached = json.loads(cache_path.read_text(encoding="utf-8"))
+            if cached.get("key") == key:
+                return cached["stats"]
+        except (OSError, json.JSONDecodeError, AttributeError):
+            pass
+    completions = run.completions(task)
+    tokens = np.array([c.n_tokens for c in completions], dtype=float)
+    summary = summarize(completions, {p.id: p.question for p in run.problems(task)}, markers)
+    quantiles = np.quantile(tokens, [0.1, 0.25, 0.5, 0.75, 0.9]) if tokens.size else [np.nan] * 5
+    stats: dict[str, float] = {
+        "responses": summary.responses, "finished": summary.finished,
+        "mean_tokens": float(tokens.mean()) if tokens.size else np.nan,
+        **{f"p{q}_tokens": float(v) for q, v in zip((10, 25, 50, 75, 90), quantiles, strict=True)},
+        "truncation_rate": 100.0 * sum(c.finish_reason == "length" for c in completions) / len(completions)
+        if completions else np.nan}
+    for name, value in asdict(summary).items():
+        if name.endswith("_rate"):
+            stats[name] = 100.0 * value
+    stats["reflections_per_response"] = summary.reflections_per_response
+    if cache:
+        try:
+            cache_path.write_text(json.dumps({"key": key, "stats": stats}), encoding="utf-8")
+        except OSError:
+            pass
+    return stats
+
+
+def completion_table(runs: Sequence[Run], markers: Sequence[str] | None = None, cache: bool = True) -> pd.DataFrame:
     """Per (run, task): completion-length distribution and reasoning behaviours (rates in %)."""
-    pattern = marker_pattern(markers) if markers else marker_pattern()
-    rows = []
-    for run in runs:
-        for task in run.tasks:
-            completions = run.completions(task)
-            tokens = np.array([c.n_tokens for c in completions], dtype=float)
-            questions = {p.id: p.question for p in run.problems(task)}
-            summary = summarize(completions, questions, pattern)
-            quantiles = np.quantile(tokens, [0.1, 0.25, 0.5, 0.75, 0.9]) if tokens.size else [np.nan] * 5
-            row = {**_ids(run, task), "responses": summary.responses, "finished": summary.finished,
-                   "mean_tokens": float(tokens.mean()) if tokens.size else np.nan,
-                   **{f"p{q}_tokens": float(v) for q, v in zip((10, 25, 50, 75, 90), quantiles, strict=True)},
-                   "truncation_rate": 100.0 * float(np.mean([c.finish_reason == "length" for c in completions]))
-                   if completions else np.nan}
-            for key, value in asdict(summary).items():
-                if key.endswith("_rate"):
-                    row[key] = 100.0 * value
-            row["reflections_per_response"] = summary.reflections_per_response
-            rows.append(row)
+    pattern = Markers(markers) if markers else Markers()
+    rows = [{**_ids(run, task), **completion_stats(run, task, pattern, cache)} for run in runs for task in run.tasks]
     return pd.DataFrame(rows)
 
 
@@ -152,7 +195,8 @@ def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confid
             shared = {p for p in va.keys() & vb.keys() if fa.get(p) == fb.get(p)}
             if not shared:
                 continue
-            d = paired_delta({p: va[p] for p in shared}, {p: vb[p] for p in shared}, confidence)
+            d = paired_delta({p: va[p] for p in shared}, {p: vb[p] for p in shared}, confidence,
+                             resamples=BOOTSTRAP_RESAMPLES)
             rows.append({"task": task, "series": b.series, "from_run": a.run_id, "from_label": a.label,
                          "from_step": a.step, "to_run": b.run_id, "to_label": b.label, "to_step": b.step,
                          "metric": metric, "n_shared": d.n, "from_value": d.baseline, "to_value": d.candidate,

@@ -31,6 +31,7 @@ class ReportOptions:
     confidence: float = 0.95
     formats: Sequence[str] = ("png", "svg")
     title: str = "r1eval checkpoint report"
+    cache: bool = True  # reuse <run>/<task>/report_stats.json when completions have not changed
 
 
 @dataclass
@@ -58,7 +59,7 @@ def build_tables(runs: list[Run], opts: ReportOptions, baseline: Run | None) -> 
         "summary": tables.summary_table(runs),
         "passk": tables.passk_table(runs),
         "problems": tables.problem_table(runs),
-        "completions": tables.completion_table(runs, opts.markers),
+        "completions": tables.completion_table(runs, opts.markers, opts.cache),
         "deltas": tables.delta_table(pairs, opts.metric, opts.confidence),
     }
     out["flips"] = tables.flips_table(*flip_pair) if flip_pair else pd.DataFrame()

@@ -84,11 +84,14 @@ class Run:
     def problems(self, task: str) -> list[Problem]:
         return self._memo("problems", task, lambda: self.store.read_problems(task))
 
+    # Verdicts and completions are read on each call and not kept: at 100 runs x 5 tasks they are ~10^5-10^6
+    # objects, and keeping them alive makes every garbage-collection pass walk all of them (measured: most of
+    # a report's time). What is kept is small: the per-problem summaries.
     def verdicts(self, task: str) -> list[Verdict]:
-        return self._memo("verdicts", task, lambda: self.store.read_verdicts(task))
+        return self.store.read_verdicts(task)
 
     def completions(self, task: str) -> list[Completion]:
-        return self._memo("completions", task, lambda: self.store.read_completions(task))
+        return self.store.read_completions(task)
 
     def grouped(self, task: str) -> dict[str, ProblemSamples]:
         return self._memo("grouped", task, lambda: group_verdicts(self.verdicts(task)))

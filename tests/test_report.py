@@ -150,3 +150,23 @@ def test_report_cli(two_runs, tmp_path, capsys):
     assert not (tmp_path / "r" / "figures" / "accuracy.svg").exists()
     assert main(["report", str(tmp_path / "missing"), "--out", str(tmp_path / "r2")]) == 1
     assert main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "r3"), "--reference", "bad"]) == 1
+
+
+def test_completion_stats_cache_is_used_and_invalidated(two_runs, monkeypatch):
+    run = two_runs[0]
+    first = tables.completion_table([run]).iloc[0]
+    assert (run.path / "t" / tables.STATS_FILE).is_file()
+
+    def no_reading(task):
+        raise AssertionError("completions were read although the cache is valid")
+
+    monkeypatch.setattr(run, "completions", no_reading)
+    assert tables.completion_table([run]).iloc[0]["reflection_rate"] == first["reflection_rate"]
+    with pytest.raises(AssertionError):  # a different marker list is a different key
+        tables.completion_table([run], markers=["hmm"])
+    monkeypatch.undo()
+    with (run.path / "t" / "completions.jsonl").open("a") as journal:  # the run grew: recompute
+        journal.write('{"problem_id": "p2", "sample": 4, "text": "wait </think> 0", "finish_reason": "stop", '
+                      '"n_tokens": 900}\n')
+    grown = tables.completion_table([run]).iloc[0]
+    assert grown["responses"] == 9 and grown["reflection_rate"] == pytest.approx(300 / 9)
