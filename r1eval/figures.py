@@ -119,9 +119,10 @@ def passk_figure(passk: pd.DataFrame) -> Figure:
     cmap = matplotlib.colormaps["viridis"]
     for task, ax in axes.items():
         frame = passk[passk["task"] == task]
-        runs = list(dict.fromkeys(frame["run_id"]))
+        curves = dict(list(frame.groupby("run_id", sort=False)))
+        runs = list(curves)
         for i, run_id in enumerate(runs):
-            curve = frame[frame["run_id"] == run_id].sort_values("k")
+            curve = curves[run_id].sort_values("k")
             style = "-" if bool(curve["complete"].iloc[0]) else ":"
             suffix = "" if bool(curve["complete"].iloc[0]) else " (incomplete)"
             ax.plot(curve["k"], curve["pass@k"], style, color=cmap(i / max(1, len(runs) - 1)),
@@ -180,7 +181,7 @@ def heatmap_figure(problems: pd.DataFrame, max_problems: int = 200) -> Figure:
     fig, axes = task_axes(tasks, "Solve rate per problem (%)", width=6.0, height=5.0)
     for task, ax in axes.items():
         frame = problems[problems["task"] == task]
-        matrix = frame.pivot_table(index="problem_id", columns="run_id", values="solve_rate", aggfunc="first")
+        matrix = frame.pivot(index="problem_id", columns="run_id", values="solve_rate")
         order = frame.drop_duplicates("run_id").sort_values(["step", "run_id"], na_position="first")
         matrix = matrix.reindex(columns=order["run_id"])
         matrix = matrix.loc[matrix.mean(axis=1).sort_values(ascending=False).index]
