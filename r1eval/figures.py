@@ -20,14 +20,15 @@ from matplotlib.figure import Figure  # noqa: E402
 INCOMPLETE = {"marker": "x", "color": "red", "linestyle": "none", "markersize": 9, "label": "incomplete"}
 
 
-def task_axes(tasks: Sequence[str], title: str, width: float = 5.0, height: float = 3.4) -> tuple[Figure, dict]:
+def task_axes(tasks: Sequence[str], title: str, width: float = 5.0, height: float = 3.4,
+              wspace: float = 0.25) -> tuple[Figure, dict]:
     cols = min(3, max(1, len(tasks)))
     rows = max(1, math.ceil(len(tasks) / cols))
     # fixed margins, not constrained layout: layout solving measured ~1 s per figure at 100 runs x 5 tasks
     fig = Figure(figsize=(width * cols, height * rows + 0.6))
     grid = fig.subplots(rows, cols, squeeze=False,
                         gridspec_kw={"left": 0.07, "right": 0.97, "bottom": 0.14 / rows + 0.04,
-                                     "top": 1 - 0.5 / (height * rows + 0.6), "wspace": 0.25,
+                                     "top": 1 - 0.5 / (height * rows + 0.6), "wspace": wspace,
                                      "hspace": 0.55})
     axes = {}
     for i, ax in enumerate(grid.flat):
@@ -178,7 +179,7 @@ BEHAVIOURS = {"reflection_rate": "reflection markers", "language_mixing_rate": "
 def heatmap_figure(problems: pd.DataFrame, max_problems: int = 200) -> Figure:
     """Problems x checkpoints solve-rate heatmap per task; problems sorted by mean solve rate."""
     tasks = list(dict.fromkeys(problems["task"]))
-    fig, axes = task_axes(tasks, "Solve rate per problem (%)", width=6.0, height=5.0)
+    fig, axes = task_axes(tasks, "Solve rate per problem (%)", width=6.5, height=5.0, wspace=0.7)
     for task, ax in axes.items():
         frame = problems[problems["task"] == task]
         matrix = frame.pivot(index="problem_id", columns="run_id", values="solve_rate")
@@ -193,7 +194,7 @@ def heatmap_figure(problems: pd.DataFrame, max_problems: int = 200) -> Figure:
         ticks = _sparse(matrix.shape[1])
         ax.set_xticks(ticks, [order["label"].iloc[i] for i in ticks], rotation=60, ha="right", fontsize=6)
         if matrix.shape[0] <= 40:
-            ax.set_yticks(range(matrix.shape[0]), matrix.index, fontsize=6)
+            ax.set_yticks(range(matrix.shape[0]), [str(i)[-22:] for i in matrix.index], fontsize=6)
         ax.set_ylabel("problem")
         fig.colorbar(image, ax=ax, shrink=0.8)
     return fig
@@ -210,7 +211,9 @@ def delta_figure(deltas: pd.DataFrame) -> Figure:
         ax.errorbar(x, frame["delta"], yerr=err, fmt="o", capsize=3)
         ax.axhline(0, color="black", linewidth=0.8)
         ticks = _sparse(len(frame))
-        names = [f"{a}→{b}" for a, b in zip(frame["from_label"], frame["to_label"], strict=True)]
+        names = [f"{int(a)}→{int(b)}" if pd.notna(a) and pd.notna(b) else f"{la}→{lb}" for a, b, la, lb in
+                 zip(frame["from_step"], frame["to_step"], frame["from_label"], frame["to_label"], strict=True)]
         ax.set_xticks(ticks, [names[i] for i in ticks], rotation=45, ha="right", fontsize=7)
         ax.set_ylabel(f"Δ {frame['metric'].iloc[0] if len(frame) else ''} (points)")
+        ax.set_xlabel("from → to (training step)")
     return fig

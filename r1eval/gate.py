@@ -155,7 +155,7 @@ def gate_markdown(report: GateReport) -> str:
                      f"[{r.ci_low:+.1f}, {r.ci_high:+.1f}] | {r.upper:+.1f} | {r.n} | {t.min_detectable_drop:.1f} | "
                      f"{_ICON[t.status]} |")
     verdict = "**FAIL**: a task regressed" if report.regressed else "**PASS**: no task regressed"
-    lines += ["", f"{verdict} by more than {report.max_drop:g} points with {conf} confidence "
+    lines += ["", f"{verdict} by more than {report.max_drop:g} percentage points with {conf} confidence "
                   f"(paired bootstrap over problems; regression when the one-sided upper bound of Δ < "
                   f"-{report.max_drop:g})."]
     warnings = [t.warning for t in report.tasks if t.warning]

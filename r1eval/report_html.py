@@ -133,7 +133,8 @@ def _markdown(title: str, data: dict[str, pd.DataFrame], notes: list[str], figur
         parts += ["## Changes between checkpoints (paired, points)", "", markdown_table(data["deltas"], DELTA_COLUMNS), ""]
     parts += ["## Reasoning behaviours (% of responses)", "", markdown_table(data["completions"], BEHAVIOUR_COLUMNS), ""]
     if len(data["flips"]):
-        parts += ["## Problems that flipped", "", markdown_table(data["flips"].head(50), FLIP_COLUMNS), ""]
+        parts += ["## Problems that flipped (solved = solve rate ≥ 50%)", "",
+                  markdown_table(data["flips"].head(50), FLIP_COLUMNS), ""]
     parts += ["## Figures", ""] + [f"![{name}]({path})" for name, path in figure_files.items()]
     return "\n".join(parts) + "\n"
 
@@ -173,7 +174,8 @@ def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dic
             if name == "behaviours":
                 body.append(_html_table(data["completions"], BEHAVIOUR_COLUMNS))
     if len(data["flips"]):
-        body += ["<h2>Problems that flipped</h2>", _html_table(data["flips"].head(200), FLIP_COLUMNS)]
+        body += ["<h2>Problems that flipped</h2><p>Solved (solve rate ≥ 50%) in one checkpoint and not in the "
+                 "other; largest changes first.</p>", _html_table(data["flips"].head(200), FLIP_COLUMNS)]
     return (f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>\n")
 
@@ -187,6 +189,8 @@ def write_report(paths: Sequence[str | Path], out: str | Path, opts: ReportOptio
     baseline = load_run(opts.baseline, series="baseline") if opts.baseline else None
     references = tables.parse_references(opts.references)
     data = build_tables(runs, opts, baseline)
+    data["summary"] = data["summary"].sort_values(["task", "series", "step", "run_id"], kind="stable",
+                                                  na_position="first").reset_index(drop=True)
     figures = build_figures(data, references)
     out_dir = Path(out)
     (out_dir / "tables").mkdir(parents=True, exist_ok=True)
