@@ -34,7 +34,7 @@ def build(root: Path, runs: int, problems: int, samples: int, text_chars: int) -
             per = {}
             for i in range(problems):
                 rows = []
-                for s in range(samples):
+                for _ in range(samples):
                     ok = rng.random() < skill[i]
                     wait = "Wait, let me check. " if rng.random() < r / runs else ""
                     text = f"<think>{wait}{filler}</think> \\boxed{{{1 if ok else 0}}}"
@@ -69,14 +69,15 @@ def main() -> None:
               f"({args.runs * len(TASKS) * args.problems * args.samples:,} completions) in "
               f"{time.perf_counter() - t0:.1f} s")
         timings: dict[str, list[tuple[float, float]]] = {"load": [], "png": [], "png+svg": [], "png+svg, cached": []}
+        variants = {"png": ReportOptions(formats=("png",), cache=False), "png+svg": ReportOptions(cache=False),
+                    "png+svg, cached": ReportOptions()}
         for i in range(args.repeat):
-            for name, work in (
-                    ("load", lambda: load_only(root)),
-                    ("png", lambda: write_report([root], Path(tmp) / f"a{i}", ReportOptions(formats=("png",), cache=False))),
-                    ("png+svg", lambda: write_report([root], Path(tmp) / f"b{i}", ReportOptions(cache=False))),
-                    ("png+svg, cached", lambda: write_report([root], Path(tmp) / f"c{i}", ReportOptions()))):
+            for name in timings:
                 wall, cpu = time.perf_counter(), time.process_time()
-                work()
+                if name == "load":
+                    load_only(root)
+                else:
+                    write_report([root], Path(tmp) / f"{name}-{i}", variants[name])
                 timings[name].append((time.perf_counter() - wall, time.process_time() - cpu))
         best = {name: min(values) for name, values in timings.items()}  # by wall time
         print(f"(best of {args.repeat}; wall = elapsed, cpu = this process's CPU time, which a busy shared "

@@ -74,5 +74,6 @@ def ray_executor(address: str, num_cpus: int | None = None) -> Executor:
                 yield refs[done[0]], ray.get(done[0]), None
             except ray.exceptions.RayTaskError as exc:  # the task's own exception, re-raised on the driver
                 cause = exc.cause if getattr(exc, "cause", None) is not None else exc
-                yield refs[done[0]], None, f"{type(cause).__name__}: {str(cause).splitlines()[-1] if str(cause) else ''}"
+                last_line = str(cause).splitlines()[-1] if str(cause) else ""
+                yield refs[done[0]], None, f"{type(cause).__name__}: {last_line}"
     return execute

@@ -12,8 +12,15 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .compare import (PairedDelta, check_metric, min_detectable_drop, paired_delta, per_problem_values,
-                      planning_sd, problems_needed)
+from .compare import (
+    PairedDelta,
+    check_metric,
+    min_detectable_drop,
+    paired_delta,
+    per_problem_values,
+    planning_sd,
+    problems_needed,
+)
 from .errors import R1EvalError, StoreError
 from .runs import Run, load_run
 

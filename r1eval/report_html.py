@@ -130,8 +130,10 @@ def _markdown(title: str, data: dict[str, pd.DataFrame], notes: list[str], figur
     parts += ["## Summary (rates in %, pass@1 with 95% bootstrap CI over problems)", "",
               markdown_table(data["summary"], SUMMARY_COLUMNS), ""]
     if len(data["deltas"]):
-        parts += ["## Changes between checkpoints (paired, points)", "", markdown_table(data["deltas"], DELTA_COLUMNS), ""]
-    parts += ["## Reasoning behaviours (% of responses)", "", markdown_table(data["completions"], BEHAVIOUR_COLUMNS), ""]
+        parts += ["## Changes between checkpoints (paired, points)", "",
+                  markdown_table(data["deltas"], DELTA_COLUMNS), ""]
+    parts += ["## Reasoning behaviours (% of responses)", "",
+              markdown_table(data["completions"], BEHAVIOUR_COLUMNS), ""]
     if len(data["flips"]):
         parts += ["## Problems that flipped (solved = solve rate ≥ 50%)", "",
                   markdown_table(data["flips"].head(50), FLIP_COLUMNS), ""]

@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
-from tests.runfactory import bernoulli_task, make_run
 
 from r1eval.cli import main
 from r1eval.compare import min_detectable_drop, paired_delta, per_problem_values, problems_needed
 from r1eval.gate import GateInputError, gate_markdown, run_gate
 from r1eval.metrics import group_verdicts
 from r1eval.runs import load_run
+from tests.runfactory import bernoulli_task, make_run
 
 
 def _rates(seed: int, n_problems: int) -> np.ndarray:
@@ -71,7 +71,8 @@ def test_drop_smaller_than_allowed_passes(runs):
     assert report.exit_code == 0 and report.tasks[0].result.delta == pytest.approx(-25.0, abs=1.0)
 
 
-@pytest.mark.parametrize("candidate,flags", [("incomplete", []), ("other_problems", []), ("n4", ["--metric", "cons@8"])])
+@pytest.mark.parametrize("candidate,flags",
+                         [("incomplete", []), ("other_problems", []), ("n4", ["--metric", "cons@8"])])
 def test_unusable_inputs_exit_2(runs, candidate, flags, capsys):
     code = _cli("--baseline", str(runs["base"]), "--candidate", str(runs[candidate]), *flags)
     assert code == 2
@@ -114,13 +115,15 @@ def test_per_problem_values_match_metrics(runs):
 def test_small_sample_message(tmp_path):
     rates = _rates(3, 30)
     base = make_run(tmp_path, "b", {"aime24": bernoulli_task(rates, 8)})
-    cand = make_run(tmp_path, "c", {"aime24": bernoulli_task(np.clip(rates + np.where(np.arange(30) % 2, .25, -.25), 0, 1), 8)})
+    shifted = np.clip(rates + np.where(np.arange(30) % 2, .25, -.25), 0, 1)  # big per-problem changes, mean ~0
+    cand = make_run(tmp_path, "c", {"aime24": bernoulli_task(shifted, 8)})
     report = run_gate(base, cand, max_drop=1.0)
     t = report.tasks[0]
     assert t.problems_needed is not None and t.problems_needed > 30
     # the n it asks for is the n at which the minimum detectable drop reaches the allowed drop
     sd = t.result.sd_diff
-    assert min_detectable_drop(sd, t.problems_needed, 0.95) <= 1.0 < min_detectable_drop(sd, t.problems_needed - 1, 0.95)
+    needed = t.problems_needed
+    assert min_detectable_drop(sd, needed, 0.95) <= 1.0 < min_detectable_drop(sd, needed - 1, 0.95)
     assert "30 problems are too few to detect a 1-point drop" in t.warning
     assert "⚠️" in gate_markdown(report)
 

@@ -6,7 +6,6 @@ import re
 import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
-from tests.runfactory import make_run
 
 from r1eval import figures as figs
 from r1eval import report as tables
@@ -14,6 +13,7 @@ from r1eval.behaviours import mixed_language, think_status
 from r1eval.cli import main
 from r1eval.report_html import ReportOptions, write_report
 from r1eval.runs import expand_run_paths
+from tests.runfactory import make_run
 
 C, I = "correct", "incorrect"  # noqa: E741
 
@@ -100,7 +100,8 @@ def test_accuracy_figure_data(two_runs):
     assert list(lines["o1 (published)"].get_ydata()) == [79.2, 79.2]
     band = next(c for c in ax.collections if isinstance(c, PolyCollection))
     ys = band.get_paths()[0].vertices[:, 1]
-    assert ys.min() == pytest.approx(summary["pass@1_lo"].min()) and ys.max() == pytest.approx(summary["pass@1_hi"].max())
+    assert ys.min() == pytest.approx(summary["pass@1_lo"].min())
+    assert ys.max() == pytest.approx(summary["pass@1_hi"].max())
 
 
 def test_heatmap_and_passk_figures_data(two_runs):

@@ -13,8 +13,8 @@ from r1eval.config import EngineConfig, RunConfig, SamplingConfig
 from r1eval.errors import ConfigError
 from r1eval.pipeline import run as pipeline_run
 from r1eval.runs import expand_run_paths
-from r1eval.task import LoadContext, load_tasks
 from r1eval.sweep import Checkpoint, SweepSpec, discover, is_ready, local_executor, run_sweep
+from r1eval.task import LoadContext, load_tasks
 from tests.conftest import require
 
 LIMIT, N = 3, 2
@@ -33,7 +33,8 @@ def test_discovery_orders_numerically_and_ignores_stepless_dirs(tmp_path):
         discover(str(tmp_path / "global_step_*"), steps=[200])
 
 
-@pytest.mark.parametrize("names", [["checkpoint-10", "checkpoint-2"], ["step_10", "step_2"], ["iter_0000010", "iter_0000002"]])
+@pytest.mark.parametrize("names", [["checkpoint-10", "checkpoint-2"], ["step_10", "step_2"],
+                                   ["iter_0000010", "iter_0000002"]])
 def test_discovery_naming_schemes(tmp_path, names):
     for name in names:
         (tmp_path / name).mkdir()
@@ -213,4 +214,5 @@ def test_ray_sweep_on_a_local_cpu_cluster(training, shared_data):
     # the same run directories, the same numbers, as a local sweep writes them
     ray_runs, local_runs = expand_run_paths([training / "ray_runs"]), expand_run_paths([training / "local_runs"])
     assert [r.path.name for r in ray_runs] == [r.path.name for r in local_runs]
-    assert [r.task_result("aime24")["metrics"] for r in ray_runs] == [r.task_result("aime24")["metrics"] for r in local_runs]
+    metrics = [[r.task_result("aime24")["metrics"] for r in runs] for runs in (ray_runs, local_runs)]
+    assert metrics[0] == metrics[1]
