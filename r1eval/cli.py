@@ -6,13 +6,20 @@ the traceback). Heavy imports (vllm, docker, matplotlib) happen inside commands.
 from __future__ import annotations
 
 import os
-import sys
 import traceback
 
 import click
 import typer
 
 from .errors import R1EvalError
+
+try:  # typer >= 0.20 vendors click as typer._click; parse errors then come from there
+    from typer._click import exceptions as _vendored
+except ImportError:  # pragma: no cover - older typer uses click itself
+    _vendored = click.exceptions
+_USAGE = (click.exceptions.UsageError, _vendored.UsageError)
+_ABORT = (click.exceptions.Abort, getattr(typer, "Abort", click.exceptions.Abort))
+_EXIT = (click.exceptions.Exit, getattr(typer, "Exit", click.exceptions.Exit))
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate R1-style reasoning models the way the DeepSeek-R1 paper does.")
@@ -26,13 +33,15 @@ def fail(message: str, code: int = 1) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
-    except click.exceptions.Abort:
+    except _ABORT:
         typer.echo("aborted", err=True)
         return 130
-    except click.exceptions.UsageError as exc:
+    except _USAGE as exc:
+        if not exc.format_message().strip():  # bare `r1eval`: the help was the answer
+            return 0
         typer.echo(f"error: {exc.format_message()}", err=True)
         return 1
-    except click.exceptions.Exit as exc:
+    except _EXIT as exc:
         return exc.exit_code
     except R1EvalError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -53,6 +62,3 @@ def main(argv: list[str] | None = None) -> int:
 
 # Command modules register themselves on `app` (one module per area).
 from . import cli_run  # noqa: E402,F401
-
-if __name__ == "__main__":
-    sys.exit(main())

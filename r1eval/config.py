@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 DEFAULT_RUNS_DIR = Path("reports/runs")
 
@@ -52,9 +51,6 @@ class RunConfig:
     run_name: str | None = None
     step: int | None = None
     label: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     @property
     def effective_step(self) -> int | None:

@@ -35,7 +35,7 @@ CHOICE_TEMPLATE = (
 def multiple_choice(problem: Problem) -> Messages:
     """simple-evals' GPQA template (the one the R1 paper used), choices in the order the task recorded."""
     letters = "ABCDEFGHIJ"[: len(problem.choices)]
-    options = "\n".join(f"{letter}) {choice}" for letter, choice in zip(letters, problem.choices))
+    options = "\n".join(f"{letter}) {choice}" for letter, choice in zip(letters, problem.choices, strict=True))
     return user(CHOICE_TEMPLATE.format(letters=letters, question=problem.question, options=options))
 
 

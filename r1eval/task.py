@@ -45,6 +45,7 @@ class Task:
     prompt: Callable[[Problem], list[dict[str, str]]]  # chat messages, user turn only (no system prompt)
     scorer: Scorer
     default_n: int = 1
+    size: int | None = None  # number of problems in the full benchmark, for `r1eval tasks`
     description: str = ""
     breakdown_keys: tuple[str, ...] = ()  # Problem.meta keys to break results down by (e.g. "level")
     cons: bool = True  # majority vote makes sense (math, choice); not for code

@@ -62,15 +62,3 @@ class Verdict:
     @property
     def correct(self) -> bool:
         return self.status is Status.CORRECT
-
-
-@dataclass(frozen=True)
-class TaskResult:
-    task: str
-    task_version: int
-    n_problems: int
-    n_samples: int
-    metrics: Mapping[str, Any]
-    n_errors: int
-    complete: bool
-    breakdown: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

@@ -13,9 +13,10 @@ TASK = Task(
     version=1,
     description=__doc__,
     source=data.HubSource("HuggingFaceH4/aime_2024", split="train",
-                          revision="main",
+                          revision="2fe88a2f1091d5048c0f36abc874fb997b3dd99a",
                           mirror="aime_2024.jsonl", to_problem=to_problem),
     prompt=prompts.math_boxed,
     scorer=grading.integer(),
     default_n=64,
+    size=30,
 )

@@ -11,9 +11,10 @@ TASK = Task(
     version=1,
     description=__doc__,
     source=data.HubSource("MathArena/aime_2025", split="train",
-                          revision="main",
+                          revision="main",  # no verified commit id yet: config.json records the content hash
                           mirror="aime_2025.jsonl", to_problem=to_problem),
     prompt=prompts.math_boxed,
     scorer=grading.integer(),
     default_n=64,
+    size=30,
 )

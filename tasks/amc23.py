@@ -13,9 +13,10 @@ TASK = Task(
     version=1,
     description=__doc__,
     source=data.HubSource("math-ai/amc23", split="test",
-                          revision="main",
+                          revision="main",  # no verified commit id yet: config.json records the content hash
                           mirror="amc23.jsonl", to_problem=to_problem),
     prompt=prompts.math_boxed,
     scorer=grading.math(),
     default_n=16,
+    size=40,
 )

@@ -12,10 +12,11 @@ TASK = Task(
     version=1,
     description=__doc__,
     source=data.HubSource("HuggingFaceH4/MATH-500", split="test",
-                          revision="main",
+                          revision="6e4ed1a2a79af7d8630a6b768ec859cb5af4d3be",
                           mirror="math500.jsonl", to_problem=to_problem),
     prompt=prompts.math_boxed,
     scorer=grading.math(),
     default_n=4,
+    size=500,
     breakdown_keys=("level", "subject"),
 )

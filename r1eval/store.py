@@ -1,0 +1,174 @@
+"""The run directory, the only layout r1eval writes:
+
+    <runs>/<run_id>/config.json            identity of the run (refuses a resume under another config)
+    <runs>/<run_id>/<task>/problems.jsonl  the problems as evaluated
+    <runs>/<run_id>/<task>/completions.jsonl  append-only journal, one line per (problem_id, sample)
+    <runs>/<run_id>/<task>/verdicts.jsonl  rewritten by every scoring pass
+    <runs>/<run_id>/results.json           what reports and gates read
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from .data import problem_to_json
+from .errors import StoreError
+from .types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write atomically (temp file + rename) so a crash never leaves half a config or results file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); restore or delete it") from exc
+
+
+def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSONL journal. A torn last line (a crash mid-write) is skipped; a torn line elsewhere is an error."""
+    if not path.exists():
+        return
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except json.JSONDecodeError as exc:
+            if number == len(lines):  # last line, no newline after it: torn by a crash
+                return
+            raise StoreError(f"{path}:{number} is corrupt ({exc.msg}); delete that line to resume") from exc
+
+
+def _repair_torn_tail(path: Path) -> None:
+    """Cut a partial last line so the next append starts on a fresh line."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    data = path.read_bytes()
+    if data.endswith(b"\n"):
+        return
+    with path.open("r+b") as handle:
+        handle.truncate(data.rfind(b"\n") + 1)
+
+
+def problem_from_json(row: dict[str, Any]) -> Problem:
+    code = row.get("code")
+    spec = None
+    if code:
+        spec = CodeSpec(**{**code, "tests": tuple(TestCase(**t) for t in code["tests"])})
+    return Problem(id=row["id"], question=row["question"], answer=row.get("answer"),
+                   choices=tuple(row.get("choices") or ()), code=spec, meta=row.get("meta") or {})
+
+
+class Journal:
+    """Append-only completions journal; every batch is flushed and fsynced before `append` returns."""
+
+    def __init__(self, path: Path):
+        _repair_torn_tail(path)
+        self._handle: IO[str] = path.open("a", encoding="utf-8")
+
+    def append(self, completions: Iterable[Completion]) -> None:
+        for completion in completions:
+            self._handle.write(json.dumps(asdict(completion), ensure_ascii=False) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class RunStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / "config.json"
+
+    @property
+    def results_path(self) -> Path:
+        return self.path / "results.json"
+
+    def task_dir(self, task: str) -> Path:
+        return self.path / task
+
+    def read_config(self) -> dict[str, Any] | None:
+        return _read_json(self.config_path) if self.config_path.exists() else None
+
+    def write_config(self, config: dict[str, Any]) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        _write_json(self.config_path, config)
+
+    def write_results(self, results: dict[str, Any]) -> None:
+        _write_json(self.results_path, results)
+
+    def read_results(self) -> dict[str, Any]:
+        if not self.results_path.exists():
+            raise StoreError(f"{self.path} has no results.json; run `r1eval score {self.path}` first")
+        return _read_json(self.results_path)
+
+    def tasks(self) -> list[str]:
+        config = self.read_config()
+        if config is None:
+            raise StoreError(f"{self.path} is not an r1eval run directory (no config.json)")
+        return list(config.get("tasks", {}))
+
+    def write_problems(self, task: str, problems: list[Problem]) -> None:
+        self.task_dir(task).mkdir(parents=True, exist_ok=True)
+        path = self.task_dir(task) / "problems.jsonl"
+        tmp = path.with_suffix(".jsonl.tmp")
+        tmp.write_text("".join(json.dumps(problem_to_json(p), ensure_ascii=False) + "\n" for p in problems),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+
+    def read_problems(self, task: str) -> list[Problem]:
+        path = self.task_dir(task) / "problems.jsonl"
+        if not path.exists():
+            raise StoreError(f"{path} is missing; the run directory is incomplete")
+        return [problem_from_json(row) for row in _jsonl_rows(path)]
+
+    def journal(self, task: str) -> Journal:
+        self.task_dir(task).mkdir(parents=True, exist_ok=True)
+        return Journal(self.task_dir(task) / "completions.jsonl")
+
+    def read_completions(self, task: str) -> list[Completion]:
+        """Completions in journal order; a duplicate (problem_id, sample) keeps its first line."""
+        seen: set[tuple[str, int]] = set()
+        completions = []
+        for row in _jsonl_rows(self.task_dir(task) / "completions.jsonl"):
+            try:
+                completion = Completion(**row)
+            except TypeError as exc:
+                raise StoreError(f"{self.task_dir(task)}/completions.jsonl has a malformed row: {exc}") from exc
+            key = (completion.problem_id, completion.sample)
+            if key not in seen:
+                seen.add(key)
+                completions.append(completion)
+        return completions
+
+    def write_verdicts(self, task: str, verdicts: list[Verdict]) -> None:
+        path = self.task_dir(task) / "verdicts.jsonl"
+        tmp = path.with_suffix(".jsonl.tmp")
+        tmp.write_text("".join(json.dumps({**asdict(v), "status": v.status.value}, ensure_ascii=False) + "\n"
+                               for v in verdicts), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def read_verdicts(self, task: str) -> list[Verdict]:
+        return [Verdict(r["problem_id"], r["sample"], Status(r["status"]), r.get("answer"), r.get("detail", ""))
+                for r in _jsonl_rows(self.task_dir(task) / "verdicts.jsonl")]

@@ -1,0 +1,98 @@
+"""Metrics against hand-computed values."""
+import math
+
+import pytest
+
+from r1eval.metrics import (
+    ProblemSamples,
+    bootstrap_ci,
+    cons_at_n,
+    group_verdicts,
+    majority_answer,
+    mean_pass_at_k,
+    pass_at_1,
+    pass_at_k,
+    power_of_two_ks,
+    task_metrics,
+)
+from r1eval.types import Status, Verdict
+
+
+@pytest.mark.parametrize(("n", "c", "k", "expected"), [
+    (5, 2, 1, 0.4),            # k=1 is c/n
+    (5, 2, 2, 1 - 3 / 10),     # 1 - C(3,2)/C(5,2)
+    (4, 3, 2, 1.0),            # n - c < k: every k-subset holds a correct sample
+    (4, 0, 4, 0.0),
+    (64, 1, 64, 1.0),
+    (10, 5, 3, 1 - 10 / 120),  # 1 - C(5,3)/C(10,3)
+])
+def test_pass_at_k_matches_the_binomial_formula(n, c, k, expected):
+    assert pass_at_k(n, c, k) == pytest.approx(expected)
+
+
+def test_pass_at_k_rejects_k_above_n():
+    with pytest.raises(ValueError):
+        pass_at_k(4, 1, 8)
+
+
+def test_pass_at_1_is_the_mean_of_per_problem_accuracy():
+    problems = [ProblemSamples((True, False, False, False), ("1", "2", "2", "2")),
+                ProblemSamples((True, True), ("5", "5"))]
+    assert pass_at_1(problems) == pytest.approx((0.25 + 1.0) / 2)
+    assert mean_pass_at_k(problems, 1) == pytest.approx(pass_at_1(problems))
+
+
+def test_majority_vote_ignores_no_answer_and_breaks_ties_by_first_occurrence():
+    assert majority_answer(["3", "5", "5", None, "3"]) == "3"  # 2-2 tie: "3" came first
+    assert majority_answer([None, None, "7"]) == "7"  # two unanswered samples do not outvote one answer
+    assert majority_answer([None, None]) is None
+
+
+def test_cons_at_n_uses_the_correct_canonical_answers():
+    wrong_majority = ProblemSamples((False, False, True), ("4", "4", "5"), frozenset({"5"}))
+    right_majority = ProblemSamples((True, True, False), ("1/2", "1/2", "3"), frozenset({"1/2"}))
+    tie_first_wrong = ProblemSamples((False, True, True, False), ("3", "5", "5", "3"), frozenset({"5"}))
+    assert cons_at_n([wrong_majority, right_majority, tie_first_wrong]) == pytest.approx(1 / 3)
+
+
+def test_group_verdicts_drops_errors_and_orders_samples():
+    verdicts = [Verdict("p", 1, Status.CORRECT, "2"), Verdict("p", 0, Status.INCORRECT, "3"),
+                Verdict("p", 2, Status.ERROR, None), Verdict("q", 0, Status.NO_ANSWER, None)]
+    grouped = group_verdicts(verdicts)
+    assert grouped["p"].correct == (False, True)
+    assert grouped["p"].answers == ("3", "2")
+    assert grouped["q"].no_answer == 1 and grouped["q"].answers == (None,)
+
+
+def test_power_of_two_ks_ends_at_n():
+    assert power_of_two_ks(64) == [1, 2, 4, 8, 16, 32, 64]
+    assert power_of_two_ks(6) == [1, 2, 4, 6]
+    assert power_of_two_ks(1) == [1]
+
+
+def test_bootstrap_ci_contains_the_point_estimate():
+    values = [1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1] * 2
+    lo, hi = bootstrap_ci(values)
+    mean = sum(values) / len(values)
+    assert lo < mean < hi
+    assert 0.0 <= lo and hi <= 1.0
+    assert bootstrap_ci(values) == (lo, hi)  # seeded: reproducible
+
+
+def test_task_metrics_keys_and_rates():
+    problems = {
+        "a": ProblemSamples((True, True, False, False), ("1", "1", "2", None), frozenset({"1"}), no_answer=1),
+        "b": ProblemSamples((False, False, False, False), ("9", "8", "9", "7")),
+    }
+    metrics = task_metrics(problems, ["stop"] * 6 + ["length"] * 2, [10, 20, 30, 40, 50, 60, 70, 80])
+    assert set(metrics) == {"pass@1", "pass@1_ci95", "pass@2", "pass@4", "cons@4", "cons@4_ci95",
+                            "truncation_rate", "no_answer_rate", "mean_tokens", "median_tokens"}
+    assert metrics["pass@1"] == pytest.approx(0.25)
+    assert metrics["pass@2"] == pytest.approx((1 - 1 / 6) / 2)  # a: 1 - C(2,2)/C(4,2); b: 0
+    assert metrics["cons@4"] == pytest.approx(0.5)
+    assert metrics["truncation_rate"] == pytest.approx(0.25)
+    assert metrics["no_answer_rate"] == pytest.approx(1 / 8)
+    assert metrics["mean_tokens"] == pytest.approx(45) and metrics["median_tokens"] == pytest.approx(45)
+    lo, hi = metrics["pass@1_ci95"]
+    assert lo <= metrics["pass@1"] <= hi
+    assert not math.isnan(hi)
