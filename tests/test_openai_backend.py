@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from conftest import require
+from tests.conftest import require
 from r1eval.config import EngineConfig, SamplingConfig
 from r1eval.errors import ConfigError, ModelError
 from r1eval.generate import GenRequest, make_generator

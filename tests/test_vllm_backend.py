@@ -13,7 +13,7 @@ from r1eval.generate import GenRequest, make_generator
 from r1eval.generate.model_source import resolve_model
 from r1eval.generate.vllm_backend import VLLMGenerator, engine_args
 from r1eval.models import tiny_llama_dir
-from conftest import require
+from tests.conftest import require
 
 HAVE_VLLM = importlib.util.find_spec("vllm") is not None
 CPU = EngineConfig(device="cpu")
