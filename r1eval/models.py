@@ -134,9 +134,12 @@ def _gguf_to_hf(gguf: Path, out: Path) -> None:
         extra = {}
     kwargs = {"gguf_file": gguf.name}
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, **kwargs)
-    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, torch_dtype=torch.float32, **kwargs, **extra)
-    plain = AutoModelForCausalLM.from_config(loaded.config, torch_dtype=torch.float32)
-    plain.load_state_dict(loaded.state_dict(), strict=False)
+    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, dtype=torch.float32, **kwargs, **extra)
+    plain = AutoModelForCausalLM.from_config(loaded.config, dtype=torch.float32)
+    result = plain.load_state_dict(loaded.state_dict(), strict=False)
+    tied = {"lm_head.weight"} if getattr(plain.config, "tie_word_embeddings", False) else set()
+    if set(result.missing_keys) - tied:
+        raise ModelError(f"converting {gguf.name}: weights missing after dequantization: {result.missing_keys[:3]}")
     plain = plain.to(torch.bfloat16)
     plain.config.torch_dtype = torch.bfloat16
     if hasattr(plain.config, "quantization_config"):
