@@ -19,8 +19,9 @@ def _rates(seed: int, n_problems: int) -> np.ndarray:
     return np.random.default_rng(seed).uniform(0.1, 0.9, n_problems)
 
 
-@pytest.fixture
-def runs(tmp_path):
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("gate_runs")  # built once: the runs are only read
     base_rates = _rates(1, 200)
     noise = np.random.default_rng(2).choice([-0.125, 0.0, 0.125], size=200)  # +-1 sample of 8, mean ~0
     make = lambda name, rates, **kw: make_run(tmp_path, name, {"math": bernoulli_task(np.clip(rates, 0, 1), 8)}, **kw)  # noqa: E731
