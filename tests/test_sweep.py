@@ -192,6 +192,7 @@ def test_sweep_cli_replay(training, shared_data, monkeypatch):
     assert main([*args[:-3], "--steps", "100,x"]) == 1
 
 
+@pytest.mark.slow  # starting a Ray cluster takes ~10 s
 def test_ray_sweep_on_a_local_cpu_cluster(training, shared_data):
     try:
         import ray  # noqa: F401
