@@ -168,7 +168,7 @@ def default_pairs(runs: Sequence[Run], baseline: Run | None = None) -> list[tupl
     """Consecutive checkpoints of each series; with a baseline, also baseline -> every run."""
     pairs = [(a, b) for group in _ordered(runs).values() for a, b in zip(group, group[1:], strict=False)]
     if baseline is not None:
-        pairs += [(baseline, r) for r in runs if r.path != baseline.path]
+        pairs += [(baseline, r) for r in runs if r.path.resolve() != baseline.path.resolve()]
     return pairs
 
 
