@@ -1,0 +1,263 @@
+"""The sandbox's job server. Stdlib only. In Docker it is PID 1 of a hardened container; the process backend runs it
+in a private user/PID/network namespace when the kernel allows.
+
+Reads one JSON job per line on stdin and answers one JSON result per line on stdout:
+job:    {"id", "code", "mode": stdin|functional, "func_name", "tests": [{"input", "output"}], "time_limit_s",
+         "memory_mb", "checker": {"kind": exact|float|unordered|custom, "abs_tol", "rel_tol", "program"},
+         "output_limit_bytes"}
+result: {"id", "verdict", "tests_passed", "tests_total", "detail", "times": [[cpu_s, wall_s], ...], "damaged"}
+Each test runs in a fresh child forked by the zygote, with rlimits; this process judges the child's output, so
+nothing the submission does inside its own process can change a verdict. Between tests stray processes are killed
+(as PID 1: every process but this one) and the work directory is emptied.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import compare  # noqa: E402
+import zygote as zygote_module  # noqa: E402
+
+PROTOCOL = 1
+MB = 1 << 20
+STACK_BYTES = 512 * MB  # deep recursion is common in contest solutions; AS still bounds total memory
+
+
+class Zygote:
+    def __init__(self, workdir: Path) -> None:
+        req_r, self._req_w = os.pipe()
+        self._rep_r, rep_w = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", str(HERE / "zygote.py"), str(req_r), str(rep_w)], pass_fds=(req_r, rep_w),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)
+        os.close(req_r)
+        os.close(rep_w)
+        self._buffer = b""
+        if self._read(60.0) is None:
+            raise RuntimeError("zygote did not start")
+
+    def _read(self, timeout: float) -> dict | None:
+        while b"\n" not in self._buffer:
+            ready, _, _ = select.select([self._rep_r], [], [], timeout)
+            chunk = os.read(self._rep_r, 1 << 16) if ready else b""
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def run(self, request: dict) -> dict | None:
+        """The zygote's report, or None when it died or hung (the test killed or stopped its supervisor)."""
+        try:
+            os.write(self._req_w, (json.dumps(request) + "\n").encode())
+        except OSError:
+            return None
+        return self._read(request["wall_s"] + 5.0)
+
+    def close(self) -> None:
+        for fd in (self._req_w, self._rep_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+
+
+class Server:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.pid1 = os.getpid() == 1
+        self.zygote = Zygote(workdir)
+
+    # -- process hygiene -------------------------------------------------------------------------------------
+    def _reap(self, block: bool) -> None:
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+    def _others(self) -> list[int]:
+        mine = {os.getpid(), self.zygote.proc.pid}
+        return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in mine]
+
+    def clean_processes(self, child_pid: int | None, zygote_ok: bool) -> None:
+        """Kill whatever the test left running. As PID 1 that is every other process (then a new zygote)."""
+        if self.pid1:
+            self._reap(block=False)
+            if zygote_ok and not self._others():
+                return
+            os.kill(-1, signal.SIGKILL)
+            self._reap(block=True)
+            self.zygote.close()
+            self.zygote = Zygote(self.workdir)
+            return
+        if child_pid:
+            try:
+                os.killpg(child_pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if not zygote_ok:
+            self.zygote.close()
+            self.zygote.proc.wait()
+            self.zygote = Zygote(self.workdir)
+
+    def wipe(self, keep: tuple[str, ...] = ()) -> None:
+        for entry in self.workdir.iterdir():
+            if entry.name in keep:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                for root, dirs, _ in os.walk(entry):
+                    for name in dirs:
+                        os.chmod(os.path.join(root, name), 0o700)
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+
+    # -- judging ---------------------------------------------------------------------------------------------
+    def _request(self, job: dict, mode: str, code: str, stdin: str, cpu_s: float, mem_mb: int) -> dict:
+        w = self.workdir
+        return {"mode": mode, "code": str(w / code), "input": str(w / stdin), "stdout": str(w / "out.txt"),
+                "stderr": str(w / "err.txt"), "result": str(w / "result.json"), "func_name": job.get("func_name"),
+                "cpu_s": max(1, int(-(-cpu_s // 1))), "mem_bytes": (mem_mb + 64) * MB,
+                "fsize": int(job.get("output_limit_bytes") or 64 * MB), "nproc": 64, "wall_s": 2 * cpu_s + 2}
+
+    def _read(self, name: str, limit: int) -> str:
+        try:
+            with open(self.workdir / name, "rb") as handle:
+                return handle.read(limit).decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def _classify(self, job: dict, report: dict | None) -> tuple[str, str]:
+        """Verdict of one finished child from its exit status and resource use ("ok" = ran cleanly)."""
+        limit = float(job.get("time_limit_s") or 6.0)
+        if report is None:
+            return "runtime_error", "the program killed or stopped its supervisor"
+        status, cpu = report["status"], report["cpu"]
+        if report["wall_killed"]:
+            return "time_limit", f"wall-clock backstop ({2 * limit + 2:.0f} s) hit, {cpu:.2f} s CPU"
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= int(-(-limit // 1)) - 0.05):
+                return "time_limit", f"CPU time over {limit:g} s"
+            if sig == signal.SIGKILL:
+                return "memory_limit", "killed by the memory limit"
+            return "runtime_error", f"killed by {signal.Signals(sig).name}"
+        code = os.WEXITSTATUS(status)
+        tail = self._read("err.txt", 1 << 20)[-300:].strip()
+        if code == zygote_module.EXIT_COMPILE:
+            return "compile_error", tail
+        if code == zygote_module.EXIT_MEMORY or (code == 1 and tail.endswith("MemoryError")):
+            return "memory_limit", f"MemoryError under {job.get('memory_mb') or 512} MB"
+        if code != 0:
+            return "runtime_error", f"exit code {code}: {tail}"
+        if cpu > limit:
+            return "time_limit", f"CPU time {cpu:.2f} s over {limit:g} s"
+        return "ok", ""
+
+    def _check_output(self, job: dict, test: dict, output: str) -> tuple[bool, str]:
+        checker = job.get("checker") or {"kind": "exact"}
+        if checker.get("kind") == "custom":
+            return self._custom_check(job, checker, output)
+        if job.get("mode") == "functional":
+            if output.startswith('{"__unserialisable__"'):
+                return False, "return value is not JSON-serialisable: " + json.loads(output)["__unserialisable__"]
+            return compare.compare_value(output, test["output"], checker)
+        return compare.compare_stdout(output, test["output"], checker)
+
+    def _custom_check(self, job: dict, checker: dict, output: str) -> tuple[bool, str]:
+        """Run the problem's checker program as a sandboxed child: argv = input, expected, output; exit 0 = pass."""
+        w = self.workdir
+        (w / "checker.py").write_text(checker["program"], encoding="utf-8")
+        (w / "got.txt").write_text(output, encoding="utf-8")
+        request = self._request(job, "checker", "checker.py", "got.txt", float(checker.get("time_limit_s", 10)), 1024)
+        request["argv"] = ["checker.py", str(w / "in.txt"), str(w / "expected.txt"), str(w / "got.txt")]
+        report = self.zygote.run(request)
+        self.clean_processes(None, report is not None)
+        if report is None or report["wall_killed"] or not os.WIFEXITED(report["status"]):
+            raise RuntimeError("custom checker crashed or timed out")
+        message = (self._read("out.txt", 4096) + self._read("err.txt", 4096)).strip()[:200]
+        if os.WEXITSTATUS(report["status"]) not in (0, 1):
+            raise RuntimeError(f"custom checker failed: {message}")
+        return os.WEXITSTATUS(report["status"]) == 0, message or "rejected by the checker"
+
+    def judge(self, job: dict) -> dict:
+        self.wipe()
+        (self.workdir / "sol.py").write_text(job["code"], encoding="utf-8")
+        tests = job["tests"]
+        verdict, detail, passed, times = "accepted", "", 0, []
+        functional = job.get("mode") == "functional"
+        limit = float(job.get("time_limit_s") or 6.0)
+        for index, test in enumerate(tests, 1):
+            self.wipe(keep=("sol.py",))
+            (self.workdir / "in.txt").write_text(test["input"], encoding="utf-8")
+            if (job.get("checker") or {}).get("kind") == "custom":
+                (self.workdir / "expected.txt").write_text(test["output"], encoding="utf-8")
+            request = self._request(job, job.get("mode") or "stdin", "sol.py", "in.txt", limit,
+                                    int(job.get("memory_mb") or 512))
+            report = self.zygote.run(request)
+            self.clean_processes(report and report.get("pid"), report is not None)
+            times.append([round(report["cpu"], 4), round(report["wall"], 4)] if report else None)
+            outcome, why = self._classify(job, report)
+            if outcome == "ok":
+                output = self._read("result.json" if functional else "out.txt", request["fsize"])
+                ok, why = self._check_output(job, test, output)
+                outcome = "accepted" if ok else "wrong_answer"
+            if outcome != "accepted":
+                verdict, detail = outcome, f"test {index}/{len(tests)}: {why}".strip()
+                break
+            passed += 1
+        self.wipe()
+        return {"verdict": verdict, "tests_passed": passed, "tests_total": len(tests), "detail": detail,
+                "times": times}
+
+
+def main() -> None:
+    workdir = Path(sys.argv[sys.argv.index("--workdir") + 1] if "--workdir" in sys.argv else "/work")
+    zygote_module.non_dumpable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a test must not be able to interrupt its judge
+    try:
+        resource.setrlimit(resource.RLIMIT_STACK, (STACK_BYTES, STACK_BYTES))
+    except (ValueError, OSError):
+        pass
+    os.chdir(workdir)
+    out = sys.stdout
+    sys.stdout = sys.stderr  # nothing but protocol lines may reach the channel
+    server = Server(workdir)
+    out.write(json.dumps({"ready": True, "protocol": PROTOCOL, "pid1": server.pid1}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job: dict = {}
+        try:
+            job = json.loads(line)
+            result = server.judge(job)
+            result["damaged"] = False
+        except Exception as exc:  # noqa: BLE001 - infrastructure failure: the host retries on a new sandbox
+            traceback.print_exc()
+            result = {"verdict": "sandbox_error", "tests_passed": 0, "tests_total": len(job.get("tests", [])),
+                      "detail": f"{type(exc).__name__}: {exc}"[:300], "times": [], "damaged": True}
+        result["id"] = job.get("id")
+        out.write(json.dumps(result) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
