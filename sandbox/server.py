@@ -6,6 +6,7 @@ job:    {"id", "code", "mode": stdin|functional, "func_name", "tests": [{"input"
          "memory_mb", "checker": {"kind": exact|float|unordered|custom, "abs_tol", "rel_tol", "program"},
          "output_limit_bytes"}
 result: {"id", "verdict", "tests_passed", "tests_total", "detail", "times": [[cpu_s, wall_s], ...], "damaged"}
+Options: --workdir DIR (default /work), --nproc N (RLIMIT_NPROC for tests; default 64).
 Each test runs in a fresh child forked by the zygote, with rlimits; this process judges the child's output, so
 nothing the submission does inside its own process can change a verdict. Between tests stray processes are killed
 (as PID 1: every process but this one) and the work directory is emptied.
@@ -77,8 +78,8 @@ class Zygote:
 
 
 class Server:
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
+    def __init__(self, workdir: Path, nproc: int) -> None:
+        self.workdir, self.nproc = workdir, nproc
         self.pid1 = os.getpid() == 1
         self.zygote = Zygote(workdir)
 
@@ -102,7 +103,10 @@ class Server:
             self._reap(block=False)
             if zygote_ok and not self._others():
                 return
-            os.kill(-1, signal.SIGKILL)
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # nothing else was left
             self._reap(block=True)
             self.zygote.close()
             self.zygote = Zygote(self.workdir)
@@ -135,7 +139,7 @@ class Server:
         return {"mode": mode, "code": str(w / code), "input": str(w / stdin), "stdout": str(w / "out.txt"),
                 "stderr": str(w / "err.txt"), "result": str(w / "result.json"), "func_name": job.get("func_name"),
                 "cpu_s": max(1, int(-(-cpu_s // 1))), "mem_bytes": (mem_mb + 64) * MB,
-                "fsize": int(job.get("output_limit_bytes") or 64 * MB), "nproc": 64, "wall_s": 2 * cpu_s + 2}
+                "fsize": int(job.get("output_limit_bytes") or 64 * MB), "nproc": self.nproc, "wall_s": 2 * cpu_s + 2}
 
     def _read(self, name: str, limit: int) -> str:
         try:
@@ -229,7 +233,10 @@ class Server:
 
 
 def main() -> None:
-    workdir = Path(sys.argv[sys.argv.index("--workdir") + 1] if "--workdir" in sys.argv else "/work")
+    def option(name: str, default: str) -> str:
+        return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+    workdir, nproc = Path(option("--workdir", "/work")), int(option("--nproc", "64"))
     zygote_module.non_dumpable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a test must not be able to interrupt its judge
     try:
@@ -239,7 +246,7 @@ def main() -> None:
     os.chdir(workdir)
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but protocol lines may reach the channel
-    server = Server(workdir)
+    server = Server(workdir, nproc)
     out.write(json.dumps({"ready": True, "protocol": PROTOCOL, "pid1": server.pid1}) + "\n")
     out.flush()
     for line in sys.stdin:
