@@ -164,7 +164,8 @@ class Server:
                 return "memory_limit", "killed by the memory limit"
             return "runtime_error", f"killed by {signal.Signals(sig).name}"
         code = os.WEXITSTATUS(status)
-        tail = self._read("err.txt", 1 << 20)[-300:].strip()
+        err_lines = [line for line in self._read("err.txt", 1 << 20)[-4000:].splitlines() if line.strip()]
+        tail = err_lines[-1].strip()[:200] if err_lines else ""
         if code == zygote_module.EXIT_COMPILE:
             return "compile_error", tail
         if code == zygote_module.EXIT_MEMORY or (code == 1 and tail.endswith("MemoryError")):
