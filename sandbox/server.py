@@ -179,16 +179,18 @@ class Server:
     def _check_output(self, job: dict, test: dict, output: str) -> tuple[bool, str]:
         checker = job.get("checker") or {"kind": "exact"}
         if checker.get("kind") == "custom":
-            return self._custom_check(job, checker, output)
+            return self._custom_check(job, checker, test, output)
         if job.get("mode") == "functional":
             if output.startswith('{"__unserialisable__"'):
                 return False, "return value is not JSON-serialisable: " + json.loads(output)["__unserialisable__"]
             return compare.compare_value(output, test["output"], checker)
         return compare.compare_stdout(output, test["output"], checker)
 
-    def _custom_check(self, job: dict, checker: dict, output: str) -> tuple[bool, str]:
-        """Run the problem's checker program as a sandboxed child: argv = input, expected, output; exit 0 = pass."""
+    def _custom_check(self, job: dict, checker: dict, test: dict, output: str) -> tuple[bool, str]:
+        """Run the problem's checker program as a sandboxed child: argv = input, expected, output; exit 0 = pass.
+        The expected output is written only now, after the submission's processes are gone."""
         w = self.workdir
+        (w / "expected.txt").write_text(test["output"], encoding="utf-8")
         (w / "checker.py").write_text(checker["program"], encoding="utf-8")
         (w / "got.txt").write_text(output, encoding="utf-8")
         request = self._request(job, "checker", "checker.py", "got.txt", float(checker.get("time_limit_s", 10)), 1024)
@@ -212,8 +214,6 @@ class Server:
         for index, test in enumerate(tests, 1):
             self.wipe(keep=("sol.py",))
             (self.workdir / "in.txt").write_text(test["input"], encoding="utf-8")
-            if (job.get("checker") or {}).get("kind") == "custom":
-                (self.workdir / "expected.txt").write_text(test["output"], encoding="utf-8")
             request = self._request(job, job.get("mode") or "stdin", "sol.py", "in.txt", limit,
                                     int(job.get("memory_mb") or 512))
             report = self.zygote.run(request)

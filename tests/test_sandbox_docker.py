@@ -91,6 +91,11 @@ def test_checkers_float_unordered_custom(pool):
             'sys.exit(0 if v % 2 == 0 else 1)"}')
     assert judge(pool, "print(8)", ("", "2"), checker=even)["verdict"] == "accepted"
     assert judge(pool, "print(7)", ("", "2"), checker=even)["verdict"] == "wrong_answer"
+    same = ('{"kind": "custom", "program": "import sys\\nsys.exit(open(sys.argv[2]).read().split() != '
+            'open(sys.argv[3]).read().split())"}')
+    assert judge(pool, "print(42)", ("", "42"), checker=same)["verdict"] == "accepted"
+    peek = "import glob\nprint(' '.join(open(f).read() for f in glob.glob('*expected*')) or 'nothing')"
+    assert judge(pool, peek, ("", "42"), ("", "43"), checker=same)["verdict"] == "wrong_answer"
 
 
 def test_fork_and_thread_bombs_are_contained(pool):
