@@ -28,8 +28,8 @@ def probes(port: int) -> list[Probe]:
         Probe("memory", "blocks = []\nwhile True:\n    blocks.append(bytearray(64 << 20))\n", ("memory_limit",)),
         Probe("fork", "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
               ("time_limit", "runtime_error", "memory_limit")),
-        Probe("network", "import socket\nsocket.create_connection(('127.0.0.1', %d), timeout=2).sendall(b'x')\n"
-              "print(3)\n" % port, ("runtime_error",)),
+        Probe("network", f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'x')\n"
+              "print(3)\n", ("runtime_error",)),
     ]
 
 

@@ -17,7 +17,7 @@ LABEL = "r1eval.sandbox"
 
 
 def _docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(["docker", *args], capture_output=True, check=False, text=True, timeout=timeout)
 
 
 def remove_containers(*filters: str) -> int:

@@ -66,7 +66,7 @@ class ProcessBackend:
         if shutil.which("unshare") is None:
             return False
         try:
-            done = subprocess.run([*self._prefix(True), "true"], capture_output=True, timeout=20)
+            done = subprocess.run([*self._prefix(True), "true"], capture_output=True, check=False, timeout=20)
         except (OSError, subprocess.TimeoutExpired):
             return False
         return done.returncode == 0

@@ -7,14 +7,26 @@ import socket
 import subprocess
 
 import pytest
+from conftest import require
+from sandbox_cases import (
+    ADD,
+    COUNT_PROCESSES,
+    DAEMON,
+    FLOOD,
+    FORK_BOMB,
+    KILL_PARENT,
+    PATCH_BUILTINS,
+    PATCH_EQ,
+    STDIN_READERS,
+    STOP_PARENT,
+    THREAD_BOMB,
+    docker_available,
+    judge,
+)
 
 from r1eval import sandbox_image
 from r1eval.sandbox_docker import DockerBackend
 from r1eval.sandbox_pool import SandboxPool
-
-from conftest import require
-from sandbox_cases import (ADD, COUNT_PROCESSES, DAEMON, FLOOD, FORK_BOMB, KILL_PARENT, PATCH_BUILTINS, PATCH_EQ,
-                            STDIN_READERS, STOP_PARENT, THREAD_BOMB, docker_available, judge)
 
 pytestmark = pytest.mark.docker
 
@@ -30,7 +42,7 @@ def pool():
 
 
 def _containers(label: str) -> list[str]:
-    return subprocess.run(["docker", "ps", "-aq", "--filter", label], capture_output=True, text=True).stdout.split()
+    return subprocess.run(["docker", "ps", "-aq", "--filter", label], capture_output=True, check=False, text=True).stdout.split()
 
 
 def test_containers_are_hardened(pool):
@@ -38,7 +50,7 @@ def test_containers_are_hardened(pool):
     [cid, *_] = _containers(f"label=r1eval.pool={pool.backend.pool_id}")
     fmt = ("{{.HostConfig.NetworkMode}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} "
            "{{.HostConfig.SecurityOpt}} {{.Config.User}} {{.HostConfig.PidsLimit}} {{.HostConfig.Memory}}")
-    info = subprocess.run(["docker", "inspect", "-f", fmt, cid], capture_output=True, text=True).stdout
+    info = subprocess.run(["docker", "inspect", "-f", fmt, cid], capture_output=True, check=False, text=True).stdout
     network, readonly, caps, secopt, user, pids, memory = info.split(" ", 6)
     assert (network, readonly) == ("none", "true") and "ALL" in caps and "no-new-privileges" in secopt
     assert int(user.split(":")[0]) >= 20000 and int(pids) == 128 and int(memory) > 0

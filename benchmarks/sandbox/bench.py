@@ -72,7 +72,8 @@ def workload(count: int, shared: Path | None) -> list[tuple[CodeSpec, str]]:
     slow_spec = CodeSpec(tests=sum_spec.tests[:4], time_limit_s=1.0)
     real = []
     if shared and (shared / "lcb_sample_with_tests.jsonl").is_file():
-        rows = {json.loads(line)["id"]: json.loads(line) for line in open(shared / "lcb_sample_with_tests.jsonl")}
+        with open(shared / "lcb_sample_with_tests.jsonl", encoding="utf-8") as handle:
+            rows = {row["id"]: row for row in map(json.loads, handle)}
         a = lcb_format.code_spec(rows["abc365_a"])
         real = [(a, "y = int(input())\nprint(366 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 365)"),
                 (lcb_format.code_spec(rows["1873_A"]),
@@ -126,7 +127,7 @@ def _docker_run_test(image: str, code: str, test: TestCase, time_limit: float) -
                "--security-opt", "no-new-privileges", "--user", "20000:20000", "--pids-limit", "64", "--memory",
                "640m", "--cpus", "1", "--log-driver", "none", "--entrypoint", "python3", image, "-c", code]
     try:
-        done = subprocess.run(command, input=test.input.encode(), capture_output=True, timeout=2 * time_limit + 5)
+        done = subprocess.run(command, input=test.input.encode(), capture_output=True, check=False, timeout=2 * time_limit + 5)
     except subprocess.TimeoutExpired:
         return False
     return done.returncode == 0 and done.stdout.decode().split() == test.output.split()
