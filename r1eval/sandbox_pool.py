@@ -78,12 +78,29 @@ class Sandbox:
             return None
         return value if isinstance(value, dict) else None
 
+    def _write(self, data: bytes, timeout: float) -> bool:
+        """Send data without blocking forever on a sandbox that stopped reading; False when it failed."""
+        fd = self.proc.stdin.fileno()
+        os.set_blocking(fd, False)
+        end = time.monotonic() + timeout
+        view = memoryview(data)
+        while view:
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            _, ready, _ = select.select([], [fd], [], left)
+            if ready:
+                try:
+                    view = view[os.write(fd, view):]
+                except BlockingIOError:
+                    continue
+                except OSError:  # broken pipe: the sandbox died
+                    return False
+        return True
+
     def run(self, job: dict) -> dict | None:
         """The server's result, or None when the sandbox failed (died, hung, garbled its answer)."""
-        try:
-            self.proc.stdin.write((json.dumps(job) + "\n").encode())
-            self.proc.stdin.flush()
-        except (OSError, ValueError):
+        if not self._write((json.dumps(job) + "\n").encode(), START_TIMEOUT_S):
             return None
         result = self._read_line(job_deadline(job))
         if result is None or result.get("id") != job.get("id") or "verdict" not in result:
