@@ -133,8 +133,13 @@ class SandboxPool:
         self.close()
 
     def _new(self, slot: int) -> Sandbox:
+        if self._closed:  # e.g. Ctrl-C closed the pool while worker threads were still judging
+            raise SandboxUnavailable("the sandbox pool is closed")
         box = Sandbox(self.backend, slot)
         with self._lock:
+            if self._closed:
+                box.destroy()
+                raise SandboxUnavailable("the sandbox pool is closed")
             self._all.append(box)
         return box
 
