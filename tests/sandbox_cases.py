@@ -57,3 +57,14 @@ PATCH_EQ = ("class AlwaysEqual:\n    def __eq__(self, other):\n        return Tr
             "class Solution:\n    def add(self, a, b):\n        return AlwaysEqual()")
 PATCH_BUILTINS = ("import builtins, json, sys\nbuiltins.isinstance = lambda *a: True\njson.loads = lambda *a, **k: 3\n"
                   "sys.modules['compare'] = None\nclass Solution:\n    def add(self, a, b):\n        return -1")
+# What a test can read of its supervisors (server, fork server) through /proc: both are non-dumpable, so their
+# memory, open channels and environment are closed to it; only the world-readable cmdline is left.
+PEEK_SUPERVISORS = ("import os\nseen = set()\n"
+                    "for pid in [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]:\n"
+                    "    for what in ('fd', 'environ', 'mem', 'maps', 'cmdline'):\n"
+                    "        try:\n"
+                    "            os.listdir(f'/proc/{pid}/fd') if what == 'fd' else open(f'/proc/{pid}/{what}', 'rb').read(1)\n"
+                    "            seen.add(what)\n"
+                    "        except OSError:\n"
+                    "            pass\n"
+                    "print(sorted(seen))")

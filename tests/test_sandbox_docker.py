@@ -15,6 +15,7 @@ from sandbox_cases import (
     FLOOD,
     FORK_BOMB,
     KILL_PARENT,
+    PEEK_SUPERVISORS,
     PATCH_BUILTINS,
     PATCH_EQ,
     STDIN_READERS,
@@ -139,6 +140,10 @@ def test_network_is_unreachable_even_on_loopback(pool):
     assert tcp["verdict"] == "runtime_error" and engine["verdict"] == "runtime_error"
 
 
+def test_supervisors_memory_and_channels_are_closed_to_the_test(pool):
+    assert judge(pool, PEEK_SUPERVISORS, ("", "['cmdline']"))["verdict"] == "accepted"
+
+
 def test_host_secret_is_not_readable(pool, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("hunter2\n")
@@ -165,7 +170,7 @@ def test_stdout_flood_is_capped(pool):
 
 
 def test_killing_or_stopping_the_supervisor_is_a_runtime_error_and_the_sandbox_recovers(pool):
-    assert judge(pool, KILL_PARENT, ("", "3"))["verdict"] == "runtime_error"
+    assert judge(pool, KILL_PARENT, PEEK_SUPERVISORS, ("", "3"))["verdict"] == "runtime_error"
     stopped = judge(pool, STOP_PARENT, ("", "3"), time_limit_s=1.0)
     assert stopped["verdict"] == "runtime_error"
     assert judge(pool, COUNT_PROCESSES, ("", "3"))["verdict"] == "accepted"

@@ -7,7 +7,8 @@ import socket
 
 import pytest
 from conftest import require
-from sandbox_cases import ADD, COUNT_PROCESSES, DAEMON, FORK_BOMB, KILL_PARENT, STDIN_READERS, judge
+from sandbox_cases import (ADD, COUNT_PROCESSES, DAEMON, FORK_BOMB, KILL_PARENT, PEEK_SUPERVISORS, STDIN_READERS,
+                           judge)
 
 from r1eval.sandbox_pool import SandboxPool
 from r1eval.sandbox_process import ProcessBackend
@@ -39,6 +40,10 @@ def test_bombs_daemons_and_parent_killers_leave_nothing_behind(pool):
     assert judge(pool, DAEMON, ("", "3"))["verdict"] == "accepted"
     assert judge(pool, KILL_PARENT, ("", "3"))["verdict"] == "runtime_error"
     assert judge(pool, COUNT_PROCESSES, ("", "3"))["verdict"] == "accepted"  # server, fork server, this test
+
+
+def test_supervisors_memory_and_channels_are_closed_to_the_test(pool):
+    assert judge(pool, PEEK_SUPERVISORS, ("", "['cmdline']"))["verdict"] == "accepted"
 
 
 def test_private_network_namespace_blocks_host_loopback(pool):
