@@ -20,6 +20,19 @@ def pool():
     require(backend.namespaces, "unprivileged user namespaces are not available (unshare --user failed)")
     with SandboxPool(backend, workers=1) as shared:
         yield shared
+    assert _running_from(backend._code_dir) == []  # nothing the tests started is left on the host
+
+
+def _running_from(folder: str) -> list[int]:
+    """Host processes whose command line mentions `folder` (the backend's copy of the sandbox files)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and folder.encode() in open(f"/proc/{entry}/cmdline", "rb").read():
+                found.append(int(entry))
+        except OSError:
+            pass
+    return found
 
 
 def test_verdicts_match_the_docker_backend(pool):
