@@ -36,10 +36,10 @@ class Backend(Protocol):
 
 
 def job_deadline(job: dict) -> float:
-    """Host-side backstop for a whole job: every test at its wall-clock limit, plus start-up slack."""
+    """Host-side backstop for a whole job: every test at its wall-clock cap (server.wall_cap), plus slack."""
     limit = float(job.get("time_limit_s") or 6.0)
     checker = 12.0 if (job.get("checker") or {}).get("kind") == "custom" else 0.0
-    return len(job.get("tests", ())) * (2 * limit + 3 + checker) + 30.0
+    return len(job.get("tests", ())) * (10 * limit + 16 + checker) + 30.0
 
 
 def sandbox_error(job: dict, why: str) -> dict:

@@ -11,6 +11,7 @@ cleanup then only covers the test's process group, and the network is open): `de
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -88,13 +89,33 @@ class ProcessBackend:
                                 start_new_session=True, cwd=workdir)
 
     def destroy(self, proc: subprocess.Popen) -> None:
+        inits = self._namespace_inits(proc.pid)
         try:
-            os.killpg(proc.pid, 9)  # with --kill-child, the namespace's init and all in it die with unshare
+            os.killpg(proc.pid, 9)  # unshare and the server (init of the PID namespace) share a process group
         except OSError:
             pass
         proc.wait()
+        for pidfd in inits:  # an init exits only after the kernel has killed everything in its namespace
+            select.select([pidfd], [], [], 10.0)
+            os.close(pidfd)
         workdir = proc.args[proc.args.index("--workdir") + 1]
         shutil.rmtree(workdir, ignore_errors=True)
+
+    def _namespace_inits(self, pid: int) -> list[int]:
+        """pidfds of unshare's children (the server, PID 1 of the namespace) taken before anything is killed."""
+        if not self.namespaces:
+            return []
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        fds = []
+        for child in children:
+            try:
+                fds.append(os.pidfd_open(int(child)))
+            except OSError:
+                pass
+        return fds
 
     def close(self) -> None:
         for workdir in self._dirs:

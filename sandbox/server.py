@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -34,6 +35,11 @@ MB = 1 << 20
 STACK_BYTES = 512 * MB  # deep recursion is common in contest solutions; AS still bounds total memory
 
 
+def wall_cap(cpu_s: float) -> float:
+    """The most wall-clock time a test may take while it keeps using CPU (a loaded machine slows it down)."""
+    return 10 * cpu_s + 10
+
+
 class Zygote:
     def __init__(self, workdir: Path) -> None:
         req_r, self._req_w = os.pipe()
@@ -44,6 +50,7 @@ class Zygote:
         os.close(req_r)
         os.close(rep_w)
         self._buffer = b""
+        self._eof = False
         if self._read(60.0) is None:
             raise RuntimeError("zygote did not start")
 
@@ -51,6 +58,7 @@ class Zygote:
         while b"\n" not in self._buffer:
             ready, _, _ = select.select([self._rep_r], [], [], timeout)
             chunk = os.read(self._rep_r, 1 << 16) if ready else b""
+            self._eof = self._eof or (ready and not chunk)
             if not chunk:
                 return None
             self._buffer += chunk
@@ -63,7 +71,20 @@ class Zygote:
             os.write(self._req_w, (json.dumps(request) + "\n").encode())
         except OSError:
             return None
-        return self._read(request["wall_s"] + 5.0)
+        deadline = time.monotonic() + request["wall_cap_s"] + 5.0
+        while True:  # every 2 s: is the zygote still there and not stopped?
+            report = self._read(max(0.0, min(2.0, deadline - time.monotonic())))
+            if report is not None or self._eof or time.monotonic() >= deadline or self._stopped():
+                return report
+
+    def _stopped(self) -> bool:
+        """True when the zygote is stopped (SIGSTOP from a test) or gone."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", "rb") as handle:
+                state = handle.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        return state in (b"T", b"t", b"Z", b"X")
 
     def close(self) -> None:
         for fd in (self._req_w, self._rep_r):
@@ -139,7 +160,8 @@ class Server:
         return {"mode": mode, "code": str(w / code), "input": str(w / stdin), "stdout": str(w / "out.txt"),
                 "stderr": str(w / "err.txt"), "result": str(w / "result.json"), "func_name": job.get("func_name"),
                 "cpu_s": max(1, int(-(-cpu_s // 1))), "mem_bytes": (mem_mb + 64) * MB,
-                "fsize": int(job.get("output_limit_bytes") or 64 * MB), "nproc": self.nproc, "wall_s": 2 * cpu_s + 2}
+                "fsize": int(job.get("output_limit_bytes") or 64 * MB), "nproc": self.nproc, "wall_s": 2 * cpu_s + 2,
+                "wall_cap_s": wall_cap(cpu_s)}
 
     def _read(self, name: str, limit: int) -> str:
         try:
@@ -155,7 +177,7 @@ class Server:
             return "runtime_error", "the program killed or stopped its supervisor"
         status, cpu = report["status"], report["cpu"]
         if report["wall_killed"]:
-            return "time_limit", f"wall-clock backstop ({2 * limit + 2:.0f} s) hit, {cpu:.2f} s CPU"
+            return "time_limit", f"wall-clock backstop hit after {report['wall']:.1f} s ({cpu:.2f} s CPU)"
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
             if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= int(-(-limit // 1)) - 0.05):

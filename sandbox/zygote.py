@@ -7,7 +7,8 @@ runs submitted code itself: only its children do, after setting their rlimits. I
 
 Protocol (fds passed on the command line): one JSON request per line in, one JSON reply per line out.
 request: {"mode": stdin|functional|checker, "code", "input", "stdout", "stderr", "result": paths, "func_name",
-          "argv": [...], "cpu_s": int, "mem_bytes": int, "fsize": int, "nproc": int, "wall_s": float}
+          "argv": [...], "cpu_s": int, "mem_bytes": int, "fsize": int, "nproc": int, "wall_s": float,
+          "wall_cap_s": float}
 reply:   {"status": raw wait status, "cpu": seconds, "wall": seconds, "wall_killed": bool}
 """
 from __future__ import annotations
@@ -163,14 +164,38 @@ def _child(req: dict, prelude: dict) -> None:
     _finish(code)
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _await(pid: int, pidfd: int, started: float, wall_s: float, cap_s: float) -> bool:
+    """Wait for the child; True when the wall-clock backstop killed it. A child still burning CPU when `wall_s`
+    runs out is only slowed by machine load (RLIMIT_CPU will stop it), so it gets more time, up to `cap_s`;
+    a child that sleeps or blocks (under 5% CPU over the last interval) is killed."""
+    last_cpu, interval = 0.0, wall_s
+    while True:
+        left = started + cap_s - time.monotonic()
+        ready, _, _ = select.select([pidfd], [], [], max(0.0, min(interval, left)))
+        if ready:
+            return False
+        cpu = _cpu_seconds(pid)
+        if left <= interval or cpu - last_cpu < 0.05 * interval:
+            return True
+        last_cpu, interval = cpu, max(1.0, wall_s / 2)
+
+
 def _serve(req: dict, prelude: dict) -> dict:
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         _child(req, prelude)
     pidfd = os.pidfd_open(pid)
-    ready, _, _ = select.select([pidfd], [], [], req["wall_s"])
-    wall_killed = not ready
+    wall_killed = _await(pid, pidfd, started, req["wall_s"], req.get("wall_cap_s", req["wall_s"]))
     if wall_killed:
         for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
             try:
