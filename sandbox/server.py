@@ -19,6 +19,7 @@ import resource
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -164,11 +165,26 @@ class Server:
                 "wall_cap_s": wall_cap(cpu_s)}
 
     def _read(self, name: str, limit: int) -> str:
+        """A file the test wrote; "" unless it is a regular file (a test may swap in a symlink or a FIFO)."""
         try:
-            with open(self.workdir / name, "rb") as handle:
-                return handle.read(limit).decode("utf-8", errors="replace")
+            fd = os.open(self.workdir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             return ""
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return ""
+            return handle.read(limit).decode("utf-8", errors="replace")
+
+    def _write(self, name: str, text: str) -> None:
+        """Create a fresh file, replacing whatever a test left under that name (never writing through a link)."""
+        path = self.workdir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
 
     def _classify(self, job: dict, report: dict | None) -> tuple[str, str]:
         """Verdict of one finished child from its exit status and resource use ("ok" = ran cleanly)."""
@@ -212,9 +228,11 @@ class Server:
         """Run the problem's checker program as a sandboxed child: argv = input, expected, output; exit 0 = pass.
         The expected output is written only now, after the submission's processes are gone."""
         w = self.workdir
-        (w / "expected.txt").write_text(test["output"], encoding="utf-8")
-        (w / "checker.py").write_text(checker["program"], encoding="utf-8")
-        (w / "got.txt").write_text(output, encoding="utf-8")
+        self.wipe(keep=("sol.py",))  # the test's output is read; drop whatever it left (FIFOs, links)
+        self._write("in.txt", test["input"])
+        self._write("expected.txt", test["output"])
+        self._write("checker.py", checker["program"])
+        self._write("got.txt", output)
         request = self._request(job, "checker", "checker.py", "got.txt", float(checker.get("time_limit_s", 10)), 1024)
         request["argv"] = ["checker.py", str(w / "in.txt"), str(w / "expected.txt"), str(w / "got.txt")]
         report = self.zygote.run(request)
@@ -228,14 +246,14 @@ class Server:
 
     def judge(self, job: dict) -> dict:
         self.wipe()
-        (self.workdir / "sol.py").write_text(job["code"], encoding="utf-8")
+        self._write("sol.py", job["code"])
         tests = job["tests"]
         verdict, detail, passed, times = "accepted", "", 0, []
         functional = job.get("mode") == "functional"
         limit = float(job.get("time_limit_s") or 6.0)
         for index, test in enumerate(tests, 1):
             self.wipe(keep=("sol.py",))
-            (self.workdir / "in.txt").write_text(test["input"], encoding="utf-8")
+            self._write("in.txt", test["input"])
             request = self._request(job, job.get("mode") or "stdin", "sol.py", "in.txt", limit,
                                     int(job.get("memory_mb") or 512))
             report = self.zygote.run(request)

@@ -68,3 +68,9 @@ PEEK_SUPERVISORS = ("import os\nseen = set()\n"
                     "        except OSError:\n"
                     "            pass\n"
                     "print(sorted(seen))")
+
+# A test that swaps the files its judge reads for a symlink or a FIFO: the judge must neither follow nor block.
+# (With the custom checker, got.txt -> expected.txt would make the checker compare the output with itself.)
+SWAP_FILES = ("import os\nprint(5)\nimport sys\nsys.stdout.flush()\n"
+              "os.symlink('expected.txt', 'got.txt')\nos.rename('out.txt', 'real.txt')\nos.mkfifo('out.txt')\n"
+              "os.unlink('in.txt')\nos.mkfifo('in.txt')")

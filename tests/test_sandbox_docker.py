@@ -20,6 +20,7 @@ from sandbox_cases import (
     PATCH_EQ,
     STDIN_READERS,
     STOP_PARENT,
+    SWAP_FILES,
     THREAD_BOMB,
     docker_available,
     judge,
@@ -107,6 +108,8 @@ def test_checkers_float_unordered_custom(pool):
     same = ('{"kind": "custom", "program": "import sys\\nsys.exit(open(sys.argv[2]).read().split() != '
             'open(sys.argv[3]).read().split())"}')
     assert judge(pool, "print(42)", ("", "42"), checker=same)["verdict"] == "accepted"
+    assert judge(pool, SWAP_FILES, ("", "42"), checker=same)["verdict"] == "wrong_answer"
+    assert judge(pool, SWAP_FILES, ("", "5"))["verdict"] == "wrong_answer"  # its real output went elsewhere
     peek = "import glob\nprint(' '.join(open(f).read() for f in glob.glob('*expected*')) or 'nothing')"
     assert judge(pool, peek, ("", "42"), ("", "43"), checker=same)["verdict"] == "wrong_answer"
 
