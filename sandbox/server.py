@@ -143,14 +143,27 @@ class Server:
             self.zygote.proc.wait()
             self.zygote = Zygote(self.workdir)
 
+    def _unlock(self) -> None:
+        """Give the work dir back its permissions (the process backend's test owns it and may chmod it 000)."""
+        try:
+            os.chmod(self.workdir, 0o700)
+        except OSError:
+            pass  # in Docker the tmpfs root belongs to root: a test cannot change it, nor can we
+
     def wipe(self, keep: tuple[str, ...] = ()) -> None:
+        """Empty the work dir (but `keep`), undoing what a test may have done to stop that: chmod 000 directories,
+        symlinks to directories outside it."""
+        self._unlock()
         for entry in self.workdir.iterdir():
             if entry.name in keep:
                 continue
             if entry.is_dir() and not entry.is_symlink():
-                for root, dirs, _ in os.walk(entry):
+                os.chmod(entry, 0o700)
+                for root, dirs, _ in os.walk(entry):  # top-down: each level is opened up before it is entered
                     for name in dirs:
-                        os.chmod(os.path.join(root, name), 0o700)
+                        path = os.path.join(root, name)
+                        if not os.path.islink(path):
+                            os.chmod(path, 0o700)
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
@@ -245,19 +258,19 @@ class Server:
         return os.WEXITSTATUS(report["status"]) == 0, message or "rejected by the checker"
 
     def judge(self, job: dict) -> dict:
-        self.wipe()
-        self._write("sol.py", job["code"])
         tests = job["tests"]
         verdict, detail, passed, times = "accepted", "", 0, []
         functional = job.get("mode") == "functional"
         limit = float(job.get("time_limit_s") or 6.0)
         for index, test in enumerate(tests, 1):
-            self.wipe(keep=("sol.py",))
+            self.wipe()  # fresh files for every test: nothing one test wrote (or swapped) reaches the next
+            self._write("sol.py", job["code"])
             self._write("in.txt", test["input"])
             request = self._request(job, job.get("mode") or "stdin", "sol.py", "in.txt", limit,
                                     int(job.get("memory_mb") or 512))
             report = self.zygote.run(request)
             self.clean_processes(report and report.get("pid"), report is not None)
+            self._unlock()
             times.append([round(report["cpu"], 4), round(report["wall"], 4)] if report else None)
             outcome, why = self._classify(job, report)
             if outcome == "ok":

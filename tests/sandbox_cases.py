@@ -74,3 +74,8 @@ PEEK_SUPERVISORS = ("import os\nseen = set()\n"
 SWAP_FILES = ("import os\nprint(5)\nimport sys\nsys.stdout.flush()\n"
               "os.symlink('expected.txt', 'got.txt')\nos.rename('out.txt', 'real.txt')\nos.mkfifo('out.txt')\n"
               "os.unlink('in.txt')\nos.mkfifo('in.txt')")
+
+# A test that locks up its work dir: a chmod-000 directory tree and a link to a directory it does not own.
+LOCK_WORKDIR = ("import os\nos.makedirs('a/b/c')\nos.chmod('a/b', 0)\nos.chmod('a', 0)\n"
+                "os.symlink('/dev/shm', 'shm')\nos.mkdir('d')\nos.symlink('/dev/shm', 'd/link')\n"
+                "try:\n    os.chmod('.', 0)\nexcept OSError:\n    pass\nprint(3)")

@@ -15,9 +15,10 @@ from sandbox_cases import (
     FLOOD,
     FORK_BOMB,
     KILL_PARENT,
-    PEEK_SUPERVISORS,
+    LOCK_WORKDIR,
     PATCH_BUILTINS,
     PATCH_EQ,
+    PEEK_SUPERVISORS,
     STDIN_READERS,
     STOP_PARENT,
     SWAP_FILES,
@@ -141,6 +142,12 @@ def test_network_is_unreachable_even_on_loopback(pool):
     finally:
         listener.close()
     assert tcp["verdict"] == "runtime_error" and engine["verdict"] == "runtime_error"
+
+
+def test_a_locked_up_work_dir_is_still_wiped(pool):
+    assert judge(pool, LOCK_WORKDIR, ("", "3"), ("", "3"))["verdict"] == "accepted"
+    assert judge(pool, "import os\nprint(sorted(os.listdir('.')))", ("", "['err.txt', 'in.txt', 'out.txt', "
+                                                                     "'result.json', 'sol.py']"))["verdict"] == "accepted"
 
 
 def test_supervisors_memory_and_channels_are_closed_to_the_test(pool):

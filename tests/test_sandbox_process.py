@@ -7,8 +7,17 @@ import socket
 
 import pytest
 from conftest import require
-from sandbox_cases import (ADD, COUNT_PROCESSES, DAEMON, FORK_BOMB, KILL_PARENT, PEEK_SUPERVISORS, STDIN_READERS,
-                           judge)
+from sandbox_cases import (
+    ADD,
+    COUNT_PROCESSES,
+    DAEMON,
+    FORK_BOMB,
+    KILL_PARENT,
+    LOCK_WORKDIR,
+    PEEK_SUPERVISORS,
+    STDIN_READERS,
+    judge,
+)
 
 from r1eval.sandbox_pool import SandboxPool
 from r1eval.sandbox_process import ProcessBackend
@@ -53,6 +62,12 @@ def test_bombs_daemons_and_parent_killers_leave_nothing_behind(pool):
     assert judge(pool, DAEMON, ("", "3"))["verdict"] == "accepted"
     assert judge(pool, KILL_PARENT, ("", "3"))["verdict"] == "runtime_error"
     assert judge(pool, COUNT_PROCESSES, ("", "3"))["verdict"] == "accepted"  # server, fork server, this test
+
+
+def test_a_locked_up_work_dir_is_still_wiped(pool):
+    assert judge(pool, LOCK_WORKDIR, ("", "3"), ("", "3"))["verdict"] == "accepted"
+    assert judge(pool, "import os\nprint(sorted(os.listdir('.')))", ("", "['err.txt', 'in.txt', 'out.txt', "
+                                                                     "'result.json', 'sol.py']"))["verdict"] == "accepted"
 
 
 def test_supervisors_memory_and_channels_are_closed_to_the_test(pool):
