@@ -83,8 +83,8 @@ def compare_value(got_json: str, want_json: str, checker: dict) -> tuple[bool, s
     """Compare the child's serialised return value with the expected JSON (both parsed here, in the server)."""
     try:
         got = json.loads(got_json)
-    except ValueError:
-        return False, "return value is not JSON"
+    except (ValueError, RecursionError):
+        return False, "return value is not JSON (or nested too deeply)"
     try:
         want = json.loads(want_json)
     except ValueError:
@@ -93,8 +93,11 @@ def compare_value(got_json: str, want_json: str, checker: dict) -> tuple[bool, s
     if checker.get("kind") == "unordered" and isinstance(got, list) and isinstance(want, list):
         got = sorted(got, key=_sort_key)
         want = sorted(want, key=_sort_key)
-    if _values_equal(got, want, abs_tol, rel_tol):
-        return True, ""
+    try:
+        if _values_equal(got, want, abs_tol, rel_tol):
+            return True, ""
+    except RecursionError:
+        return False, "return value nested too deeply to compare"
     return False, f"expected {json.dumps(want)[:60]}, got {json.dumps(got)[:60]}"
 
 

@@ -232,8 +232,12 @@ class Server:
         if checker.get("kind") == "custom":
             return self._custom_check(job, checker, test, output)
         if job.get("mode") == "functional":
-            if output.startswith('{"__unserialisable__"'):
-                return False, "return value is not JSON-serialisable: " + json.loads(output)["__unserialisable__"]
+            if output.startswith('{"__unserialisable__"'):  # the child's marker (or a submission's imitation)
+                try:
+                    why = str(json.loads(output)["__unserialisable__"])[:200]
+                except (ValueError, KeyError, TypeError, RecursionError):
+                    why = "?"
+                return False, "return value is not JSON-serialisable: " + why
             return compare.compare_value(output, test["output"], checker)
         return compare.compare_stdout(output, test["output"], checker)
 

@@ -79,3 +79,8 @@ SWAP_FILES = ("import os\nprint(5)\nimport sys\nsys.stdout.flush()\n"
 LOCK_WORKDIR = ("import os\nos.makedirs('a/b/c')\nos.chmod('a/b', 0)\nos.chmod('a', 0)\n"
                 "os.symlink('/dev/shm', 'shm')\nos.mkdir('d')\nos.symlink('/dev/shm', 'd/link')\n"
                 "try:\n    os.chmod('.', 0)\nexcept OSError:\n    pass\nprint(3)")
+
+# Return values built to crash a naive judge: too deep to parse, and an imitation of the child's own marker.
+DEEP_RESULT = "class Solution:\n    def add(self, a, b):\n        v = []\n        for _ in range(200000):\n            v = [v]\n        return v"
+FAKE_MARKER = ("import os\nclass Solution:\n    def add(self, a, b):\n"
+               "        os.write(3, b'{\"__unserialisable__\": [')\n        os._exit(0)")

@@ -40,3 +40,10 @@ def test_functional_values_tuples_are_lists_and_floats_need_tolerance():
     assert not compare.compare_value("0.30000000000000004", "0.3", EXACT)[0]
     assert compare.compare_value("[0.30000000000000004]", "[0.3]", {"kind": "float"})[0]
     assert not compare.compare_value("not json", "1", EXACT)[0]
+
+
+def test_hostile_values_are_wrong_answers_not_judge_crashes():
+    deep = "[" * 100_000 + "]" * 100_000
+    assert compare.compare_value(deep, "[]", EXACT) == (False, "return value is not JSON (or nested too deeply)")
+    assert not compare.compare_stdout("1e999999999 nan inf\n", "1e999999999 nan infinity\n", EXACT)[0]
+    assert compare.compare_stdout("\udcff 1\n", "\udcff 1\n", EXACT)[0]

@@ -12,6 +12,8 @@ from sandbox_cases import (
     ADD,
     COUNT_PROCESSES,
     DAEMON,
+    DEEP_RESULT,
+    FAKE_MARKER,
     FLOOD,
     FORK_BOMB,
     KILL_PARENT,
@@ -96,6 +98,8 @@ def test_functional_return_values_are_compared_by_the_parent(pool):
     faked = judge(pool, PATCH_EQ, ("1\n2", "3"), **kwargs)
     assert faked["verdict"] == "wrong_answer" and "not JSON-serialisable" in faked["detail"]
     assert judge(pool, PATCH_BUILTINS, ("1\n2", "3"), **kwargs)["verdict"] in ("wrong_answer", "runtime_error")
+    for crafted in (DEEP_RESULT, FAKE_MARKER):  # a judge crash here would be a sandbox_error
+        assert judge(pool, crafted, ("1\n2", "3"), **kwargs)["verdict"] in ("wrong_answer", "runtime_error")
 
 
 def test_checkers_float_unordered_custom(pool):
