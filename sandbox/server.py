@@ -213,7 +213,11 @@ class Server:
                 return "time_limit", f"CPU time over {limit:g} s"
             if sig == signal.SIGKILL:
                 return "memory_limit", "killed by the memory limit"
-            return "runtime_error", f"killed by {signal.Signals(sig).name}"
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:  # real-time signals have no name
+                name = f"signal {sig}"
+            return "runtime_error", f"killed by {name}"
         code = os.WEXITSTATUS(status)
         err_lines = [line for line in self._read("err.txt", 1 << 20)[-4000:].splitlines() if line.strip()]
         tail = err_lines[-1].strip()[:200] if err_lines else ""

@@ -75,6 +75,10 @@ def test_basic_verdicts(pool):
     assert judge(pool, "x = bytearray(2 << 30)", *ADD)["verdict"] == "memory_limit"
     assert judge(pool, "def f(:\n    pass", *ADD)["verdict"] == "compile_error"
     assert judge(pool, "print(1 / 0)", *ADD)["verdict"] == "runtime_error"
+    segv = judge(pool, "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", *ADD)
+    assert segv["verdict"] == "runtime_error" and "SIGSEGV" in segv["detail"]
+    realtime = judge(pool, "import os, signal\nos.kill(os.getpid(), signal.SIGRTMIN + 3)", *ADD)
+    assert realtime["verdict"] == "runtime_error" and "signal" in realtime["detail"]
 
 
 def test_exit_code_counts_after_right_output(pool):
