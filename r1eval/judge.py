@@ -9,10 +9,12 @@ Problem rows (JSONL) use LiveCodeBench's field names where they exist: `question
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import lcb_format
@@ -26,10 +28,23 @@ VERDICTS = ("accepted", "wrong_answer", "time_limit", "runtime_error", "memory_l
             "sandbox_error")
 
 
+@lru_cache(maxsize=256)
+def _wire_tests(spec: CodeSpec) -> tuple[list[dict], str]:
+    """A spec's tests in wire form and their content key (computed once per problem, shared by its samples)."""
+    tests = [{"input": t.input, "output": t.output} for t in spec.tests]
+    digest = hashlib.sha256()
+    for test in tests:
+        for part in (test["input"], test["output"]):
+            data = part.encode("utf-8", errors="surrogatepass")
+            digest.update(len(data).to_bytes(8, "little") + data)
+    return tests, digest.hexdigest()
+
+
 def job_for(job_id: str, code: str, spec: CodeSpec) -> dict:
     """The sandbox server's job for one program (see sandbox/server.py for the wire format)."""
+    tests, key = _wire_tests(spec)
     return {"id": job_id, "code": code, "mode": spec.mode, "func_name": spec.entry_point,
-            "tests": [{"input": t.input, "output": t.output} for t in spec.tests],
+            "tests": tests, "tests_key": key,
             "time_limit_s": spec.time_limit_s, "memory_mb": spec.memory_mb,
             "checker": lcb_format.parse_checker(spec.checker)}
 

@@ -2,10 +2,12 @@
 in a private user/PID/network namespace when the kernel allows.
 
 Reads one JSON job per line on stdin and answers one JSON result per line on stdout:
-job:    {"id", "code", "mode": stdin|functional, "func_name", "tests": [{"input", "output"}], "time_limit_s",
-         "memory_mb", "checker": {"kind": exact|float|unordered|custom, "abs_tol", "rel_tol", "program"},
-         "output_limit_bytes"}
+job:    {"id", "code", "mode": stdin|functional, "func_name", "tests": [{"input", "output"}], "tests_key",
+         "time_limit_s", "memory_mb", "checker": {"kind": exact|float|unordered|custom, "abs_tol", "rel_tol",
+         "program"}, "output_limit_bytes"}
 result: {"id", "verdict", "tests_passed", "tests_total", "detail", "times": [[cpu_s, wall_s], ...], "damaged"}
+A job may leave out "tests" when an earlier job sent them under the same "tests_key"; if they are no longer
+cached the answer is {"need_tests": true} and the host sends the job again with its tests.
 Options: --workdir DIR (default /work), --nproc N (RLIMIT_NPROC for tests; default 64).
 Each test runs in a fresh child forked by the zygote, with rlimits; this process judges the child's output, so
 nothing the submission does inside its own process can change a verdict. Between tests stray processes are killed
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import OrderedDict
 import resource
 import select
 import shutil
@@ -99,11 +102,49 @@ class Zygote:
             pass
 
 
+class TestCache:
+    """Tests of recent problems, by the host's key, so n samples of one problem send its tests once."""
+
+    LIMIT_BYTES = 128 * MB
+
+    def __init__(self) -> None:
+        self._tests: OrderedDict[str, list] = OrderedDict()
+        self._sizes: dict[str, int] = {}
+
+    def get(self, key: str) -> list | None:
+        if key in self._tests:
+            self._tests.move_to_end(key)
+            return self._tests[key]
+        return None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._tests
+
+    def put(self, key: str, tests: list) -> None:
+        size = sum(len(t.get("input", "")) + len(t.get("output", "")) for t in tests)
+        if size > self.LIMIT_BYTES // 2 or key in self._tests:
+            return
+        self._tests[key], self._sizes[key] = tests, size
+        while sum(self._sizes.values()) > self.LIMIT_BYTES:
+            oldest, _ = self._tests.popitem(last=False)
+            del self._sizes[oldest]
+
+
 class Server:
     def __init__(self, workdir: Path, nproc: int) -> None:
         self.workdir, self.nproc = workdir, nproc
         self.pid1 = os.getpid() == 1
         self.zygote = Zygote(workdir)
+        self.cache = TestCache()
+
+    def tests_for(self, job: dict) -> list | None:
+        """The job's tests: sent with it (and cached under `tests_key`), or from the cache; None = ask the host."""
+        key = job.get("tests_key")
+        if job.get("tests") is not None:
+            if key:
+                self.cache.put(key, job["tests"])
+            return job["tests"]
+        return self.cache.get(key) if key else None
 
     # -- process hygiene -------------------------------------------------------------------------------------
     def _reap(self, block: bool) -> None:
@@ -266,7 +307,10 @@ class Server:
         return os.WEXITSTATUS(report["status"]) == 0, message or "rejected by the checker"
 
     def judge(self, job: dict) -> dict:
-        tests = job["tests"]
+        tests = self.tests_for(job)
+        if tests is None:
+            return {"verdict": "need_tests", "need_tests": True, "tests_passed": 0, "tests_total": 0, "detail": "",
+                    "times": []}
         verdict, detail, passed, times = "accepted", "", 0, []
         functional = job.get("mode") == "functional"
         limit = float(job.get("time_limit_s") or 6.0)
@@ -291,7 +335,7 @@ class Server:
             passed += 1
         self.wipe()
         return {"verdict": verdict, "tests_passed": passed, "tests_total": len(tests), "detail": detail,
-                "times": times}
+                "times": times, "cached": bool(job.get("tests_key")) and job["tests_key"] in self.cache}
 
 
 def main() -> None:

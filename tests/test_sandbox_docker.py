@@ -207,6 +207,21 @@ def test_dead_container_is_replaced_and_the_job_retried():
     assert _containers(f"label=r1eval.pool={solo.backend.pool_id}") == []
 
 
+def test_tests_travel_once_per_sandbox_and_are_resent_when_evicted():
+    require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
+    job = {"id": "a", "code": "print(int(input()) * 2)", "tests": [{"input": "2\n", "output": "4\n"}],
+           "tests_key": "k1"}
+    with SandboxPool(DockerBackend(memory_mb=576), workers=1) as solo:
+        assert solo.run([job])[0]["verdict"] == "accepted"
+        # same key, different tests: the sandbox judges with the tests it cached, so they were not sent again
+        assert solo.run([dict(job, id="b", tests=[{"input": "2\n", "output": "5\n"}])])[0]["verdict"] == "accepted"
+        # a key the server never saw (as after an eviction): it asks for the tests and the job still runs
+        [box] = solo._all
+        box.sent_keys.add("k2")
+        wrong = dict(job, id="c", tests_key="k2", tests=[{"input": "2\n", "output": "5\n"}])
+        assert solo.run([wrong])[0]["verdict"] == "wrong_answer"
+
+
 def test_stale_containers_of_dead_owners_are_reaped():
     require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
     dead = subprocess.Popen(["true"])
