@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import OrderedDict
 import resource
 import select
 import shutil
@@ -27,6 +26,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections import OrderedDict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -37,8 +37,10 @@ def _running_from(folder: str) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
         try:
-            if entry.isdigit() and folder.encode() in open(f"/proc/{entry}/cmdline", "rb").read():
-                found.append(int(entry))
+            if entry.isdigit():
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if folder.encode() in handle.read():
+                        found.append(int(entry))
         except OSError:
             pass
     return found
