@@ -8,7 +8,8 @@ job:    {"id", "code", "mode": stdin|functional, "func_name", "tests": [{"input"
 result: {"id", "verdict", "tests_passed", "tests_total", "detail", "times": [[cpu_s, wall_s], ...], "damaged"}
 A job may leave out "tests" when an earlier job sent them under the same "tests_key"; if they are no longer
 cached the answer is {"need_tests": true} and the host sends the job again with its tests.
-Options: --workdir DIR (default /work), --nproc N (RLIMIT_NPROC for tests; default 64).
+Options: --workdir DIR (default /work), --nproc N (RLIMIT_NPROC for tests; default 64), --scratch DIR:DIR (other
+writable directories to empty after every test; the image passes /dev/shm:/dev/mqueue).
 Each test runs in a fresh child forked by the zygote, with rlimits; this process judges the child's output, so
 nothing the submission does inside its own process can change a verdict. Between tests stray processes are killed
 (as PID 1: every process but this one) and the work directory is emptied.
@@ -131,8 +132,8 @@ class TestCache:
 
 
 class Server:
-    def __init__(self, workdir: Path, nproc: int) -> None:
-        self.workdir, self.nproc = workdir, nproc
+    def __init__(self, workdir: Path, nproc: int, scratch: tuple[Path, ...] = ()) -> None:
+        self.workdir, self.nproc, self.scratch = workdir, nproc, scratch
         self.pid1 = os.getpid() == 1
         self.zygote = Zygote(workdir)
         self.cache = TestCache()
@@ -195,19 +196,24 @@ class Server:
         """Empty the work dir (but `keep`), undoing what a test may have done to stop that: chmod 000 directories,
         symlinks to directories outside it."""
         self._unlock()
+        for folder in self.scratch:  # other writable places of the container (/dev/shm, /dev/mqueue)
+            for entry in folder.iterdir() if folder.is_dir() else ():
+                self._remove(entry)
         for entry in self.workdir.iterdir():
-            if entry.name in keep:
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                os.chmod(entry, 0o700)
-                for root, dirs, _ in os.walk(entry):  # top-down: each level is opened up before it is entered
-                    for name in dirs:
-                        path = os.path.join(root, name)
-                        if not os.path.islink(path):
-                            os.chmod(path, 0o700)
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
+            if entry.name not in keep:
+                self._remove(entry)
+
+    def _remove(self, entry: Path) -> None:
+        if entry.is_dir() and not entry.is_symlink():
+            os.chmod(entry, 0o700)
+            for root, dirs, _ in os.walk(entry):  # top-down: each level is opened up before it is entered
+                for name in dirs:
+                    path = os.path.join(root, name)
+                    if not os.path.islink(path):
+                        os.chmod(path, 0o700)
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
     # -- judging ---------------------------------------------------------------------------------------------
     def _request(self, job: dict, mode: str, code: str, stdin: str, cpu_s: float, mem_mb: int) -> dict:
@@ -343,6 +349,7 @@ def main() -> None:
         return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
     workdir, nproc = Path(option("--workdir", "/work")), int(option("--nproc", "64"))
+    scratch = tuple(Path(p) for p in option("--scratch", "").split(":") if p)
     zygote_module.non_dumpable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a test must not be able to interrupt its judge
     try:
@@ -352,7 +359,7 @@ def main() -> None:
     os.chdir(workdir)
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but protocol lines may reach the channel
-    server = Server(workdir, nproc)
+    server = Server(workdir, nproc, scratch)
     out.write(json.dumps({"ready": True, "protocol": PROTOCOL, "pid1": server.pid1}) + "\n")
     out.flush()
     for line in sys.stdin:

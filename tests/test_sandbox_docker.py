@@ -176,9 +176,11 @@ def test_disk_is_bounded_and_root_is_read_only(pool):
     assert judge(pool, code, ("", "True ro"))["verdict"] == "accepted"
 
 
-def test_work_dir_is_wiped_between_jobs(pool):
-    assert judge(pool, "open('leftover', 'w').write('x')\nprint(3)", ("", "3"))["verdict"] == "accepted"
-    assert judge(pool, "import os\nprint(os.path.exists('leftover'))", ("", "False"))["verdict"] == "accepted"
+def test_work_dir_and_shared_memory_are_wiped_between_jobs(pool):
+    leave = "open('leftover', 'w').write('x')\nopen('/dev/shm/leftover', 'w').write('x')\nprint(3)"
+    assert judge(pool, leave, ("", "3"))["verdict"] == "accepted"
+    look = "import os\nprint(os.path.exists('leftover'), os.listdir('/dev/shm'), os.listdir('/dev/mqueue'))"
+    assert judge(pool, look, ("", "False [] []"))["verdict"] == "accepted"
 
 
 def test_stdout_flood_is_capped(pool):
