@@ -1,7 +1,8 @@
 """Docker backend: one hardened, long-lived container per pool slot, driven through `docker run -i`.
 
 Hardening: no network, read-only root with a tmpfs work dir, every capability dropped, no-new-privileges, a
-non-root uid distinct per slot (so RLIMIT_NPROC and signals never cross containers), pids/memory/CPU limits.
+non-root uid distinct per slot (so RLIMIT_NPROC and signals never cross containers), pids/memory/CPU limits, no
+System V IPC objects.
 Containers carry labels naming their pool and owning process; close() removes them, and a new pool removes
 containers left by owners that no longer exist.
 """
@@ -77,6 +78,9 @@ class DockerBackend:
             "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", f"{uid}:{uid}",
             "--pids-limit", str(self.pids), "--memory", f"{container_mb}m", "--memory-swap", f"{container_mb}m",
             "--cpus", str(self.cpus), "--ulimit", "nofile=1024:1024", "--log-driver", "none",
+            # no System V IPC objects: they would outlive a test and carry state to the next submission
+            "--sysctl", "kernel.shmmni=0", "--sysctl", "kernel.msgmni=0", "--sysctl", "kernel.sem=0 0 0 0",
+            "--sysctl", "kernel.shm_rmid_forced=1",
             self.image,
         ]
 

@@ -59,6 +59,9 @@ def test_containers_are_hardened(pool):
     network, readonly, caps, secopt, user, pids, memory = info.split(" ", 6)
     assert (network, readonly) == ("none", "true") and "ALL" in caps and "no-new-privileges" in secopt
     assert int(user.split(":")[0]) >= 20000 and int(pids) == 128 and int(memory) > 0
+    sysv = ("import ctypes\nlibc = ctypes.CDLL(None)\n"
+            "print(libc.shmget(0, 4096, 0o1600), libc.msgget(0, 0o1600), libc.semget(0, 1, 0o1600))")
+    assert judge(pool, sysv, ("", "-1 -1 -1"))["verdict"] == "accepted"  # no IPC state can outlive a test
 
 
 @pytest.mark.parametrize("reader", sorted(STDIN_READERS))
