@@ -181,7 +181,8 @@ class SandboxPool:
         """A fresh sandbox in box's slot; None when one cannot be started (the slot is freed for a later try)."""
         box.destroy()
         with self._lock:
-            self._all.remove(box)
+            if box in self._all:  # close() may have taken the list already
+                self._all.remove(box)
             self.replaced += 1
         with self._lock:
             slot = self._next_slot
