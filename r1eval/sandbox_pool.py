@@ -195,7 +195,12 @@ class SandboxPool:
             return None
 
     def run_one(self, job: dict) -> dict:
-        box: Sandbox | None = self._take()
+        try:
+            box: Sandbox | None = self._take()
+        except SandboxUnavailable:
+            if self._closed:  # jobs still queued when the pool was closed under them
+                return sandbox_error(job, "the sandbox pool was closed before this job ran")
+            raise
         result = None
         try:
             for _attempt in (1, 2):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import threading
+import time
 
 import pytest
 from conftest import require
@@ -210,6 +212,22 @@ def test_dead_container_is_replaced_and_the_job_retried():
         broken = solo.run([{"id": "x", "code": "print(1)", "tests": [{"input": ""}]}])[0]  # no expected output
         assert broken["verdict"] == "sandbox_error" and solo.replaced == 3
     assert _containers(f"label=r1eval.pool={solo.backend.pool_id}") == []
+
+
+def test_closing_the_pool_mid_batch_leaves_no_containers():
+    require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
+    pool = SandboxPool(DockerBackend(memory_mb=576), workers=2)
+    sleepy = [{"id": str(i), "code": "import time\ntime.sleep(30)", "tests": [{"input": "", "output": ""}],
+               "time_limit_s": 10} for i in range(4)]
+    batch = threading.Thread(target=lambda: results.extend(pool.run(sleepy)))
+    results: list[dict] = []
+    batch.start()
+    while len(pool._all) < 2 and batch.is_alive():  # both containers started and busy
+        time.sleep(0.1)
+    pool.close()  # what Ctrl-C or an exception in the harness does
+    batch.join(timeout=120)
+    assert not batch.is_alive() and [r["verdict"] for r in results] == ["sandbox_error"] * 4
+    assert _containers(f"label=r1eval.pool={pool.backend.pool_id}") == []
 
 
 def test_tests_travel_once_per_sandbox_and_are_resent_when_evicted():
