@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import require
-from sandbox_cases import docker_available
 
 from r1eval import sandbox_image
 from r1eval.cli import main
+from tests.conftest import require
+from tests.sandbox_cases import docker_available
 
 
 def _write(path, rows):

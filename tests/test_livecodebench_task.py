@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import require
-from sandbox_cases import docker_available
 
 from r1eval import lcb, sandbox_image
 from r1eval.data import read_jsonl_rows
 from r1eval.task import LoadContext, load_tasks
 from r1eval.types import Completion, Status
+from tests.conftest import require
+from tests.sandbox_cases import docker_available
 
 SAMPLE = "lcb_sample_with_tests.jsonl"
 

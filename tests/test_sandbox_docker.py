@@ -9,8 +9,12 @@ import threading
 import time
 
 import pytest
-from conftest import require
-from sandbox_cases import (
+
+from r1eval import sandbox_image
+from r1eval.sandbox_docker import DockerBackend
+from r1eval.sandbox_pool import SandboxPool
+from tests.conftest import require
+from tests.sandbox_cases import (
     ADD,
     COUNT_PROCESSES,
     DAEMON,
@@ -30,10 +34,6 @@ from sandbox_cases import (
     docker_available,
     judge,
 )
-
-from r1eval import sandbox_image
-from r1eval.sandbox_docker import DockerBackend
-from r1eval.sandbox_pool import SandboxPool
 
 pytestmark = pytest.mark.docker
 

@@ -6,8 +6,11 @@ import os
 import socket
 
 import pytest
-from conftest import require
-from sandbox_cases import (
+
+from r1eval.sandbox_pool import SandboxPool
+from r1eval.sandbox_process import ProcessBackend
+from tests.conftest import require
+from tests.sandbox_cases import (
     ADD,
     COUNT_PROCESSES,
     DAEMON,
@@ -18,9 +21,6 @@ from sandbox_cases import (
     STDIN_READERS,
     judge,
 )
-
-from r1eval.sandbox_pool import SandboxPool
-from r1eval.sandbox_process import ProcessBackend
 
 
 @pytest.fixture(scope="module")
