@@ -60,6 +60,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-from . import cli_sandbox  # noqa: E402,F401  (sandbox build/check/tag, judge)
 # Command modules register themselves on `app` (one module per area).
-from . import cli_model, cli_report, cli_run  # noqa: E402,F401
+from . import cli_model, cli_report, cli_run, cli_sandbox  # noqa: E402,F401

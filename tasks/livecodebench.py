@@ -14,6 +14,7 @@ TASK = Task(
     prompt=prompt,
     scorer=code_scorer(),
     default_n=16,
+    size=279,
     breakdown_keys=("difficulty", "platform"),
     cons=False,
 )

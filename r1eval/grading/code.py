@@ -8,6 +8,7 @@ The sandbox pool starts on the first score() call, is reused by later calls, and
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -68,6 +69,7 @@ class CodeScorer:
         self.close()
 
 
-def code_scorer(backend: str = "docker", workers: int | None = None) -> CodeScorer:
-    """Factory for task files: `scorer=code_scorer()` (docker backend, one sandbox per CPU by default)."""
-    return CodeScorer(backend=backend, workers=workers)
+def code_scorer(backend: str | None = None, workers: int | None = None) -> CodeScorer:
+    """Factory for task files: `scorer=code_scorer()` (one sandbox per CPU by default). The backend defaults to
+    $R1EVAL_SANDBOX (docker | process), else docker; `r1eval run/score --sandbox` set that variable."""
+    return CodeScorer(backend=backend or os.environ.get("R1EVAL_SANDBOX") or "docker", workers=workers)
