@@ -168,21 +168,21 @@ def choice_letters(region: str, n_choices: int = 4) -> tuple[list[str], str] | N
         letters = _letters_in(clip_sentence(match.group(1)), valid)
         if letters:
             candidates.append((match.start(), letters, "answer line"))
-    for start, _, content in boxes(region):
-        letters = _letters_in(content, valid)
+    found = boxes(region)
+    if found:
+        letters = [letter for content in _last_box_run(found, region) for letter in _letters_in(content, valid)]
         if letters:
-            candidates.append((start, letters, "boxed"))
+            candidates.append((found[-1][0], letters, "boxed"))
     if candidates:
         position, letters, form = max(candidates, key=lambda c: c[0])
         return letters, form
-    tail = region[-400:]
-    for pattern, form in ((_OPTION_RE, "option"), (_BOLD_RE, "bold")):
-        matches = [m for m in pattern.finditer(tail) if m.group(1).upper() in valid]
-        if matches:
-            return [matches[-1].group(1).upper()], form
     lines = [line for line in region.strip().splitlines() if line.strip()]
-    if lines:
-        last = _LINE_LETTER_RE.match(lines[-1])
-        if last and last.group(1).upper() in valid:
-            return [last.group(1).upper()], "last line"
+    last = lines[-1] if lines else ""
+    for pattern, form in ((_OPTION_RE, "option"), (_BOLD_RE, "bold")):
+        letters = [m.group(1).upper() for m in pattern.finditer(last) if m.group(1).upper() in valid]
+        if letters:
+            return letters, form
+    bare = _LINE_LETTER_RE.match(last)
+    if bare and bare.group(1).upper() in valid:
+        return [bare.group(1).upper()], "last line"
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SPACING = re.compile(r"\\[,;:!> ]|\\q?quad\b|~|\\hspace\*?\{[^}]*\}|\\(?:displaystyle|textstyle|limits)\b")
+_SPACING = re.compile(r"(?<!\\)\\[,;:> ]|\\q?quad\b|~|\\hspace\*?\{[^}]*\}|\\(?:displaystyle|textstyle|limits)\b")
 _FRAC_CMD = re.compile(r"\\[dtc]frac\b")
 _FRAC_SHORT = re.compile(r"\\frac\s*(\d)\s*(\d)")
 _FRAC_HALF_SHORT = re.compile(r"\\frac\s*\{([^{}]*)\}\s*(\d)")
@@ -23,7 +23,7 @@ _TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mbox|opera
 _UNIT_TAIL = re.compile(r"(?<=[\d}).])\s*(?:\\text\{[^{}]*\}|\\mbox\{[^{}]*\}|\\mathrm\{[^{}]*\})(?:\s*\^\s*\{?\d\}?)?\s*$")
 _WORD_TAIL = re.compile(r"(?<=[\d}).])\s+(?:[A-Za-z]{2,}\.?(?:\s+|$))+(?:\^\s*\{?\d\}?)?$")
 _HEDGE = re.compile(r"\s*(?:\\text\{\s*(?:or|and)\s*\}|\\(?:quad|qquad)?\s*\b(?:or|and)\b|\\lor\b|\\vee\b)\s*")
-_TRAILING = re.compile(r"[\s.,;:!]+$")
+_TRAILING = re.compile(r"[\s.,;:]+$")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ def clean(raw: str) -> Cleaned:
         previous = text
         text = _DELIMITERS.sub("", text)
         text = _TRAILING.sub("", text)
-    text = text.replace("$", "")
+    text = text.replace("\\$", "").replace("$", "").replace("\\!", "")
+    text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\{,\}|,|\\,", "", m.group(2)), text)
     text = _SPACING.sub(" ", text)
     text = _LEFT_RIGHT.sub("", text)
     text = _FRAC_CMD.sub(r"\\frac", text)
@@ -63,7 +64,6 @@ def clean(raw: str) -> Cleaned:
     text = _FRAC_HALF_SHORT.sub(r"\\frac{\1}{\2}", text)
     text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
     text = text.replace("\\{,\\}", "{,}").replace("\\infty", "\\infty ").replace("\\dots", "").replace("\\ldots", "")
-    text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\{,\}|,|\\,", "", m.group(2)), text)
     text = _UNIT_TAIL.sub("", text)
     degrees = bool(_DEGREE.search(text))
     text = _DEGREE.sub("", text)

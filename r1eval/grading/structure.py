@@ -147,17 +147,26 @@ def _as_sympy_set(node: Node) -> Any:
     return None
 
 
+def _is_relation(node: Node) -> bool:
+    return node.kind == "num" and isinstance(node.value, sympy.Rel)
+
+
+def _as_relation(node: Node) -> Node:
+    """x = 5 read as the equation it is (to compare with an equation written another way)."""
+    return Node("num", node.raw, value=symbolic.parse_value(node.raw))
+
+
 def equivalent(a: Node, b: Node) -> bool:
-    """Mathematical equivalence of two parsed answers (order matters for tuples, not for sets or lists)."""
+    """Whether answer `a` is mathematically equivalent to gold `b` (tuples ordered; sets and lists not)."""
     if a.kind == "assign" and b.kind != "assign":
-        return equivalent(a.value[1], b)
+        return equivalent(_as_relation(a) if _is_relation(b) else a.value[1], b)
     if b.kind == "assign" and a.kind != "assign":
-        return equivalent(a, b.value[1])
+        return equivalent(a, _as_relation(b) if _is_relation(a) else b.value[1])
     if a.kind != b.kind:
-        if {a.kind, b.kind} == {"base", "num"}:
-            base, num = (a, b) if a.kind == "base" else (b, a)
-            digits, radix = base.value
-            return num.raw.strip() == digits or _base_value(digits, radix) == num.value
+        if a.kind == "base" and b.kind == "num":  # the answer names its base: compare values
+            return _base_value(*a.value) == b.value
+        if a.kind == "num" and b.kind == "base":  # the gold asks for base-b digits: the digits must match
+            return a.raw.strip().upper() == b.value[0]
         if {a.kind, b.kind} <= {"seq", "matrix"}:
             seq, mat = (a, b) if a.kind == "seq" else (b, a)
             return 1 in mat.shape and seq.brackets == "()" and len(seq.items) == len(mat.items) and all(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 import re
 from fractions import Fraction
 from typing import Any
@@ -25,8 +26,9 @@ _SCI = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*
                   r"^([+-]?\d+(?:\.\d+)?)[eE]([+-]?\d+)$")
 _REPEAT = re.compile(r"^([+-]?)(\d*)\.(\d*)\s*\\overline\{\s*(\d+)\s*\}$")
 _DECIMAL_IN_EXPR = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
-_HUGE = re.compile(r"\^\s*\{?[^{}]*\^|\^\s*\{?\s*\d{4,}|\d{60,}|\d\s*!\s*!|\d{3,}\s*!|\\underbrace|\\overbrace")
+_HUGE = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\d+\s*\^|\^\s*\{?\s*\d{4,}|\d{60,}|\d\s*!\s*!|\d{3,}\s*!|\\underbrace|\\overbrace")
 _MAX_SYMBOLIC_CHARS = 300
+_MAX_KEY_CHARS = 120
 
 
 class NeedsSymbolic(Exception):
@@ -209,6 +211,7 @@ def canonical_value(value: Value) -> str:
         return str(value)
     if isinstance(value, sympy.Expr) and value.is_Rational:
         return str(value)
-    if isinstance(value, sympy.Expr) and value.free_symbols:
-        return str(sympy.expand(value))
-    return str(value)
+    if isinstance(value, sympy.Expr):
+        value = sympy.expand(value) if value.free_symbols else sympy.radsimp(sympy.expand(value))
+    text = str(value)
+    return text if len(text) <= _MAX_KEY_CHARS else text[:_MAX_KEY_CHARS] + "...#" + hashlib.sha1(text.encode()).hexdigest()[:8]
