@@ -13,7 +13,7 @@ from ..extract import answer_region, final_answer
 from ..types import Completion, Problem, Status, Verdict
 from . import bounded, symbolic
 from .choice import grade_choice
-from .math import Graded, grade_integer, grade_math
+from .mathgrade import Graded, grade_integer, grade_math
 
 KINDS = ("math", "integer", "choice")
 

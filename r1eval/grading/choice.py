@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..extract import answer_line, boxes, choice_letters, clip_sentence
 from ..types import Status
-from .math import Graded
+from .mathgrade import Graded
 
 LETTERS = "ABCDEFGHIJ"
 
