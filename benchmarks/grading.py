@@ -66,7 +66,7 @@ def equivalent_forms(gold: str) -> list[str]:
             forms.append(m.group(1) + str(float(value)).rstrip("0").rstrip("."))
     if gold.startswith("\\left(") or gold.startswith("("):
         forms.append(gold.replace("\\left(", "(").replace("\\right)", ")"))
-    if not re.search(r"\d,\d{3}", gold):
+    if not re.search(r"\d(?:,|\{,\})(?:\\!)?\d{3}", gold):
         forms.append(" ".join(gold.split()).replace(",", ", "))
     forms.append(f"${gold}$")
     return [f for f in dict.fromkeys(forms) if f != gold]

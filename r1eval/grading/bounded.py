@@ -25,6 +25,10 @@ Graded = tuple[Status, "str | None", str]
 
 DEFAULT_TIMEOUT_S = float(os.environ.get("R1EVAL_GRADE_TIMEOUT", "5"))
 MEMORY_LIMIT_BYTES = 3 << 30
+STARTUP_TIMEOUT_S = 120.0
+READY = "ready"
+WARM_UP = [("</think>\\boxed{\\sqrt{2}+\\pi i}", "\\frac{1}{\\sqrt2}"), ("</think>\\boxed{(x+1)^2}", "x^2+2x+1"),
+           ("</think>\\boxed{\\sin(x)}", "y = 2x")]
 
 
 def serve(read_fd: int, write_fd: int) -> None:
@@ -39,6 +43,9 @@ def serve(read_fd: int, write_fd: int) -> None:
 
     symbolic.allow_symbolic(True)
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    for response, gold in WARM_UP:  # imports and sympy's caches, paid before the first deadline starts
+        grade_text(response, gold, "math")
+    outbox.send(READY)
     while True:
         try:
             batch = inbox.recv()
@@ -71,7 +78,25 @@ class _Worker:
         self.inbox = Connection(from_child_r, writable=False)
         self.pending: deque[int] = deque()
         self.deadline = 0.0
-        self.answered = 0
+        self.ready = False
+
+    def wait_ready(self) -> bool:
+        """Block until the worker has imported and warmed up; False when it died or hung starting."""
+        if not self.ready:
+            try:
+                self.ready = self.inbox.poll(STARTUP_TIMEOUT_S) and self.inbox.recv() == READY
+            except (EOFError, OSError):
+                self.ready = False
+        return self.ready
+
+    def wait_ready(self) -> bool:
+        """Block until the worker has imported and warmed up; False when it died or hung starting."""
+        if not self.ready:
+            try:
+                self.ready = self.inbox.poll(STARTUP_TIMEOUT_S) and self.inbox.recv() == READY
+            except (EOFError, OSError):
+                self.ready = False
+        return self.ready
 
     def failed_to_start(self) -> bool:
         """Died with a Python error before answering anything: the harness is broken, not the answer."""
@@ -87,6 +112,66 @@ class _Worker:
         self.outbox.close()
 
 
+class _StartFailed(Exception):
+    pass
+
+
+class _Batch:
+    """One run of jobs through the pool's workers: feeding, deadlines, replacing killed workers."""
+
+    def __init__(self, pool: Pool, jobs: Sequence[Job], timeout_s: float) -> None:
+        self.pool, self.jobs, self.timeout_s = pool, jobs, timeout_s
+        self.results: list[Graded | None] = [None] * len(jobs)
+        self.queue = deque(range(len(jobs)))
+        self.active = pool.workers[: min(pool.size, len(jobs))]
+        self.chunk = max(1, min(16, len(jobs) // (4 * max(1, len(self.active)))))
+
+    def feed(self, worker: _Worker) -> None:
+        if self.queue and not worker.wait_ready():
+            raise _StartFailed
+        batch = [self.queue.popleft() for _ in range(min(self.chunk, len(self.queue)))]
+        if batch:
+            worker.outbox.send([(i, self.jobs[i]) for i in batch])
+            worker.pending.extend(batch)
+            worker.deadline = time.monotonic() + self.timeout_s
+
+    def replace(self, worker: _Worker, verdict: Graded) -> None:
+        """The worker's current item gets `verdict`; its other items go back to the queue; a fresh worker starts."""
+        self.results[worker.pending.popleft()] = verdict
+        self.queue.extendleft(reversed(worker.pending))
+        worker.kill()
+        fresh = _Worker()
+        self.pool.workers[self.pool.workers.index(worker)] = fresh
+        self.active[self.active.index(worker)] = fresh
+        self.feed(fresh)
+
+    def run(self) -> list[Graded]:
+        for worker in self.active:
+            self.feed(worker)
+        while any(w.pending for w in self.active):
+            busy = [w for w in self.active if w.pending]
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = wait([w.inbox for w in busy], timeout=timeout)
+            for worker in busy:
+                if worker.inbox in ready:
+                    self._receive(worker)
+                elif time.monotonic() > worker.deadline:
+                    self.replace(worker, (Status.INCORRECT, None, f"timed out after {self.timeout_s:g} s"))
+        return [r if r is not None else (Status.ERROR, None, "not graded") for r in self.results]
+
+    def _receive(self, worker: _Worker) -> None:
+        try:
+            index, graded = worker.inbox.recv()
+        except (EOFError, OSError):
+            self.replace(worker, (Status.INCORRECT, None, "verifier process died on this answer"))
+            return
+        self.results[index] = graded
+        worker.pending.remove(index)
+        worker.deadline = time.monotonic() + self.timeout_s
+        if not worker.pending:
+            self.feed(worker)
+
+
 class Pool:
     """Up to `size` warm workers; `run` grades jobs with a per-item deadline and never raises for an item."""
 
@@ -97,69 +182,24 @@ class Pool:
 
     def run(self, jobs: Sequence[Job], timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Graded]:
         with self.lock:
-            return self._run(jobs, timeout_s)
+            while len(self.workers) < min(self.size, len(jobs)):
+                self.workers.append(_Worker())
+            batch = _Batch(self, jobs, timeout_s)
+            try:
+                return batch.run()
+            except _StartFailed:  # the harness is broken (not an answer's fault): ERROR, loudly
+                self._close_workers()
+                why = "verifier worker failed to start (see its stderr)"
+                return [r if r is not None else (Status.ERROR, None, why) for r in batch.results]
 
-    def _run(self, jobs: Sequence[Job], timeout_s: float) -> list[Graded]:
-        results: list[Graded | None] = [None] * len(jobs)
-        queue = deque(range(len(jobs)))
-        while len(self.workers) < min(self.size, len(jobs)):
-            self.workers.append(_Worker())
-        active = self.workers[: min(self.size, len(jobs))]
-        chunk = max(1, min(16, len(jobs) // (4 * len(active)) if active else 1))
-
-        def feed(worker: _Worker) -> None:
-            batch = [queue.popleft() for _ in range(min(chunk, len(queue)))]
-            if batch:
-                worker.outbox.send([(i, jobs[i]) for i in batch])
-                worker.pending.extend(batch)
-                worker.deadline = time.monotonic() + timeout_s
-
-        def replace(worker: _Worker, verdict: Graded) -> _Worker:
-            results[worker.pending.popleft()] = verdict
-            queue.extendleft(reversed(worker.pending))
-            worker.kill()
-            fresh = _Worker()
-            self.workers[self.workers.index(worker)] = fresh
-            active[active.index(worker)] = fresh
-            feed(fresh)
-            return fresh
-
-        for worker in active:
-            feed(worker)
-        while any(w.pending for w in active):
-            busy = [w for w in active if w.pending]
-            now = time.monotonic()
-            ready = wait([w.inbox for w in busy], timeout=max(0.0, min(w.deadline for w in busy) - now))
-            for worker in busy:
-                if worker.inbox in ready:
-                    try:
-                        index, graded = worker.inbox.recv()
-                    except (EOFError, OSError):
-                        if worker.failed_to_start():
-                            return self._abandon(results, "verifier worker failed to start (see stderr)")
-                        replace(worker, (Status.INCORRECT, None, "verifier process died on this answer"))
-                        continue
-                    worker.answered += 1
-                    results[index] = graded
-                    worker.pending.remove(index)
-                    worker.deadline = time.monotonic() + timeout_s
-                    if not worker.pending:
-                        feed(worker)
-                elif time.monotonic() > worker.deadline:
-                    replace(worker, (Status.INCORRECT, None, f"timed out after {timeout_s:g} s"))
-        return [r if r is not None else (Status.ERROR, None, "not graded") for r in results]
-
-    def _abandon(self, results: list[Graded | None], why: str) -> list[Graded]:
+    def _close_workers(self) -> None:
         for worker in self.workers:
             worker.kill()
         self.workers.clear()
-        return [r if r is not None else (Status.ERROR, None, why) for r in results]
 
     def close(self) -> None:
         with self.lock:
-            for worker in self.workers:
-                worker.kill()
-            self.workers.clear()
+            self._close_workers()
 
 
 _POOLS: dict[int, Pool] = {}

@@ -19,6 +19,7 @@ _MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end
 _BASE = re.compile(r"^([0-9A-Za-z]+)_\{?\s*(\d{1,2})\s*\}?$")
 _REL = re.compile(r"\\(?:leq?|geq?|neq?|leqslant|geqslant)\b|<=|>=|!=|[=<>≤≥≠]")
 _SYMBOL = re.compile(r"^(?:[A-Za-z]|\\[a-zA-Z]+)(?:_\{?[\w]+\}?)?(?:\([A-Za-z]\))?$")
+_MEMBER = re.compile(r"^[A-Za-z]\s*(?:\\in|∈)\s*")
 _WORDS = re.compile(r"^[A-Za-z][A-Za-z '\-()]*$")
 
 
@@ -79,6 +80,8 @@ def parse(text: str) -> Node:
     text = text.strip()
     if not text:
         raise ValueError("empty answer")
+    if (member := _MEMBER.match(text)) is not None:
+        text = text[member.end():]  # "x \in [-2, 7]" states the set
     if text.startswith("\\{") and text.endswith("\\}"):
         inner = text[2:-2].strip()
         items = [p for p in split_top(inner, r",|;") if p] if inner else []

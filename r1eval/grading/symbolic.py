@@ -15,6 +15,8 @@ from typing import Any
 
 import sympy
 
+from . import latexfast
+
 Value = Any  # Fraction or a sympy expression / relational
 
 _INT = r"\d+"
@@ -99,15 +101,12 @@ def parse_value(text: str) -> Value:
     if len(text) > _MAX_SYMBOLIC_CHARS or _HUGE.search(text):
         raise TooComplex("too large to evaluate exactly")
     _need_symbolic()
-    from latex2sympy2_extended import latex2sympy
-    from latex2sympy2_extended.math_normalization import NormalizationConfig
-
-    config = NormalizationConfig(basic_latex=True, units=False, malformed_operators=True, nits=False,
-                                 boxed="none", equations=False)
     try:
-        value = latex2sympy(_exact_decimals(text), normalization_config=config)
-    except Exception as exc:  # the ANTLR parser raises bare Exception subclasses
-        raise ValueError(f"unparsed: {str(exc).splitlines()[0][:60]}") from exc
+        value = latexfast.read(_exact_decimals(text))
+    except latexfast.Unsupported:
+        value = _full_parse(text)
+    except (TypeError, ZeroDivisionError) as exc:
+        raise ValueError(f"not a value ({type(exc).__name__})") from exc
     if not isinstance(value, (sympy.Basic, sympy.MatrixBase)):
         raise ValueError("not an expression")
     symbols = getattr(value, "free_symbols", set())
@@ -120,18 +119,41 @@ def parse_value(text: str) -> Value:
     return value
 
 
+def _full_parse(text: str) -> Any:
+    from latex2sympy2_extended import latex2sympy
+    from latex2sympy2_extended.math_normalization import NormalizationConfig
+
+    config = NormalizationConfig(basic_latex=True, units=False, malformed_operators=True, nits=False,
+                                 boxed="none", equations=False)
+    try:
+        return latex2sympy(_exact_decimals(text), normalization_config=config)
+    except Exception as exc:  # the ANTLR parser raises bare Exception subclasses
+        raise ValueError(f"unparsed: {str(exc).splitlines()[0][:60]}") from exc
+
+
 def to_sympy(value: Value) -> Any:
     return sympy.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else value
 
 
-def _is_zero_numeric(diff: Any, scale: Any) -> bool | None:
-    """True/False when 60-digit evaluation decides |diff| == 0 (relative to scale); None when it cannot."""
+def _magnitude(value: Any) -> Any:
     try:
-        value = sympy.N(diff, 60)
-        magnitude = max(1, abs(sympy.N(scale, 30)))
-        if not value.is_number or value.has(sympy.nan, sympy.zoo):
+        return max(1, abs(sympy.N(value, 15))) if value.is_number else 1
+    except (TypeError, ValueError, ArithmeticError):
+        return 1
+
+
+def _is_zero_numeric(diff: Any, a: Any, b: Any) -> bool | None:
+    """False when |a - b| is clearly nonzero at 15 digits; True when it is below 1e-45 relative at 60 digits;
+    None when numbers cannot decide (not a number, nan)."""
+    try:
+        scale = max(_magnitude(a), _magnitude(b))
+        rough = sympy.N(diff, 15)
+        if not rough.is_number or rough.has(sympy.nan, sympy.zoo):
             return None
-        return bool(abs(value) <= sympy.Float(10) ** -45 * magnitude)
+        if abs(rough) > sympy.Float(10) ** -10 * scale:
+            return False
+        fine = sympy.N(diff, 60)
+        return bool(abs(fine) <= sympy.Float(10) ** -45 * scale)
     except (TypeError, ValueError, ArithmeticError):
         return None
 
@@ -160,7 +182,7 @@ def equal_values(a: Value, b: Value) -> bool:
     diff = a - b
     symbols = diff.free_symbols
     if not symbols:
-        numeric = _is_zero_numeric(diff, abs(a) + abs(b))
+        numeric = _is_zero_numeric(diff, a, b)
         if numeric is False:
             return False
         if sympy.simplify(diff) == 0:
@@ -171,8 +193,8 @@ def equal_values(a: Value, b: Value) -> bool:
     # identity test at a few rational points, then a symbolic confirmation
     points = (sympy.Rational(7, 3), sympy.Rational(-5, 11), sympy.Rational(13, 17))
     for point in points:
-        numeric = _is_zero_numeric(diff.subs({s: point + k for k, s in enumerate(sorted(symbols, key=str))}),
-                                   abs(a.subs({s: point for s in symbols})) + 1)
+        values = {s: point + k for k, s in enumerate(sorted(symbols, key=str))}
+        numeric = _is_zero_numeric(diff.subs(values), a.subs(values), b.subs(values))
         if numeric is False:
             return False
     return sympy.simplify(diff) == 0
@@ -193,8 +215,11 @@ def equal_relations(a: Any, b: Any) -> bool:
     """Equations match when one side-difference is a nonzero constant multiple of the other (positive for <, >)."""
     if not (isinstance(a, sympy.Rel) and isinstance(b, sympy.Rel)):
         return False
-    op_a, expr_a = _relation_parts(a)
-    op_b, expr_b = _relation_parts(b)
+    try:
+        op_a, expr_a = _relation_parts(a)
+        op_b, expr_b = _relation_parts(b)
+    except TypeError:  # a relation between a symbol and a set, say: not an equation
+        return a == b
     if op_a != op_b:
         return False
     if expr_b == 0:
