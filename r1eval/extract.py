@@ -14,7 +14,7 @@ _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
 # "Answer:", "**Final Answer:**", "the final answer is", "the answer is", "Final answer -" (one line only)
 _ANSWER_LINE_RE = re.compile(
     r"(?i)(?:final\s+answer|\banswer)(?:\s*\(s\))?\s*(?:\*\*|__)?\s*(?:is\s*(?:therefore\s*)?[:=]?|[:=\-–])"
-    r"(?:\s*\*\*|\s*__)?[ \t]*([^\n]*)")
+    r"(?:\s*\*\*|\s*__)?[ \t]*([^\n]{0,300})")
 _CONNECTOR_RE = re.compile(r"^(?:\s|\$|\\[\]\[()]|\\quad|\\qquad|,|;|\.|\\text\{\s*(?:and|or)\s*\}|and|or|&|\\\\)*$")
 _SENTENCE_END_RE = re.compile(r"(?<![\d\\])\.(?:\s+[A-Z(]|\s*$)|\.\s+(?:I|This|Thus|So|Hence|The)\b")
 
@@ -36,39 +36,33 @@ def answer_region(response: str) -> str | None:
     return response
 
 
-def balanced(text: str, open_at: int) -> int:
-    """Index of the brace closing the one at `open_at`, or -1 when it never closes."""
-    depth = 0
-    index = open_at
-    while index < len(text):
+def boxes(text: str) -> list[tuple[int, int, str]]:
+    """Every top-level \\boxed{...}/\\fbox{...}: (start, end, content), in order; unclosed boxes are skipped.
+
+    One pass with a brace stack, so a response full of unclosed boxes stays linear in its length.
+    """
+    opening = {m.end() - 1: m.start() for m in _BOX_RE.finditer(text)}
+    if not opening:
+        return []
+    closed: list[tuple[int, int, str]] = []
+    stack: list[int] = []
+    index = min(opening) - 1
+    while index < len(text) - 1:
+        index += 1
         char = text[index]
         if char == "\\":
-            index += 2  # an escaped brace \{ or \} does not count
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1
-
-
-def boxes(text: str) -> list[tuple[int, int, str]]:
-    """Every top-level \\boxed{...}/\\fbox{...}: (start, end, content), in order; unclosed boxes are skipped."""
+            index += 1  # an escaped brace \{ or \} does not count
+        elif char == "{":
+            stack.append(index)
+        elif char == "}" and stack:
+            brace = stack.pop()
+            if brace in opening:
+                closed.append((opening[brace], index + 1, text[brace + 1:index].strip()))
     found: list[tuple[int, int, str]] = []
-    position = 0
-    while True:
-        match = _BOX_RE.search(text, position)
-        if match is None:
-            return found
-        close = balanced(text, match.end() - 1)
-        if close < 0:
-            position = match.end()
-            continue
-        found.append((match.start(), close + 1, text[match.end():close].strip()))
-        position = close + 1
+    for box in sorted(closed):
+        if not found or box[0] >= found[-1][1]:  # nested boxes belong to the outer one
+            found.append(box)
+    return found
 
 
 def last_boxed(text: str) -> str | None:
@@ -100,15 +94,15 @@ def answer_line(text: str) -> tuple[int, str] | None:
 
 def clip_sentence(content: str) -> str:
     """Cut an answer line at the end of its first sentence ("... is 5. This is because ...")."""
-    depth = 0
+    depth, in_math = 0, False
     for index, char in enumerate(content):
         if char in "{([":
             depth += 1
         elif char in "})]":
             depth -= 1
         elif char == "$":
-            depth += 1 if content.count("$", 0, index) % 2 == 0 else -1
-        if char == "." and depth <= 0 and _SENTENCE_END_RE.match(content, index):
+            in_math = not in_math
+        if char == "." and depth <= 0 and not in_math and _SENTENCE_END_RE.match(content, index):
             return content[:index]
     return content
 
@@ -130,7 +124,7 @@ _WRAP = r"[\s*_$(\[{]*(?:\\(?:text|textbf|mathrm|mathbf|boxed)\s*\{\s*)*[\s*_$(\
 _LETTER_AFTER = r"(?![A-Za-z])"
 _CHOICE_ANSWER_RE = re.compile(
     r"(?i)(?:final\s+answer|correct\s+(?:answer|option|choice)|\banswer)(?:\s+choice)?\s*[*_]*\s*"
-    r"(?:is\s*(?:therefore\s*)?|should\s+be\s*|would\s+be\s*|[:=])[*_]*\s*(?:option\s*|choice\s*)?([^\n]*)")
+    r"(?:is\s*(?:therefore\s*)?|should\s+be\s*|would\s+be\s*|[:=])[*_]*\s*(?:option\s*|choice\s*)?([^\n]{0,300})")
 _LETTER_RE = re.compile(r"(?<![A-Za-z\\])\(?([A-Ja-j])\)?" + _LETTER_AFTER)
 _OPTION_RE = re.compile(r"(?i)\b(?:option|choice)\s*[(*]*([A-J])[)*]*" + _LETTER_AFTER)
 _BOLD_RE = re.compile(r"\*\*\s*\(?([A-J])\)?[.):]?\s*\*\*")

@@ -184,6 +184,12 @@ PATHOLOGICAL = [
     Case("path-unbalanced", "</think>\\boxed{\\frac{1}{2}", "0.5", "math", N),
     Case("path-garbage", r1("\\frac{}{}}{", 1), "1", "math", I),
     Case("path-int-tower", r1("10^{10^{10}}", 2), "10", "integer", I),
+    Case("path-unclosed-boxes", "</think>" + "\\boxed{" * 3000, "5", "math", N),
+    Case("path-nested-boxes", "</think>\\boxed{\\boxed{5}}", "5", "math", C, "5"),
+    Case("path-huge-box", "</think>\\boxed{" + "1+" * 5000 + "1}", "5001", "math", I),
+    Case("path-deep-parens", "</think>\\boxed{" + "(" * 3000 + "1" + ")" * 3000 + "}", "1", "math", I),
+    Case("path-choice-spam", "</think>" + "Answer: A or B. " * 2000, "A", "choice", I),
+    Case("path-word-spam", "</think>\\boxed{5 " + "cm " * 3000 + "}", "5", "math", I),
 ]
 
 

@@ -47,8 +47,7 @@ def grade_many(jobs: Sequence[bounded.Job], timeout_s: float | None = None,
             results.append(None)
             slow.append(index)
     if slow:
-        size = 1 if len(slow) == 1 else workers
-        graded = bounded.pool(size).run([jobs[i] for i in slow], timeout_s or bounded.DEFAULT_TIMEOUT_S)
+        graded = bounded.pool(workers).run([jobs[i] for i in slow], timeout_s or bounded.DEFAULT_TIMEOUT_S)
         for index, result in zip(slow, graded):
             results[index] = result
     return [r for r in results if r is not None]

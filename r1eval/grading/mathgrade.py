@@ -15,6 +15,7 @@ from . import structure, symbolic
 from .normalize import Cleaned, clean
 
 Graded = tuple[Status, "str | None", str]
+MAX_ANSWER_CHARS = 1000  # longer than any real final answer; parsing it would only cost time
 
 
 @functools.lru_cache(maxsize=4096)
@@ -49,6 +50,8 @@ def _answer_text(found: Found) -> Cleaned:
 def grade_math(found: Found | None, gold: str) -> Graded:
     if found is None:
         return Status.NO_ANSWER, None, "no \\boxed{} answer or 'Answer:' line after </think>"
+    if sum(len(part) for part in found.parts) > MAX_ANSWER_CHARS:
+        return Status.INCORRECT, None, f"{found.source}: answer too long to be one final answer"
     answer = _answer_text(found)
     if not answer.text:
         return Status.NO_ANSWER, None, f"empty {found.source}"
@@ -75,6 +78,8 @@ def grade_integer(found: Found | None, gold: str) -> Graded:
     """AIME-style: the answer must be an integer equal to the gold (033 == 33)."""
     if found is None:
         return Status.NO_ANSWER, None, "no \\boxed{} answer or 'Answer:' line after </think>"
+    if sum(len(part) for part in found.parts) > MAX_ANSWER_CHARS:
+        return Status.INCORRECT, None, f"{found.source}: answer too long to be one final answer"
     answer = _answer_text(found)
     if not answer.text:
         return Status.NO_ANSWER, None, f"empty {found.source}"
