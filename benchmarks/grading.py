@@ -22,23 +22,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from grading_corpus import cases  # noqa: E402
+from grading_corpus import cases
 
-from r1eval import grade_answer, grading  # noqa: E402
-from r1eval.grading import bounded, structure, symbolic  # noqa: E402
-from r1eval.grading import mathgrade as math_grading  # noqa: E402
+from r1eval import grade_answer, grading
+from r1eval.grading import bounded, structure, symbolic
+from r1eval.grading import mathgrade as math_grading
 
 Item = tuple[str, str, str, bool]  # response, gold, kind, should be accepted
 
 THINKS = [
-    "<think>\nLet me set this up. A first guess of {w} fails the check, and {d} shows up along the way. "
-    "Recomputing step by step... so the answer should be {a}, let me double check: yes.\n</think>\n\n",
-    "<think>\nHmm. Suppose it is {d}. Then the constraint breaks. Try {w}: no. After redoing the algebra I get "
-    "{a}.\n</think>\n\n",
+    ("<think>\nLet me set this up. A first guess of {w} fails the check, and {d} shows up along the way. "
+     "Recomputing step by step... so the answer should be {a}, let me double check: yes.\n</think>\n\n"),
+    ("<think>\nHmm. Suppose it is {d}. Then the constraint breaks. Try {w}: no. After redoing the algebra I get "
+     "{a}.\n</think>\n\n"),
 ]
 FINALS = ["**Final Answer**\n\\[\n\\boxed{{{a}}}\n\\]", "The final answer is $\\boxed{{{a}}}$.",
-          "Therefore, the final answer is: $\\boxed{{{a}}}$. I hope it is correct", "So the answer is \\(\\boxed{{{a}}}\\)."]
-SUMMARY = "We first rule out {w} (it violates the condition), then compute carefully; note {d} is only an intermediate.\n\n"
+          "Therefore, the final answer is: $\\boxed{{{a}}}$. I hope it is correct",
+          "So the answer is \\(\\boxed{{{a}}}\\).", "**Answer:** ${a}$"]
+SUMMARY = ("We first rule out {w} (it violates the condition), then compute carefully; "
+           "note {d} is only an intermediate.\n\n")
 
 
 def response(answer: str, rng: random.Random, wrong: str, think_answer: str | None = None, final: str | None = None,
@@ -57,14 +59,18 @@ def equivalent_forms(gold: str) -> list[str]:
         forms.append(gold.replace("\\frac", "\\dfrac"))
     if re.fullmatch(r"-?\d+", gold):
         value = int(gold)
-        forms += [f"{value}.0", f"x = {value}"] + ([f"{value:,}".replace(",", "{,}")] if abs(value) >= 1000 else [])
-        forms.append(f"{value} \\text{{ units}}")
+        forms += [f"{value}.0", f"x = {value}", f"{value} \\text{{ units}}", f"\\text{{{value}}}"]
+        if abs(value) >= 1000:
+            forms += [f"{value:,}".replace(",", "{,}"), f"{value:,}".replace(",", "\\,"), f"{value:,}"]
     if m := re.fullmatch(r"(-?)\\frac\{(\d+)\}\{(\d+)\}", gold):
         value = Fraction(int(m.group(2)), int(m.group(3)))
         forms.append(f"{m.group(1)}{m.group(2)}/{m.group(3)}")
         if value.denominator and 10 ** 6 % value.denominator == 0:
             forms.append(m.group(1) + str(float(value)).rstrip("0").rstrip("."))
-    if gold.startswith("\\left(") or gold.startswith("("):
+    if "\\frac" in gold:
+        forms.append(gold.replace("\\frac", "\\tfrac"))
+    forms.append("\\displaystyle " + gold)
+    if gold.startswith(("\\left(", "(")):
         forms.append(gold.replace("\\left(", "(").replace("\\right)", ")"))
     if not re.search(r"\d(?:,|\{,\})(?:\\!)?\d{3}", gold):
         forms.append(" ".join(gold.split()).replace(",", ", "))
@@ -128,6 +134,9 @@ def math_verify_grader():
         from math_verify import ExprExtractionConfig, LatexExtractionConfig, StringExtractionConfig, parse, verify
     except ImportError:
         sys.exit("math-verify is not installed (pip install 'math-verify==0.9.0'); it is the baseline, nothing to compare")
+    import logging
+
+    logging.getLogger("math_verify").setLevel(logging.CRITICAL)  # it logs every timeout it hits
     latex = [LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig()]
     letters = [StringExtractionConfig()]
 
@@ -195,7 +204,7 @@ def main() -> None:
     mv = math_verify_grader()
     generated = generate(load_golds(args.data_dir), args.per_gold)
     rows = run_suite("corpus", corpus_items(), args.workers, mv) + run_suite("generated", generated, args.workers, mv)
-    print(f"| set | grader | n | accuracy | false-accept | false-reject | responses/s |\n|---|---|---|---|---|---|---|")
+    print("| set | grader | n | accuracy | false-accept | false-reject | responses/s |\n|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['set']} | {r['grader']} | {r['n']} | {r['accuracy']:.3f} | {r['false_accept']:.3f} | "
               f"{r['false_reject']:.3f} | {r['per_s']:.0f} |")

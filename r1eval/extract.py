@@ -168,7 +168,7 @@ def choice_letters(region: str, n_choices: int = 4) -> tuple[list[str], str] | N
         if letters:
             candidates.append((found[-1][0], letters, "boxed"))
     if candidates:
-        position, letters, form = max(candidates, key=lambda c: c[0])
+        _, letters, form = max(candidates, key=lambda c: c[0])
         return letters, form
     lines = [line for line in region.strip().splitlines() if line.strip()]
     last = lines[-1] if lines else ""

@@ -95,3 +95,11 @@ def test_equivalent_answers_share_the_vote_key_even_when_wrong():
     right = {grade_answer(f"</think>\\boxed{{{form}}}", "\\frac{\\sqrt{3}}{3}", "math").answer
              for form in ("\\frac{1}{\\sqrt{3}}", "\\frac{\\sqrt3}{3}", "\\sqrt{3}/3", "\\sqrt{\\frac{1}{3}}")}
     assert len(right) == 1
+
+
+def test_a_missing_or_malformed_gold_is_a_harness_error_not_a_wrong_answer():
+    assert grade_answer("</think>\\boxed{5}", "", "math").status is Status.ERROR
+    assert grade_answer("</think>Answer: B", "the second one", "choice").status is Status.ERROR
+    problem = Problem("p", "q", answer=None)
+    [verdict] = grading.integer().score([(problem, completion("p", 0, "</think>\\boxed{5}"))])
+    assert verdict.status is Status.ERROR and verdict.problem_id == "p"

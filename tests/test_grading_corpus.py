@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from grading_corpus import cases
+
 from r1eval import grade_answer
 
 CASES = cases()

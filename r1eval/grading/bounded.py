@@ -58,7 +58,7 @@ def serve(read_fd: int, write_fd: int) -> None:
                 graded = (Status.INCORRECT, None, "answer too large to evaluate (memory bound)")
             except RecursionError:
                 graded = (Status.INCORRECT, None, "answer nested too deeply to evaluate")
-            except Exception as exc:  # sympy raises anything on odd input; the model's answer is at fault
+            except Exception as exc:  # noqa: BLE001 - sympy raises anything on odd input; the model's answer is at fault
                 graded = (Status.INCORRECT, None, f"answer could not be evaluated ({type(exc).__name__})")
             outbox.send((index, graded))
 
@@ -88,22 +88,6 @@ class _Worker:
             except (EOFError, OSError):
                 self.ready = False
         return self.ready
-
-    def wait_ready(self) -> bool:
-        """Block until the worker has imported and warmed up; False when it died or hung starting."""
-        if not self.ready:
-            try:
-                self.ready = self.inbox.poll(STARTUP_TIMEOUT_S) and self.inbox.recv() == READY
-            except (EOFError, OSError):
-                self.ready = False
-        return self.ready
-
-    def failed_to_start(self) -> bool:
-        """Died with a Python error before answering anything: the harness is broken, not the answer."""
-        try:
-            return self.answered == 0 and self.proc.wait(timeout=5) == 1
-        except subprocess.TimeoutExpired:
-            return False
 
     def kill(self) -> None:
         self.proc.kill()

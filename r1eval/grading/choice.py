@@ -30,8 +30,8 @@ def _squash(text: str) -> str:
 
 def grade_choice(region: str, gold: str, choices: Sequence[str] = ()) -> Graded:
     gold_letter = gold.strip().strip("()").upper()
-    if len(gold_letter) != 1 or gold_letter not in LETTERS:
-        raise ValueError(f"a choice gold must be one letter A-J, not {gold!r}")
+    if len(gold_letter) != 1 or gold_letter not in LETTERS:  # a data problem, not the model's
+        return Status.ERROR, None, f"gold {gold[:20]!r} is not a choice letter A-J"
     n_choices = max(len(choices), LETTERS.index(gold_letter) + 1, 4)
     found = choice_letters(region, n_choices)
     if found is None:

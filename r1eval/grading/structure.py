@@ -15,7 +15,7 @@ from . import symbolic
 from .normalize import strip_text_wrappers
 
 _OPEN, _CLOSE = "([{", ")]}"
-_MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}$", re.S)
+_MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _BASE = re.compile(r"^([0-9A-Za-z]+)_\{?\s*(\d{1,2})\s*\}?$")
 _REL = re.compile(r"\\(?:leq?|geq?|neq?|leqslant|geqslant)\b|<=|>=|!=|[=<>≤≥≠]")
 _SYMBOL = re.compile(r"^(?:[A-Za-z]|\\[a-zA-Z]+)(?:_\{?[\w]+\}?)?(?:\([A-Za-z]\))?$")
