@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
-# "Answer:", "**Final Answer:**", "the final answer is", "the answer is", "Final answer -" (one line only)
+# An answer line: "Answer:" / "**Final Answer:**" opening a line, or "the (final) answer is" anywhere in one.
+# "check our answer: ..." or "so our answer is correct" are not final statements.
 _ANSWER_LINE_RE = re.compile(
-    r"(?i)(?:final\s+answer|\banswer)(?:\s*\(s\))?\s*(?:\*\*|__)?\s*(?:is\s*(?:therefore\s*)?[:=]?|[:=\-–])"
-    r"(?:\s*\*\*|\s*__)?[ \t]*([^\n]{0,300})")
+    r"(?im)(?:^[ \t>#*_-]*(?:final\s+)?answer(?:\s*\(s\))?[ \t]*(?:\*\*|__)?[ \t]*[:\uff1a]"
+    r"|\bfinal\s+answer\s*(?:\*\*|__)?\s*(?:is\b\s*:?|:)|\bthe\s+answer\s+is\b\s*:?)"
+    r"(?:[ \t]*\*\*|[ \t]*__)?[ \t]*([^\n]{0,300})")
 _CONNECTOR_RE = re.compile(r"^(?:\s|\$|\\[\]\[()]|\\quad|\\qquad|,|;|\.|\\text\{\s*(?:and|or)\s*\}|and|or|&|\\\\)*$")
 _SENTENCE_END_RE = re.compile(r"(?<![\d\\])\.(?:\s+[A-Z(]|\s*$)|\.\s+(?:I|This|Thus|So|Hence|The)\b")
 

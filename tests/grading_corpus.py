@@ -156,6 +156,11 @@ EXTRACTION = [
     Case("ext-boxed-space", "</think>Hence \\boxed {12}.", "12", "math", C),
     Case("ext-two-boxes-list", "</think>The roots are $\\boxed{3}$ and $\\boxed{5}$.", "3, 5", "math", C),
     Case("ext-two-boxes-single", "</think>The answer is $\\boxed{3}$ or $\\boxed{5}$.", "3", "math", I),
+    Case("ext-equal-boxes", "</think>So $\\boxed{15\\frac{39}{40}} = \\boxed{\\frac{639}{40}}$.", "\\frac{639}{40}",
+         "math", C),
+    Case("ext-not-an-answer-line", "</think>Thus $\\boxed{44}$. To check our answer: $17\\cdot 44 = 748 \\equiv 1$, "
+         "so our answer is correct.", "44", "math", C),
+    Case("ext-answer-is-midline", "</think>Adding the cases, the answer is $\\frac{7}{2}$.", "3.5", "math", C),
     Case("ext-same-box-twice", "</think>So $\\boxed{5}$, i.e. $\\boxed{5}$.", "5", "math", C),
     Case("ext-box-punct", "</think>The value is $\\boxed{5}$.", "5", "math", C),
     Case("ext-empty-box", "</think>The value is $\\boxed{}$.", "5", "math", N),

@@ -42,9 +42,19 @@ def _answer_text(found: Found) -> Cleaned:
     """Clean each part; adjacent boxes with different contents become one list flagged as several answers."""
     parts = [clean(part) for part in found.parts]
     distinct = list(dict.fromkeys(p.text for p in parts if p.text))
+    if len(distinct) > 1 and _all_equivalent(distinct):  # "\boxed{15\frac{39}{40}} = \boxed{\frac{639}{40}}"
+        return parts[-1]
     if len(distinct) <= 1:
         return parts[-1]
     return Cleaned(", ".join(distinct), parts[-1].degrees, parts[-1].percent, several=True)
+
+
+def _all_equivalent(texts: list[str]) -> bool:
+    try:
+        nodes = [structure.parse(text) for text in texts]
+    except (ValueError, RecursionError):
+        return False
+    return all(structure.equivalent(node, nodes[0]) for node in nodes[1:])
 
 
 def grade_math(found: Found | None, gold: str) -> Graded:
