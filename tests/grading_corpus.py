@@ -113,7 +113,7 @@ MATH_PAIRS = [
     ("x = 5", "5", C), ("k=3", "3", C), ("x=4", "5", I), ("5", "x=5", C), ("n = 12", "12", C),
     ("x^2+2x+1", "(x+1)^2", C), ("2x+2", "2(x+1)", C), ("x^2-1", "(x-1)(x+1)", C), ("x^2+1", "(x+1)^2", I),
     ("\\frac{x+1}{2}", "\\frac{x}{2}+\\frac12", C), ("\\frac{1}{x}", "x^{-1}", C), ("3x^2", "3x^3", I),
-    ("f(x) = 2x", "2x", C), ("a+b", "b+a", C), ("\\sqrt{x^2}", "x", I),
+    ("f(x) = 2x", "2x", C), ("2+3 = 5", "5", C), ("\\frac{10}{2} = 5", "5", C), ("2+3=5", "6", I), ("a+b", "b+a", C), ("\\sqrt{x^2}", "x", I),
     # hedged answers are incorrect
     ("5 \\text{ or } 6", "5", I), ("5 or 6", "6", I), ("3, 4", "3", I), ("5 \\text{ and } 6", "5", I),
     ("x = 2 \\text{ or } x = 3", "2", I), ("2 \\quad\\text{or}\\quad 3", "3", I),
@@ -161,6 +161,8 @@ EXTRACTION = [
     Case("ext-not-an-answer-line", "</think>Thus $\\boxed{44}$. To check our answer: $17\\cdot 44 = 748 \\equiv 1$, "
          "so our answer is correct.", "44", "math", C),
     Case("ext-answer-is-midline", "</think>Adding the cases, the answer is $\\frac{7}{2}$.", "3.5", "math", C),
+    Case("ext-bold-answer-line", "</think>**Final answer:** **42**", "42", "integer", C),
+    Case("ext-code-answer-line", "</think>Answer: `x = 3/4`", "0.75", "math", C),
     Case("ext-same-box-twice", "</think>So $\\boxed{5}$, i.e. $\\boxed{5}$.", "5", "math", C),
     Case("ext-box-punct", "</think>The value is $\\boxed{5}$.", "5", "math", C),
     Case("ext-empty-box", "</think>The value is $\\boxed{}$.", "5", "math", N),

@@ -54,7 +54,7 @@ def clean(raw: str) -> Cleaned:
     while previous != text:  # "$\displaystyle 5$." needs a few rounds
         previous = text
         text = _DELIMITERS.sub("", text)
-        text = _TRAILING.sub("", text)
+        text = _TRAILING.sub("", text).strip("*`")  # markdown bold / code around an answer line's value
     text = text.replace("\\$", "").replace("$", "").replace("\\!", "")
     text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\{,\}|,|\\,", "", m.group(2)), text)
     text = _SPACING.sub(" ", text)

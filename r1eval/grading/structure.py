@@ -115,8 +115,9 @@ def parse(text: str) -> Node:
         ops = _REL.findall(text)
         if all(op == "=" for op in ops) and _SYMBOL.match(relations[0]):
             return Node("assign", text, value=(relations[0], parse(relations[-1])))
-        if all(op == "=" for op in ops) and len(relations) > 2:
-            return parse(relations[-1])  # a chain "2 + 3 = 5": the last member is the value
+        numeric_lhs = not re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", relations[0]))
+        if all(op == "=" for op in ops) and (len(relations) > 2 or numeric_lhs):
+            return parse(relations[-1])  # a computation "2 + 3 = 5": the last member is the value
     plain = strip_text_wrappers(text).strip()
     if _WORDS.match(plain) and (plain != text or len(max(plain.split(), key=len)) >= 3):
         return Node("text", text, value=text_key(plain))
