@@ -103,3 +103,17 @@ def test_a_missing_or_malformed_gold_is_a_harness_error_not_a_wrong_answer():
     problem = Problem("p", "q", answer=None)
     [verdict] = grading.integer().score([(problem, completion("p", 0, "</think>\\boxed{5}"))])
     assert verdict.status is Status.ERROR and verdict.problem_id == "p"
+
+
+def test_fast_items_do_not_wait_for_another_threads_slow_batch():
+    from r1eval.grading import bounded
+
+    problem = Problem("p", "q", answer="5")
+    scorer = grading.AnswerScorer("math", name="math", timeout_s=5)
+    slow = threading.Thread(target=scorer.score, args=([(problem, completion("p", 0, SLOW))],))
+    slow.start()
+    while slow.is_alive() and not bounded.pool().lock.locked():
+        slow.join(0.01)
+    verdict = grade_answer("<think>2+3</think>\\boxed{5}", "5", "math")
+    assert verdict.status is Status.CORRECT and slow.is_alive()  # answered while the other batch held the pool
+    slow.join(60)

@@ -7,6 +7,7 @@ pathological answer costs at most the time bound and can neither stall nor crash
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from ..extract import answer_region, final_answer
@@ -38,20 +39,32 @@ def _check(kind: str) -> None:
 
 def grade_many(jobs: Sequence[bounded.Job], timeout_s: float | None = None,
                workers: int | None = None) -> list[Graded]:
-    """Grade (response, gold, kind, choices) jobs: fast path here, the rest in the bounded worker pool."""
+    """Grade (response, gold, kind, choices) jobs: fast path here, the rest in the bounded worker pool.
+
+    Items that need sympy are handed to the workers in small groups as they are found, so the workers grade
+    them while this thread carries on with the fast path.
+    """
+    for _, _, kind, _ in jobs:
+        _check(kind)
     results: list[Graded | None] = []
     slow: list[int] = []
-    for index, (response, gold, kind, choices) in enumerate(jobs):
-        _check(kind)
-        try:
-            results.append(grade_text(response, gold, kind, choices))
-        except symbolic.NeedsSymbolic:
-            results.append(None)
-            slow.append(index)
-    if slow:
-        graded = bounded.pool(workers).run([jobs[i] for i in slow], timeout_s or bounded.DEFAULT_TIMEOUT_S)
-        for index, result in zip(slow, graded):
-            results[index] = result
+    waiting: list[bounded.Job] = []
+    with ExitStack() as stack:
+        batch = None  # the pool is taken only when an item needs it: fast items never wait for another thread
+        for index, job in enumerate(jobs):
+            try:
+                results.append(grade_text(*job))
+            except symbolic.NeedsSymbolic:
+                results.append(None)
+                slow.append(index)
+                waiting.append(job)
+            if waiting and (len(waiting) >= 8 or index % 128 == 0 or index == len(jobs) - 1):
+                if batch is None:
+                    batch = stack.enter_context(bounded.pool(workers).batch(timeout_s or bounded.DEFAULT_TIMEOUT_S))
+                batch.add(waiting)
+                waiting = []
+        for index, graded in zip(slow, batch.collect() if batch else []):
+            results[index] = graded
     return [r for r in results if r is not None]
 
 

@@ -14,7 +14,8 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -100,90 +101,112 @@ class _StartFailed(Exception):
     pass
 
 
-class _Batch:
-    """One run of jobs through the pool's workers: feeding, deadlines, replacing killed workers."""
+class Batch:
+    """Jobs graded by a pool's workers while more are added: `add` never waits for grading (it only collects
+    what is done), `collect` waits for everything. Handles per-item deadlines and replaces killed workers."""
 
-    def __init__(self, pool: Pool, jobs: Sequence[Job], timeout_s: float) -> None:
-        self.pool, self.jobs, self.timeout_s = pool, jobs, timeout_s
-        self.results: list[Graded | None] = [None] * len(jobs)
-        self.queue = deque(range(len(jobs)))
-        self.active = pool.workers[: min(pool.size, len(jobs))]
-        self.chunk = max(1, min(16, len(jobs) // (4 * max(1, len(self.active)))))
+    def __init__(self, pool: Pool, timeout_s: float) -> None:
+        self.pool, self.timeout_s = pool, timeout_s
+        self.jobs: list[Job] = []
+        self.results: list[Graded | None] = []
+        self.queue: deque[int] = deque()
+        self.failed = False
 
-    def feed(self, worker: _Worker) -> None:
-        if self.queue and not worker.wait_ready():
-            raise _StartFailed
-        batch = [self.queue.popleft() for _ in range(min(self.chunk, len(self.queue)))]
-        if batch:
-            worker.outbox.send([(i, self.jobs[i]) for i in batch])
-            worker.pending.extend(batch)
-            worker.deadline = time.monotonic() + self.timeout_s
+    def add(self, jobs: Sequence[Job]) -> None:
+        start = len(self.jobs)
+        self.jobs.extend(jobs)
+        self.results.extend([None] * len(jobs))
+        self.queue.extend(range(start, len(self.jobs)))
+        self.pool.grow(len(self.jobs))
+        self._step(block=False)
 
-    def replace(self, worker: _Worker, verdict: Graded) -> None:
-        """The worker's current item gets `verdict`; its other items go back to the queue; a fresh worker starts."""
-        self.results[worker.pending.popleft()] = verdict
-        self.queue.extendleft(reversed(worker.pending))
-        worker.kill()
-        fresh = _Worker()
-        self.pool.workers[self.pool.workers.index(worker)] = fresh
-        self.active[self.active.index(worker)] = fresh
-        self.feed(fresh)
+    def collect(self) -> list[Graded]:
+        while not self.failed and (self.queue or any(w.pending for w in self.pool.workers)):
+            self._step(block=True)
+        why = "verifier worker failed to start (see its stderr)" if self.failed else "not graded"
+        return [r if r is not None else (Status.ERROR, None, why) for r in self.results]
 
-    def run(self) -> list[Graded]:
-        for worker in self.active:
-            self.feed(worker)
-        while any(w.pending for w in self.active):
-            busy = [w for w in self.active if w.pending]
-            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+    def _step(self, block: bool) -> None:
+        try:
+            self._feed_idle(block)
+            busy = [w for w in self.pool.workers if w.pending]
+            if not busy:
+                return
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if block else 0.0
             ready = wait([w.inbox for w in busy], timeout=timeout)
             for worker in busy:
                 if worker.inbox in ready:
                     self._receive(worker)
                 elif time.monotonic() > worker.deadline:
-                    self.replace(worker, (Status.INCORRECT, None, f"timed out after {self.timeout_s:g} s"))
-        return [r if r is not None else (Status.ERROR, None, "not graded") for r in self.results]
+                    self._replace(worker, (Status.INCORRECT, None, f"timed out after {self.timeout_s:g} s"))
+            self._feed_idle(block=False)
+        except _StartFailed:  # the harness is broken, not an answer: everything left becomes ERROR
+            self.failed = True
+            self.pool.close_workers()
+
+    def _feed_idle(self, block: bool) -> None:
+        for worker in self.pool.workers:
+            if not self.queue:
+                return
+            if worker.pending or not (block or worker.ready or worker.inbox.poll(0)):
+                continue  # busy, or still starting and we may not wait
+            if not worker.wait_ready():
+                raise _StartFailed
+            size = max(1, min(16, len(self.queue) // (2 * len(self.pool.workers))))
+            chunk = [self.queue.popleft() for _ in range(min(size, len(self.queue)))]
+            worker.outbox.send([(i, self.jobs[i]) for i in chunk])
+            worker.pending.extend(chunk)
+            worker.deadline = time.monotonic() + self.timeout_s
 
     def _receive(self, worker: _Worker) -> None:
         try:
             index, graded = worker.inbox.recv()
         except (EOFError, OSError):
-            self.replace(worker, (Status.INCORRECT, None, "verifier process died on this answer"))
+            self._replace(worker, (Status.INCORRECT, None, "verifier process died on this answer"))
             return
         self.results[index] = graded
         worker.pending.remove(index)
         worker.deadline = time.monotonic() + self.timeout_s
-        if not worker.pending:
-            self.feed(worker)
+
+    def _replace(self, worker: _Worker, verdict: Graded) -> None:
+        """The worker's current item gets `verdict`; its other items go back to the queue; a fresh worker starts."""
+        self.results[worker.pending.popleft()] = verdict
+        self.queue.extendleft(reversed(worker.pending))
+        worker.kill()
+        self.pool.workers[self.pool.workers.index(worker)] = _Worker()
 
 
 class Pool:
-    """Up to `size` warm workers; `run` grades jobs with a per-item deadline and never raises for an item."""
+    """Up to `size` warm workers shared by all callers; one batch at a time, each item under a deadline."""
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
         self.workers: list[_Worker] = []
         self.lock = threading.Lock()
 
-    def run(self, jobs: Sequence[Job], timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Graded]:
+    @contextmanager
+    def batch(self, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Batch]:
         with self.lock:
-            while len(self.workers) < min(self.size, len(jobs)):
-                self.workers.append(_Worker())
-            batch = _Batch(self, jobs, timeout_s)
-            try:
-                return batch.run()
-            except _StartFailed:  # the harness is broken (not an answer's fault): ERROR, loudly
-                self._close_workers()
-                why = "verifier worker failed to start (see its stderr)"
-                return [r if r is not None else (Status.ERROR, None, why) for r in batch.results]
+            yield Batch(self, timeout_s)
 
-    def _close_workers(self) -> None:
+    def run(self, jobs: Sequence[Job], timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Graded]:
+        with self.batch(timeout_s) as batch:
+            batch.add(jobs)
+            return batch.collect()
+
+    def grow(self, wanted: int) -> None:
+        """Start workers (without waiting for them) until there are min(size, wanted)."""
+        while len(self.workers) < min(self.size, wanted):
+            self.workers.append(_Worker())
+
+    def close_workers(self) -> None:
         for worker in self.workers:
             worker.kill()
         self.workers.clear()
 
     def close(self) -> None:
         with self.lock:
-            self._close_workers()
+            self.close_workers()
 
 
 _POOLS: dict[int, Pool] = {}
