@@ -109,7 +109,7 @@ def test_fast_items_do_not_wait_for_another_threads_slow_batch():
     from r1eval.grading import bounded
 
     problem = Problem("p", "q", answer="5")
-    scorer = grading.AnswerScorer("math", name="math", timeout_s=5)
+    scorer = grading.AnswerScorer("math", name="math", timeout_s=2)
     slow = threading.Thread(target=scorer.score, args=([(problem, completion("p", 0, SLOW))],))
     slow.start()
     while slow.is_alive() and not bounded.pool().lock.locked():
