@@ -154,7 +154,8 @@ def math_verify_grader():
 
 
 def reset_r1eval_caches() -> None:
-    for cached in (structure.parse, symbolic.parse_value, math_grading.gold_key, math_grading.gold_node):
+    for cached in (structure.parse, symbolic.parse_value, math_grading.gold_key, math_grading.gold_node,
+                   math_grading.gold_text):
         cached.cache_clear()
 
 

@@ -19,9 +19,15 @@ MAX_ANSWER_CHARS = 1000  # longer than any real final answer; parsing it would o
 
 
 @functools.lru_cache(maxsize=4096)
+def gold_text(gold: str) -> str:
+    """The cleaned gold (cached: golds repeat across samples)."""
+    return clean(gold).text
+
+
+@functools.lru_cache(maxsize=4096)
 def gold_key(gold: str, integer: bool) -> str:
-    """The canonical form of a gold answer, computed without sympy (cached: golds repeat across samples)."""
-    text = clean(gold).text
+    """The canonical form of a gold answer, computed without sympy."""
+    text = gold_text(gold)
     number = symbolic.fast_number(text)
     if number is not None:
         return str(int(number)) if integer and number.denominator == 1 else str(number)
@@ -31,7 +37,7 @@ def gold_key(gold: str, integer: bool) -> str:
 @functools.lru_cache(maxsize=4096)
 def gold_node(gold: str) -> structure.Node:
     """The parsed gold; a gold no parser reads is compared as text (a dataset quirk, not the model's fault)."""
-    text = clean(gold).text
+    text = gold_text(gold)
     try:
         return structure.parse(text)
     except (ValueError, RecursionError):
@@ -66,7 +72,7 @@ def grade_math(found: Found | None, gold: str) -> Graded:
     if not answer.text:
         return Status.NO_ANSWER, None, f"empty {found.source}"
     key = gold_key(gold, False)
-    if answer.text == clean(gold).text and not answer.several:
+    if answer.text == gold_text(gold) and not answer.several:
         return Status.CORRECT, key, f"{found.source}: same as gold"
     gold_parsed = gold_node(gold)
     try:
@@ -93,7 +99,7 @@ def grade_integer(found: Found | None, gold: str) -> Graded:
     answer = _answer_text(found)
     if not answer.text:
         return Status.NO_ANSWER, None, f"empty {found.source}"
-    expected = symbolic.fast_number(clean(gold).text)
+    expected = symbolic.fast_number(gold_text(gold))
     if expected is None or expected.denominator != 1:
         return grade_math(found, gold)  # a non-integer gold: grade it as math rather than guess
     if answer.several:
