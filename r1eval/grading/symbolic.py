@@ -1,8 +1,9 @@
 """One scalar answer -> an exact value, and exact equivalence of two values.
 
 Fast paths (no sympy): integers, decimals, fractions, mixed numbers, scientific notation and repeating decimals
-become `fractions.Fraction`. Everything else goes through latex2sympy2_extended (the kept LaTeX parser) after
-decimals are rewritten as exact fractions, so no float ever enters a comparison: 1/2^98 is never 1/2^99.
+become `fractions.Fraction`. Everything else needs sympy, which only time-bounded workers may run: r1eval's own
+reader (latexfast) first, latex2sympy2_extended (the kept LaTeX parser) for the rest. Decimals become exact
+fractions first, so no float ever enters a comparison: 1/2^98 is never 1/2^99.
 """
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from . import latexfast
 
 Value = Any  # Fraction or a sympy expression / relational
 
-_INT = r"\d+"
 _NUM = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)$")
 _RATIO = re.compile(r"^([+-]?)\s*(?:\\frac\{\s*(\d+)\s*\}\{\s*(\d+)\s*\}|(\d+)\s*/\s*(\d+))$")
 _NEG_FRAC = re.compile(r"^\\frac\{\s*(-?\d+)\s*\}\{\s*(-?\d+)\s*\}$")
@@ -96,7 +96,7 @@ def parse_value(text: str) -> Value:
     number = fast_number(text)
     if number is not None:
         return number
-    if text in ("\\infty", "+\\infty", "\\infty", "-\\infty", "∞", "-∞", "\\infinity"):
+    if text in ("\\infty", "+\\infty", "-\\infty", "∞", "-∞"):
         return sympy.oo if not text.startswith("-") else -sympy.oo
     if len(text) > _MAX_SYMBOLIC_CHARS or _HUGE.search(text):
         raise TooComplex("too large to evaluate exactly")
