@@ -23,7 +23,10 @@ class Case(NamedTuple):
 THINK = ("<think>\nOkay, let me work through this. First I tried {d1}, which gave {d2}, but that ignores the "
          "constraint. Let me recompute: {d1} + {d2} = {d3}? Hmm, no. Maybe \\boxed{{{d2}}} is tempting, but "
          "checking the edge case again gives something else. Wait, let me redo the algebra carefully.\n"
-         "So after simplification the result follows.\n</think>\n\n")
+         + "".join(f"\nStep {k}: substitute back. With n = {k * 7} the left side is {k * 7 + 3} and the right side "
+                   f"is {k * 11}; the difference {k * 4 - 3} must vanish, so this case fails. " for k in range(1, 16))
+         + "\nAnswer: {d3}? No -- that was before fixing the sign.\n**Final Answer**\n\\boxed{{{d1}}} was my first "
+         "guess, but the summary below is what counts.\nSo after simplification the result follows.\n</think>\n\n")
 SUMMARY = "To solve the problem, note that the naive guess {d1} fails; the careful computation (ignoring {d3}) gives:\n\n"
 FINALS = (
     "**Final Answer**\n\\[\n\\boxed{{{a}}}\n\\]",
