@@ -117,3 +117,17 @@ def test_fast_items_do_not_wait_for_another_threads_slow_batch():
     verdict = grade_answer("<think>2+3</think>\\boxed{5}", "5", "math")
     assert verdict.status is Status.CORRECT and slow.is_alive()  # answered while the other batch held the pool
     slow.join(60)
+
+
+def test_a_grader_bug_on_one_item_is_an_error_verdict_not_a_crashed_batch(monkeypatch):
+    import r1eval.grading as grading_module
+
+    def broken(region, gold, choices):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(grading_module, "grade_choice", broken)
+    problem = Problem("p", "q", answer="5")
+    items = [(problem, completion("p", 0, "</think>\\boxed{5}"))]
+    assert grading.math().score(items)[0].status is Status.CORRECT
+    [verdict] = grading.choice().score([(Problem("c", "q", answer="B"), completion("c", 0, "</think>Answer: B"))])
+    assert verdict.status is Status.ERROR and "RuntimeError" in verdict.detail
