@@ -26,8 +26,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from grading_corpus import cases
 
 from r1eval import grade_answer, grading
-from r1eval.grading import bounded, structure, symbolic
-from r1eval.grading import mathgrade as math_grading
+from r1eval.grading import bounded
 
 Item = tuple[str, str, str, bool]  # response, gold, kind, should be accepted
 
@@ -153,12 +152,6 @@ def math_verify_grader():
     return accept
 
 
-def reset_r1eval_caches() -> None:
-    for cached in (structure.parse, symbolic.parse_value, math_grading.gold_key, math_grading.gold_node,
-                   math_grading.gold_text):
-        cached.cache_clear()
-
-
 def run_suite(label: str, items: list[Item], workers: int, mv) -> list[dict]:
     """Grade `items` with each grader, interleaved chunk by chunk (rotating the order) so that load from other
     processes on a shared machine falls on all graders alike; r1eval's in-process caches start empty per chunk."""
@@ -183,7 +176,7 @@ def run_suite(label: str, items: list[Item], workers: int, mv) -> list[dict]:
     for number, start in enumerate(range(0, len(items), 240)):
         chunk = items[start:start + 240]
         for name in names[number % 3:] + names[:number % 3]:
-            reset_r1eval_caches()
+            grading.clear_caches()
             clock = CpuClock()
             began = time.perf_counter()
             accepted[name] += graders[name](chunk)

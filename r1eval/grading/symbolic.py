@@ -34,7 +34,12 @@ _MAX_KEY_CHARS = 120
 
 
 class NeedsSymbolic(Exception):
-    """Raised on the fast path when sympy work is needed; the caller re-runs the item under a time bound."""
+    """Raised on the fast path when sympy work is needed; the caller re-runs the item under a time bound.
+
+    `key` names the work (kind, gold, final answer as extracted): items with equal keys get equal verdicts.
+    """
+
+    key: tuple = ()
 
 
 _SYMBOLIC = contextvars.ContextVar("r1eval_symbolic_allowed", default=False)
