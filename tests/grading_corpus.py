@@ -61,7 +61,8 @@ MATH_PAIRS = [
     ("3\\sqrt{2}", "\\sqrt{18}", C), ("\\sqrt{2}+\\sqrt{3}", "\\sqrt{5+2\\sqrt{6}}", C),
     ("\\frac{\\sqrt{3}}{2}", "\\frac{\\sqrt{2}}{2}", I), ("\\sqrt[3]{8}", "2", C), ("4\\sqrt2", "4\\sqrt{2}", C),
     ("2\\pi", "2\\pi", C), ("\\frac{\\pi}{2}", "\\pi/2", C), ("6.28", "2\\pi", I), ("\\frac{3\\pi}{4}", "\\frac34\\pi", C),
-    ("\\pi", "3.14", I), ("\\frac{9\\pi}{2}", "4.5\\pi", C), ("\\frac{5}{\\sqrt{5}}", "\\sqrt{5}", C),
+    ("\\pi", "3.14", I), ("1.41421356237309504880168872420969807856967187537694807317667973799", "\\sqrt{2}", I),
+    ("\\frac{9\\pi}{2}", "4.5\\pi", C), ("\\frac{5}{\\sqrt{5}}", "\\sqrt{5}", C),
     ("1+\\sqrt{2}", "\\sqrt{2}+1", C), ("1-\\sqrt{2}", "\\sqrt{2}-1", I), ("e^{2}", "e^2", C),
     # trailing units, words, money, thousands separators, spacing
     ("5 \\text{ cm}", "5", C), ("5\\text{ dollars}", "5", C), ("\\$5", "5", C), ("5 square units", "5", C),

@@ -184,6 +184,8 @@ def equal_values(a: Value, b: Value) -> bool:
         return False
     if a.is_Rational and b.is_Rational:
         return False
+    if (a.is_Rational and b.is_rational is False) or (b.is_Rational and a.is_rational is False):
+        return False  # a decimal, however long, is not sqrt(2)
     diff = a - b
     symbols = diff.free_symbols
     if not symbols:
