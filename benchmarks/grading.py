@@ -133,7 +133,7 @@ def math_verify_grader():
     try:
         from math_verify import ExprExtractionConfig, LatexExtractionConfig, StringExtractionConfig, parse, verify
     except ImportError:
-        sys.exit("math-verify is not installed (pip install 'math-verify==0.9.0'); it is the baseline, nothing to compare")
+        sys.exit("math-verify is not installed (pip install 'math-verify==0.9.0'): no baseline to compare with")
     import logging
 
     logging.getLogger("math_verify").setLevel(logging.CRITICAL)  # it logs every timeout it hits

@@ -59,7 +59,7 @@ def serve(read_fd: int, write_fd: int) -> None:
                 graded = (Status.INCORRECT, None, "answer too large to evaluate (memory bound)")
             except RecursionError:
                 graded = (Status.INCORRECT, None, "answer nested too deeply to evaluate")
-            except Exception as exc:  # noqa: BLE001 - sympy raises anything on odd input; the model's answer is at fault
+            except Exception as exc:  # noqa: BLE001 - sympy raises anything on odd input: the answer is at fault
                 graded = (Status.INCORRECT, None, f"answer could not be evaluated ({type(exc).__name__})")
             outbox.send((index, graded))
 

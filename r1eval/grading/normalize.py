@@ -19,8 +19,10 @@ _DELIMITERS = re.compile(r"^\s*(?:\$\$?|\\\[|\\\()\s*|\s*(?:\$\$?|\\\]|\\\))\s*$
 _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:(?:\{,\}|,(?=\d{3}(?!\d))|\\,)\d{3})+)(?![\d])")
 _DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\degree|°|\^\s*\{?\s*\\text\{\s*o\s*\}\s*\}?)")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent\b)\s*$")
-_TEXT_CMD = re.compile(r"\\(?:boxed|fbox|text|textbf|textit|textrm|mathrm|mathbf|mbox|operatorname|mathit|boldsymbol)\s*\{")
-_UNIT_TAIL = re.compile(r"(?<=[\d}).])\s*(?:\\text\{[^{}]*\}|\\mbox\{[^{}]*\}|\\mathrm\{[^{}]*\})(?:\s*\^\s*\{?\d\}?)?\s*$")
+_TEXT_CMD = re.compile(
+    r"\\(?:boxed|fbox|text|textbf|textit|textrm|mathrm|mathbf|mbox|operatorname|mathit|boldsymbol)\s*\{")
+_UNIT_TAIL = re.compile(
+    r"(?<=[\d}).])\s*(?:\\text\{[^{}]*\}|\\mbox\{[^{}]*\}|\\mathrm\{[^{}]*\})(?:\s*\^\s*\{?\d\}?)?\s*$")
 _WORD_TAIL = re.compile(r"(?<=[\d}).])\s+(?:[A-Za-z]{2,}\.?(?:\s+|$))+(?:\^\s*\{?\d\}?)?$")
 _HEDGE = re.compile(r"\s*(?:\\text\{\s*(?:or|and)\s*\}|\\(?:quad|qquad)?\s*\b(?:or|and)\b|\\lor\b|\\vee\b)\s*")
 _TRAILING = re.compile(r"[\s.,;:]+$")

@@ -28,7 +28,9 @@ _SCI = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|\*|x)\s*10\s*\^\s*
                   r"^([+-]?\d+(?:\.\d+)?)[eE]([+-]?\d+)$")
 _REPEAT = re.compile(r"^([+-]?)(\d*)\.(\d*)\s*\\overline\{\s*(\d+)\s*\}$")
 _DECIMAL_IN_EXPR = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
-_HUGE = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\d+\s*\^|\^\s*\{?\s*\d{4,}|\d{60,}|\d\s*!\s*!|\d{3,}\s*!|\\underbrace|\\overbrace")
+# power towers, exponents of 4+ digits, 60+ digit literals, multifactorials, 100!: unbounded work for sympy
+_HUGE = re.compile(
+    r"\^\s*\{[^{}]*\^|\^\s*\d+\s*\^|\^\s*\{?\s*\d{4,}|\d{60,}|\d\s*!\s*!|\d{3,}\s*!|\\underbrace|\\overbrace")
 _MAX_SYMBOLIC_CHARS = 300
 _MAX_KEY_CHARS = 120
 
@@ -246,4 +248,6 @@ def canonical_value(value: Value) -> str:
     if isinstance(value, sympy.Expr):
         value = sympy.expand(value) if value.free_symbols else sympy.radsimp(sympy.expand(value))
     text = str(value)
-    return text if len(text) <= _MAX_KEY_CHARS else text[:_MAX_KEY_CHARS] + "...#" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    if len(text) <= _MAX_KEY_CHARS:
+        return text
+    return text[:_MAX_KEY_CHARS] + "...#" + hashlib.sha1(text.encode()).hexdigest()[:8]
