@@ -182,8 +182,13 @@ def run_suite(label: str, items: list[Item], workers: int, mv) -> list[dict]:
             accepted[name] += graders[name](chunk)
             seconds[name] += time.perf_counter() - began
             cpu[name] += clock.elapsed()
-    return [dict(score(name, items, accepted[name]), set=label, per_s=len(items) / seconds[name],
+    rows = [dict(score(name, items, accepted[name]), set=label, per_s=len(items) / seconds[name],
                  per_cpu_s=len(items) / cpu[name]) for name in names]
+    for row, name in zip(rows, names):  # accuracy per kind (choice = GPQA-style letter extraction)
+        row["by_kind"] = {kind: score(name, [i for i in items if i[2] == kind],
+                                      [a for a, i in zip(accepted[name], items) if i[2] == kind])["accuracy"]
+                          for kind in sorted({i[2] for i in items})}
+    return rows
 
 
 class CpuClock:
@@ -245,6 +250,12 @@ def main() -> None:
             base = mine.pop("math-verify 0.9.0 (1 process)")
             print(f"{label}, {unit} throughput vs math-verify: "
                   + ", ".join(f"{name} {speed / base:.1f}x" for name, speed in mine.items()))
+    kinds = sorted({kind for r in rows for kind in r["by_kind"]})
+    print("\n| set | grader | " + " | ".join(f"accuracy ({k})" for k in kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    for r in rows:
+        print(f"| {r['set']} | {r['grader']} | " + " | ".join(
+            f"{r['by_kind'][k]:.3f}" if k in r["by_kind"] else "-" for k in kinds) + " |")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 if __name__ == "__main__":
