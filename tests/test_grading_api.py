@@ -131,3 +131,14 @@ def test_a_grader_bug_on_one_item_is_an_error_verdict_not_a_crashed_batch(monkey
     assert grading.math().score(items)[0].status is Status.CORRECT
     [verdict] = grading.choice().score([(Problem("c", "q", answer="B"), completion("c", 0, "</think>Answer: B"))])
     assert verdict.status is Status.ERROR and "RuntimeError" in verdict.detail
+
+
+def test_a_verifier_worker_that_cannot_start_gives_error_verdicts(monkeypatch):
+    from r1eval.grading import bounded
+
+    monkeypatch.setattr(bounded.sys, "executable", "/bin/false")  # the worker process exits at once
+    pool = bounded.Pool(1)
+    results = pool.run([("</think>\\boxed{\\sqrt{2}}", "\\sqrt{2}", "math", ())] * 3, timeout_s=5)
+    assert [status for status, _, _ in results] == [Status.ERROR] * 3
+    assert "failed to start" in results[0][2]
+    pool.close()
