@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -142,3 +143,14 @@ def test_a_verifier_worker_that_cannot_start_gives_error_verdicts(monkeypatch):
     assert [status for status, _, _ in results] == [Status.ERROR] * 3
     assert "failed to start" in results[0][2]
     pool.close()
+
+
+def test_importing_r1eval_and_grading_plain_answers_does_not_load_sympy():
+    import subprocess
+    import sys
+
+    code = ("import sys, r1eval; r1eval.grade_answer('</think>\\\\boxed{1,000}', '1000', 'math'); "
+            "r1eval.grade_answer('</think>Answer: b', 'B', 'choice'); print('sympy' in sys.modules)")
+    repo = Path(__file__).resolve().parent.parent  # `-c` puts the working directory first on sys.path
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo)
+    assert out.stdout.strip() == "False"

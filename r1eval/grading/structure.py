@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import sympy
-
 from . import symbolic
 from .normalize import strip_text_wrappers
+from .symbolic import sympy
 
 _OPEN, _CLOSE = "([{", ")]}"
 _MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
@@ -146,13 +145,13 @@ def _as_sympy_set(node: Node) -> Any:
     if node.kind == "set" and node.brackets == "cup":
         parts = [_as_sympy_set(i) for i in node.items]
         return None if any(p is None for p in parts) else sympy.Union(*parts)
-    if node.kind == "num" and isinstance(node.value, sympy.Rel) and len(node.value.free_symbols) == 1:
+    if _is_relation(node) and len(node.value.free_symbols) == 1:
         return node.value.as_set()
     return None
 
 
 def _is_relation(node: Node) -> bool:
-    return node.kind == "num" and isinstance(node.value, sympy.Rel)
+    return node.kind == "num" and not isinstance(node.value, Fraction) and isinstance(node.value, sympy.Rel)
 
 
 def _as_relation(node: Node) -> Node:

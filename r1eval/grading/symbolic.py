@@ -14,10 +14,17 @@ import re
 from fractions import Fraction
 from typing import Any
 
-import sympy
 
-from . import latexfast
+class _LazySympy:
+    """sympy, imported on first use: `import r1eval` (the CLI, reports) should not pay ~0.5 s for it."""
 
+    def __getattr__(self, name: str) -> Any:
+        import sympy as module
+
+        return getattr(module, name)
+
+
+sympy = _LazySympy()
 Value = Any  # Fraction or a sympy expression / relational
 
 _NUM = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)$")
@@ -108,6 +115,8 @@ def parse_value(text: str) -> Value:
     if len(text) > _MAX_SYMBOLIC_CHARS or _HUGE.search(text):
         raise TooComplex("too large to evaluate exactly")
     _need_symbolic()
+    from . import latexfast
+
     try:
         value = latexfast.read(_exact_decimals(text))
     except latexfast.Unsupported:
