@@ -154,7 +154,8 @@ def math_verify_grader():
 
 def run_suite(label: str, items: list[Item], workers: int, mv) -> list[dict]:
     """Grade `items` with each grader, interleaved chunk by chunk (rotating the order) so that load from other
-    processes on a shared machine falls on all graders alike; r1eval's in-process caches start empty per chunk."""
+    processes on a shared machine falls on all graders alike. r1eval's caches, here and in its workers, start
+    empty for every chunk (conservative: a real run keeps them)."""
 
     def r1_sequential(batch: list[Item]) -> list[bool]:
         return [grade_answer(t, g, k).status.value == "correct" for t, g, k, _ in batch]
@@ -176,7 +177,7 @@ def run_suite(label: str, items: list[Item], workers: int, mv) -> list[dict]:
     for number, start in enumerate(range(0, len(items), 240)):
         chunk = items[start:start + 240]
         for name in names[number % 3:] + names[:number % 3]:
-            grading.clear_caches()
+            grading.clear_caches(workers=True)
             clock = CpuClock()
             began = time.perf_counter()
             accepted[name] += graders[name](chunk)

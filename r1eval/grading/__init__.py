@@ -50,14 +50,18 @@ def _settle(key: tuple, graded: Graded, timeout_s: float | None) -> None:
     _SETTLED[key] = graded
 
 
-def clear_caches() -> None:
-    """Forget parsed golds/answers and settled verdicts (benchmarks measure from a cold start with this)."""
+def clear_caches(workers: bool = False) -> None:
+    """Forget parsed golds/answers and settled verdicts, here and (with workers=True) in the pool's workers;
+    benchmarks measure from a cold start with this."""
     from . import mathgrade, structure
 
     _SETTLED.clear()
     for cached in (structure.parse, symbolic.parse_value, mathgrade.gold_key, mathgrade.gold_node,
                    mathgrade.gold_text):
         cached.cache_clear()
+    if workers:
+        for shared in bounded.shared_pools():
+            shared.clear_caches()
 
 
 def _check(kind: str) -> None:

@@ -28,6 +28,7 @@ DEFAULT_TIMEOUT_S = float(os.environ.get("R1EVAL_GRADE_TIMEOUT", "5"))
 MEMORY_LIMIT_BYTES = 3 << 30
 STARTUP_TIMEOUT_S = 120.0
 READY = "ready"
+CLEAR = "clear caches"
 WARM_UP = [("</think>\\boxed{\\sqrt{2}+\\pi i}", "\\frac{1}{\\sqrt2}"), ("</think>\\boxed{(x+1)^2}", "x^2+2x+1"),
            ("</think>\\boxed{\\sin(x)}", "y = 2x")]
 
@@ -40,7 +41,7 @@ def serve(read_fd: int, write_fd: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     except (ImportError, ValueError, OSError):  # not POSIX, or a lower hard limit: keep what we have
         pass
-    from . import grade_text, symbolic
+    from . import clear_caches, grade_text, symbolic
 
     symbolic.allow_symbolic(True)
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
@@ -52,6 +53,10 @@ def serve(read_fd: int, write_fd: int) -> None:
             batch = inbox.recv()
         except (EOFError, OSError):
             return
+        if batch == CLEAR:
+            clear_caches()
+            outbox.send(CLEAR)
+            continue
         for index, job in batch:
             try:
                 graded = grade_text(*job)
@@ -199,6 +204,14 @@ class Pool:
         while len(self.workers) < min(self.size, wanted):
             self.workers.append(_Worker())
 
+    def clear_caches(self) -> None:
+        """Empty the parse caches of the workers that are up (benchmarks measure cold starts with this)."""
+        with self.lock:
+            for worker in self.workers:
+                if worker.wait_ready():
+                    worker.outbox.send(CLEAR)
+                    worker.inbox.recv()
+
     def close_workers(self) -> None:
         for worker in self.workers:
             worker.kill()
@@ -224,6 +237,11 @@ def pool(size: int | None = None) -> Pool:
         if size not in _POOLS:
             _POOLS[size] = Pool(size)
         return _POOLS[size]
+
+
+def shared_pools() -> list[Pool]:
+    with _POOLS_LOCK:
+        return list(_POOLS.values())
 
 
 @atexit.register
