@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SPACING = re.compile(r"(?<!\\)\\[,;:> ]|\\q?quad\b|~|\\hspace\*?\{[^}]*\}|\\(?:displaystyle|textstyle|limits)\b")
-_FRAC_CMD = re.compile(r"\\[dtc]frac\b")
+_SPACING = re.compile(
+    r"(?<!\\)\\[,;:> ]|\\q?quad(?![a-zA-Z])|~|\\hspace\*?\{[^}]*\}|\\(?:displaystyle|textstyle|limits)(?![a-zA-Z])")
+_FRAC_CMD = re.compile(r"\\[dtc]frac(?![a-zA-Z])")
 _FRAC_SHORT = re.compile(r"\\frac\s*(\d)\s*(\d)")
 _FRAC_HALF_SHORT = re.compile(r"\\frac\s*\{([^{}]*)\}\s*(\d)")
+_FRAC_TOP_SHORT = re.compile(r"\\frac\s*(\d)\s*\{")
 _SQRT_SHORT = re.compile(r"\\sqrt\s*(\d+)")
 _LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\s*(?=[()\[\]|.]|\\[{}|])")
 _DELIMITERS = re.compile(r"^\s*(?:\$\$?|\\\[|\\\()\s*|\s*(?:\$\$?|\\\]|\\\))\s*$")
@@ -24,7 +26,8 @@ _TEXT_CMD = re.compile(
 _UNIT_TAIL = re.compile(
     r"(?<=[\d}).])\s*(?:\\text\{[^{}]*\}|\\mbox\{[^{}]*\}|\\mathrm\{[^{}]*\})(?:\s*\^\s*\{?\d\}?)?\s*$")
 _WORD_TAIL = re.compile(r"(?<=[\d}).])\s+(?:[A-Za-z]{2,}\.?(?:\s+|$))+(?:\^\s*\{?\d\}?)?$")
-_HEDGE = re.compile(r"\s*(?:\\text\{\s*(?:or|and)\s*\}|\\(?:quad|qquad)?\s*\b(?:or|and)\b|\\lor\b|\\vee\b)\s*")
+_HEDGE = re.compile(
+    r"\s*(?:\\text\{\s*(?:or|and)\s*\}|\\(?:quad|qquad)?\s*\b(?:or|and)\b|\\lor(?![a-zA-Z])|\\vee(?![a-zA-Z]))\s*")
 _TRAILING = re.compile(r"[\s.,;:]+$")
 
 
@@ -64,6 +67,7 @@ def clean(raw: str) -> Cleaned:
     text = _FRAC_CMD.sub(r"\\frac", text)
     text = _FRAC_SHORT.sub(r"\\frac{\1}{\2}", text)
     text = _FRAC_HALF_SHORT.sub(r"\\frac{\1}{\2}", text)
+    text = _FRAC_TOP_SHORT.sub(r"\\frac{\1}{", text)
     text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
     text = text.replace("\\{,\\}", "{,}").replace("\\infty", "\\infty ").replace("\\dots", "").replace("\\ldots", "")
     text = _UNIT_TAIL.sub("", text)

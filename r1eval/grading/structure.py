@@ -16,7 +16,7 @@ from .symbolic import sympy
 _OPEN, _CLOSE = "([{", ")]}"
 _MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _BASE = re.compile(r"^([0-9A-Za-z]+)_\{?\s*(\d{1,2})\s*\}?$")
-_REL = re.compile(r"\\(?:leq?|geq?|neq?|leqslant|geqslant)\b|<=|>=|!=|[=<>≤≥≠]")
+_REL = re.compile(r"\\(?:leq?|geq?|neq?|leqslant|geqslant)(?![a-zA-Z])|<=|>=|!=|[=<>≤≥≠]")
 _SYMBOL = re.compile(r"^(?:[A-Za-z]|\\[a-zA-Z]+)(?:_\{?[\w]+\}?)?(?:\([A-Za-z]\))?$")
 _MEMBER = re.compile(r"^[A-Za-z]\s*(?:\\in|∈)\s*")
 _WORDS = re.compile(r"^[A-Za-z][A-Za-z '\-()]*$")
@@ -85,7 +85,7 @@ def parse(text: str) -> Node:
         inner = text[2:-2].strip()
         items = [p for p in split_top(inner, r",|;") if p] if inner else []
         return Node("set", text, items=tuple(parse(p) for p in items))
-    unions = split_top(text, r"\\cup\b|∪")
+    unions = split_top(text, r"\\cup(?![a-zA-Z])|∪")
     if len(unions) > 1:
         return Node("set", text, items=tuple(parse(p) for p in unions), brackets="cup")
     if (matrix := _MATRIX.match(text)) is not None:
