@@ -1,7 +1,7 @@
 """Multiple-choice cases for the grading corpus: the answer forms people and models write, hedges, distractors."""
 from __future__ import annotations
 
-from grading_corpus import C, Case, I, N
+from tests.grading_corpus import C, Case, I, N
 
 CHOICES = ("2.5 kJ/mol", "42 kJ/mol", "1.3 x 10^5 Pa", "It does not react")
 THINK = ("<think>\nThe question asks which option holds. Option A says 2.5 kJ/mol, which seems too small. "

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from grading_corpus import cases
+from tests.grading_corpus import cases
 
 from r1eval import grade_answer
 
