@@ -208,7 +208,7 @@ PATHOLOGICAL = [
 
 
 def cases() -> list[Case]:
-    from choice_corpus import CHOICE_CASES
+    from tests.choice_corpus import CHOICE_CASES
 
     built = (_expand(MATH_PAIRS, "math", "math-") + _expand(INTEGER_PAIRS, "integer", "int-") + EXTRACTION
              + PATHOLOGICAL + CHOICE_CASES + VOTE_CASES)
