@@ -58,7 +58,8 @@ def test_data_parallel_points_to_the_server_backend(tiny_model):
         engine_args(str(tiny_model), None, EngineConfig(data_parallel_size=2), cpu=False)
 
 
-def test_engine_args_pass_settings_through_and_add_cpu_fixes(tiny_model):
+def test_engine_args_pass_settings_through_and_add_cpu_fixes(tiny_model, monkeypatch):
+    monkeypatch.delenv("VLLM_CPU_KVCACHE_SPACE", raising=False)
     engine = EngineConfig(dtype="bfloat16", max_model_len=1024, tensor_parallel_size=2, gpu_memory_utilization=0.5)
     gpu = engine_args(str(tiny_model), "abc", engine, cpu=False)
     assert gpu == {"model": str(tiny_model), "dtype": "bfloat16", "tensor_parallel_size": 2,
@@ -66,6 +67,8 @@ def test_engine_args_pass_settings_through_and_add_cpu_fixes(tiny_model):
     cpu = engine_args(str(tiny_model), None, engine, cpu=True)
     assert cpu["enforce_eager"] is True and cpu["distributed_executor_backend"] == "uni"
     assert cpu["enable_chunked_prefill"] is False and cpu["kv_cache_memory_bytes"] == 1 << 30
+    monkeypatch.setenv("VLLM_CPU_KVCACHE_SPACE", "4")
+    assert "kv_cache_memory_bytes" not in engine_args(str(tiny_model), None, engine, cpu=True)
 
 
 def test_render_applies_the_model_template_and_think_prefix(tiny_model):

@@ -17,6 +17,7 @@ import queue
 import random
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,7 +58,7 @@ class OpenAIGenerator:
     def server_info(self) -> dict[str, Any]:
         """The server's model list entry for our model (id, owned_by); checks that the server serves it."""
         if self._server is None:
-            body = asyncio.run(self._call_once("GET", "/models", None))
+            body = _run_sync(self._call_once("GET", "/models", None))
             models = [m for m in body.get("data", []) if isinstance(m, dict)]
             ids = [m.get("id") for m in models]
             match = next((m for m in models if m.get("id") == self.model), None)
@@ -250,6 +251,16 @@ def _error_text(response: httpx.Response) -> str:
     except (ValueError, AttributeError):
         text = response.text
     return " ".join(text.split())[:200]
+
+
+def _run_sync(coro: Any) -> Any:
+    """asyncio.run, also from code that already runs an event loop (a notebook): then on a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _wait_for(event: threading.Event) -> None:
