@@ -24,6 +24,7 @@ from r1eval.config import EngineConfig, SamplingConfig
 from r1eval.errors import ConfigError, ModelError
 from r1eval.generate import GenRequest, make_generator
 from r1eval.generate.openai_backend import OpenAIGenerator, join_reasoning, split_tokens
+from r1eval.generate.vllm_backend import on_cpu
 from r1eval.models import tiny_llama_dir
 from tests.conftest import require
 
@@ -206,7 +207,10 @@ def vllm_server(tmp_path_factory):
     model = str(tiny_llama_dir(tmp_path_factory.mktemp("models") / "tiny-llama"))
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "vllm-serve.log"
-    env = dict(os.environ, VLLM_TARGET_DEVICE="cpu", VLLM_CPU_KVCACHE_SPACE="1")
+    env = dict(os.environ)
+    env.pop("VLLM_ENABLE_V1_MULTIPROCESSING", None)  # the embedded-engine tests may have set it in this process
+    if on_cpu(EngineConfig()):
+        env.update(VLLM_TARGET_DEVICE="cpu", VLLM_CPU_KVCACHE_SPACE="1")
     # the api_server module, not the `vllm` CLI: the CLI asks importlib.metadata for "vllm", which vllm-cpu lacks
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", model, "--host", "127.0.0.1",
            "--port", str(port), "--enforce-eager", "--distributed-executor-backend", "uni",

