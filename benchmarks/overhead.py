@@ -10,7 +10,11 @@ r1eval: r1eval.pipeline.run(config, generator=...) into a fresh run directory, m
 Fairness: both sides use the one VLLMGenerator's engine, started (and warmed up with a throwaway request)
 before any timing, so start-up cost is on neither side; sides alternate (bare, r1eval, r1eval, bare, ...);
 both submit the same requests with the same seeds, and the script checks that they drew identical samples,
-i.e. did identical engine work. The figure is the ratio of the median wall times.
+i.e. did identical engine work. The figure is the ratio of the median wall times (and the median over repeats
+of r1eval/bare within a repeat, which cancels slow drifts in machine load); the ratio of the median
+CPU times of this process is reported beside it, because on CPU the engine runs in this process
+(VLLM_ENABLE_V1_MULTIPROCESSING=0) and its CPU time does not grow when other tenants load the machine, while
+wall time does. --json writes the summary.
 """
 from __future__ import annotations
 
@@ -53,27 +57,36 @@ def bare_inputs(gen: VLLMGenerator, config: RunConfig):
     return [p.id for p in problems], prompts, params
 
 
-def time_bare(gen: VLLMGenerator, ids, prompts, params) -> tuple[float, dict]:
+def clocks() -> tuple[float, float]:
+    """(wall, CPU time of this process and its threads)."""
+    return time.perf_counter(), time.process_time()
+
+
+def time_bare(gen: VLLMGenerator, ids, prompts, params) -> tuple[tuple[float, float], dict]:
     llm = gen._engine()
-    start = time.perf_counter()
+    wall, cpu = clocks()
     outputs = llm.generate(prompts, params, use_tqdm=False)
-    elapsed = time.perf_counter() - start
+    elapsed = (time.perf_counter() - wall, time.process_time() - cpu)
     texts = {(pid, o.index): o.text for pid, out in zip(ids, outputs, strict=True) for o in out.outputs}
     return elapsed, texts
 
 
-def time_r1eval(gen: VLLMGenerator, config: RunConfig, out: Path) -> tuple[float, dict]:
+def time_r1eval(gen: VLLMGenerator, config: RunConfig, out: Path) -> tuple[tuple[float, float], dict]:
     config = dataclasses.replace(config, out=str(out))
     scored = pipeline.score_run
     pipeline.score_run = lambda run_dir, **kw: {"run_dir": str(run_dir)}  # grading excluded from the measurement
     try:
-        start = time.perf_counter()
+        wall, cpu = clocks()
         result = pipeline.run(config, generator=gen, show_progress=False)
-        elapsed = time.perf_counter() - start
+        elapsed = (time.perf_counter() - wall, time.process_time() - cpu)
     finally:
         pipeline.score_run = scored
     completions = RunStore(result["run_dir"]).read_completions(TASK)
     return elapsed, {(c.problem_id, c.sample): c.text for c in completions}
+
+
+def ratio(ours, bare, index: int, reduce) -> float:
+    return round(reduce([t[index] for t in ours]) / reduce([t[index] for t in bare]), 4)
 
 
 def main() -> None:
@@ -111,7 +124,7 @@ def main() -> None:
             else:
                 elapsed, texts[side] = time_r1eval(gen, config, work / f"runs{rep}")
                 r1_times.append(elapsed)
-            print(f"repeat {rep} {side:6s} {elapsed:7.2f} s", flush=True)
+            print(f"repeat {rep} {side:6s} wall {elapsed[0]:7.2f} s  cpu {elapsed[1]:7.2f} s", flush=True)
         identical = identical and texts["bare"] == texts["r1eval"]
     gen.close()
 
@@ -119,9 +132,15 @@ def main() -> None:
     summary = {
         "model": model, "device": "cpu" if gen.cpu else "cuda", "problems": args.problems, "n": args.n,
         "max_tokens": args.max_tokens, "repeats": args.repeats, "engine_start_s": round(startup, 2),
-        "bare_s": [round(t, 3) for t in bare_times], "r1eval_s": [round(t, 3) for t in r1_times],
-        "ratio_of_medians": round(statistics.median(r1_times) / statistics.median(bare_times), 4),
-        "ratio_of_minima": round(min(r1_times) / min(bare_times), 4),
+        "bare_wall_s": [round(t[0], 3) for t in bare_times], "r1eval_wall_s": [round(t[0], 3) for t in r1_times],
+        "bare_cpu_s": [round(t[1], 3) for t in bare_times], "r1eval_cpu_s": [round(t[1], 3) for t in r1_times],
+        "wall_ratio_of_medians": ratio(r1_times, bare_times, 0, statistics.median),
+        "wall_ratio_of_minima": ratio(r1_times, bare_times, 0, min),
+        "cpu_ratio_of_medians": ratio(r1_times, bare_times, 1, statistics.median),
+        "cpu_ratio_of_minima": ratio(r1_times, bare_times, 1, min),
+        "wall_median_of_paired_ratios": round(statistics.median(
+            o[0] / b[0] for o, b in zip(r1_times, bare_times, strict=True)), 4),
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count(),
         "identical_samples": identical, "max_new_tokens_per_side": tokens,
     }
     print(json.dumps(summary, indent=2))
