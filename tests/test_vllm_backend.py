@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import socket
 
 import pytest
 
@@ -46,6 +47,22 @@ def requests(gen, count: int, n: int = 2, words: int = 3, seed0: int = 1000):
 def test_missing_model_is_one_line_model_error(tmp_path):
     with pytest.raises(ModelError, match="not found: not a local directory") as info:
         VLLMGenerator(str(tmp_path / "no-such-model"), CPU)
+    assert "\n" not in str(info.value)
+
+
+def test_unknown_hub_id_is_one_line_model_error_without_leaving_loopback(monkeypatch, tmp_path):
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):  # no DNS lookup, no connection beyond this machine
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise socket.gaierror(f"test blocks network access to {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelError, match="'no-such-org/no-such-model' not found: not a local directory and not "
+                                         "reachable on the Hugging Face hub") as info:
+        VLLMGenerator("no-such-org/no-such-model", CPU)
     assert "\n" not in str(info.value)
 
 
