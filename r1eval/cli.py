@@ -61,4 +61,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # Command modules register themselves on `app` (one module per area).
-from . import cli_model, cli_run  # noqa: E402,F401
+from . import cli_model, cli_report, cli_run, cli_sandbox  # noqa: E402,F401

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import typer
 from .cli import app
 from .config import DEFAULT_RUNS_DIR, EngineConfig, RunConfig, SamplingConfig
 
+SANDBOX_HELP = "where code tasks run model code: docker (hardened containers) | process (weaker isolation)"
 DATA_DIR_HELP = "offline mirror folder holding the tasks' JSONL files (default: $R1EVAL_DATA_DIR; else the hub)"
 
 
@@ -45,11 +47,13 @@ def run(
     api_key: str = typer.Option(None, envvar="OPENAI_API_KEY"),
     concurrency: int = typer.Option(64, min=1, help="openai backend: requests in flight"),
     replay_from: Path = typer.Option(None, help="replay backend: a run directory or a completions JSONL"),
+    sandbox: str = typer.Option("docker", envvar="R1EVAL_SANDBOX", help=SANDBOX_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
 ) -> None:
     """Generate, grade and score; re-running the same command resumes where it stopped."""
     from .pipeline import run as run_pipeline
 
+    os.environ["R1EVAL_SANDBOX"] = sandbox  # read by code tasks' scorers when their task files load
     config = RunConfig(
         model=model, tasks=_split(tasks), backend=backend, out=str(out), run_name=run_name,
         sampling=SamplingConfig(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed),
@@ -67,11 +71,13 @@ def run(
 def score(
     run_dir: Path = typer.Argument(..., help="a run directory (holds config.json)"),
     tasks_dir: list[Path] = typer.Option([], "--tasks-dir", help="extra folder of task files (repeatable)"),
+    sandbox: str = typer.Option("docker", envvar="R1EVAL_SANDBOX", help=SANDBOX_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Re-grade a run from its journal (no GPU) and rewrite its results.json."""
     from .pipeline import score_run
 
+    os.environ["R1EVAL_SANDBOX"] = sandbox
     print_results(score_run(run_dir, tasks_dirs=[str(p) for p in tasks_dir], show_progress=not quiet))
 
 

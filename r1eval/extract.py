@@ -1,7 +1,32 @@
-"""Pure text functions that find the final answer in a response."""
+"""Pure text functions that find the final answer in a response (no parsing of mathematics here).
+
+Policy (docs/grading.md): only the text after the last </think> is the answer region; the final answer is the
+last \\boxed{}/\\fbox{} or an explicit answer line that comes after it; a run of adjacent boxes with different
+contents is several final answers, which the grader treats as a hedge.
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+_BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
+# An answer line: "Answer:" / "**Final Answer:**" opening a line, or "the (final) answer is" anywhere in one.
+# "check our answer: ..." or "so our answer is correct" are not final statements.
+_ANSWER_LINE_RE = re.compile(
+    r"(?im)(?:^[ \t>#*_-]*(?:final\s+)?answer(?:\s*\(s\))?[ \t]*(?:\*\*|__)?[ \t]*[:\uff1a]"
+    r"|\bfinal\s+answer\s*(?:\*\*|__)?\s*(?:is\b\s*:?|:)|\bthe\s+answer\s+is\b\s*:?)"
+    r"(?:[ \t]*\*\*|[ \t]*__)?[ \t]*([^\n]{0,300})")
+_CONNECTOR_RE = re.compile(r"^(?:\s|\$|\\[\]\[()]|\\quad|\\qquad|,|;|\.|\\text\{\s*(?:and|or)\s*\}|and|or|&|\\\\)*$")
+_SENTENCE_END_RE = re.compile(r"(?<![\d\\])\.(?:\s+[A-Z(]|\s*$)|\.\s+(?:I|This|Thus|So|Hence|The)\b")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A final answer: its text (one item per adjacent box) and where it came from ("boxed" or "answer line")."""
+
+    parts: tuple[str, ...]
+    source: str
 
 
 def answer_region(response: str) -> str | None:
@@ -13,22 +38,147 @@ def answer_region(response: str) -> str | None:
     return response
 
 
+def boxes(text: str) -> list[tuple[int, int, str]]:
+    """Every top-level \\boxed{...}/\\fbox{...}: (start, end, content), in order; unclosed boxes are skipped.
+
+    One pass with a brace stack, so a response full of unclosed boxes stays linear in its length.
+    """
+    opening = {m.end() - 1: m.start() for m in _BOX_RE.finditer(text)}
+    if not opening:
+        return []
+    closed: list[tuple[int, int, str]] = []
+    stack: list[int] = []
+    index = min(opening) - 1
+    while index < len(text) - 1:
+        index += 1
+        char = text[index]
+        if char == "\\":
+            index += 1  # an escaped brace \{ or \} does not count
+        elif char == "{":
+            stack.append(index)
+        elif char == "}" and stack:
+            brace = stack.pop()
+            if brace in opening:
+                closed.append((opening[brace], index + 1, text[brace + 1:index].strip()))
+    found: list[tuple[int, int, str]] = []
+    for box in sorted(closed):
+        if not found or box[0] >= found[-1][1]:  # nested boxes belong to the outer one
+            found.append(box)
+    return found
+
+
 def last_boxed(text: str) -> str | None:
     """Content of the last \\boxed{...} or \\fbox{...}, with nested braces balanced."""
-    best = -1
-    for marker in ("\\boxed", "\\fbox"):
-        best = max(best, text.rfind(marker))
-    if best < 0:
-        return None
-    start = text.find("{", best)
-    if start < 0:
-        return None
-    depth = 0
-    for index in range(start, len(text)):
-        if text[index] == "{":
+    found = boxes(text)
+    return found[-1][2] if found else None
+
+
+def _last_box_run(found: list[tuple[int, int, str]], text: str) -> list[str]:
+    """The last box plus the boxes right before it that only connectors ("and", ",", "$") separate from it."""
+    run = [found[-1]]
+    for box in reversed(found[:-1]):
+        gap = text[box[1]:run[0][0]]
+        if len(gap) > 40 or not _CONNECTOR_RE.match(gap):
+            break
+        run.insert(0, box)
+    return [content for _, _, content in run]
+
+
+def answer_line(text: str) -> tuple[int, str] | None:
+    """The last explicit answer line: (position, its text after "Answer:"/"final answer is"), or None."""
+    last = None
+    for match in _ANSWER_LINE_RE.finditer(text):
+        content = match.group(1).strip()
+        if content:
+            last = (match.start(), content)
+    return last
+
+
+def clip_sentence(content: str) -> str:
+    """Cut an answer line at the end of its first sentence ("... is 5. This is because ...")."""
+    depth, in_math = 0, False
+    for index, char in enumerate(content):
+        if char in "{([":
             depth += 1
-        elif text[index] == "}":
+        elif char in "})]":
             depth -= 1
-            if depth == 0:
-                return text[start + 1 : index].strip()
+        elif char == "$":
+            in_math = not in_math
+        if char == "." and depth <= 0 and not in_math and _SENTENCE_END_RE.match(content, index):
+            return content[:index]
+    return content
+
+
+def final_answer(region: str) -> Found | None:
+    """The last explicit final statement in an answer region (see module docstring)."""
+    found = boxes(region)
+    line = answer_line(region)
+    if found and (line is None or line[0] < found[-1][0] or _BOX_RE.search(line[1])):
+        return Found(tuple(_last_box_run(found, region)), "boxed")
+    if line is not None:
+        return Found((clip_sentence(line[1]),), "answer line")
+    return None
+
+
+# --- multiple choice -------------------------------------------------------------------------------------------
+
+_WRAP = r"[\s*_$(\[{]*(?:\\(?:text|textbf|mathrm|mathbf|boxed)\s*\{\s*)*[\s*_$(\[{]*"
+_LETTER_AFTER = r"(?![A-Za-z])"
+_CHOICE_ANSWER_RE = re.compile(
+    r"(?i)(?:final\s+answer|correct\s+(?:answer|option|choice)|\banswer)(?:\s+choice)?\s*[*_]*\s*"
+    r"(?:is\s*(?:therefore\s*)?|should\s+be\s*|would\s+be\s*|[:=])[*_]*\s*(?:option\s*|choice\s*)?([^\n]{0,300})")
+_LETTER_RE = re.compile(r"(?<![A-Za-z\\])\(?([A-Ja-j])\)?" + _LETTER_AFTER)
+_OPTION_RE = re.compile(r"(?i)\b(?:option|choice)\s*[(*]*([A-J])[)*]*" + _LETTER_AFTER)
+_BOLD_RE = re.compile(r"\*\*\s*\(?([A-J])\)?[.):]?\s*\*\*")
+_LINE_LETTER_RE = re.compile(r"^[\s*_>#-]*\(?\**([A-Ja-j])\**\)?(?:[.):]\s*.*)?[\s*_.]*$")
+_HEDGE_WORDS_RE = re.compile(r"(?i)\b(?:or|and)\b|[,/&]")
+
+
+def _letters_in(content: str, valid: str) -> list[str]:
+    """Candidate letters in a short answer string ("(B)", "**b**", "\\text{(C)}", "B) text", "A or B")."""
+    content = re.sub(r"\\(?:text|textbf|mathrm|mathbf|boxed)\s*\{", "", content)
+    content = content.replace("$", " ").replace("*", " ").replace("{", " ").replace("}", " ").strip()
+    head = re.match(r"^\(?([A-Ja-j])\)?(?:[.):]\s|[.):]?$|\s*$)", content)
+    if head and head.group(1).upper() in valid:
+        # "B) <choice text>" or "B." -- only the letter counts, not letters inside the choice text
+        rest = content[head.end():]
+        more = [m.group(1).upper() for m in _LETTER_RE.finditer(rest) if _HEDGE_WORDS_RE.search(rest[:m.start()])
+                and len(rest[:m.start()].strip(" ,/&")) <= 4]
+        return [head.group(1).upper(), *more]
+    letters = [m.group(1) for m in _LETTER_RE.finditer(content)]
+    # lowercase letters count only when nothing but letters and connectors is there ("a or b", "c")
+    words = re.sub(r"(?i)\b(?:or|and|option|choice)\b|[(),/&.:\s]", "", content)
+    if words and all(len(w) == 1 for w in re.findall(r"[A-Za-z]+", content.replace("or", " ").replace("and", " "))):
+        return [letter.upper() for letter in letters if letter.upper() in valid]
+    return [letter for letter in letters if letter in valid]
+
+
+def choice_letters(region: str, n_choices: int = 4) -> tuple[list[str], str] | None:
+    """The letters a response gives as its final choice, and the form found; None when it gives none.
+
+    Several distinct letters mean a hedge ("A or B", a list of every choice); the grader rejects them.
+    """
+    valid = "ABCDEFGHIJ"[:n_choices]
+    candidates: list[tuple[int, list[str], str]] = []
+    for match in _CHOICE_ANSWER_RE.finditer(region):
+        letters = _letters_in(clip_sentence(match.group(1)), valid)
+        if letters:
+            candidates.append((match.start(), letters, "answer line"))
+    found = boxes(region)
+    if found:
+        letters = [letter for content in _last_box_run(found, region) for letter in _letters_in(content, valid)]
+        if letters:
+            candidates.append((found[-1][0], letters, "boxed"))
+    if candidates:
+        _, letters, form = max(candidates, key=lambda c: c[0])
+        return letters, form
+    lines = [line for line in region.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else ""
+    for pattern, form in ((_OPTION_RE, "option"), (_BOLD_RE, "bold")):
+        letters = [m.group(1).upper() for m in pattern.finditer(last) if m.group(1).upper() in valid]
+        if letters:
+            return letters, form
+    bare = _LINE_LETTER_RE.match(last)
+    if bare and bare.group(1).upper() in valid:
+        return [bare.group(1).upper()], "last line"
     return None

@@ -41,6 +41,7 @@ class TaskPlan:
             "dataset": {**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
             "prompt_hash": prompts.prompt_hash(self.prompts),
             "scorer": self.task.scorer.name,
+            **({"scorer_info": self.task.scorer.describe()} if hasattr(self.task.scorer, "describe") else {}),
         }
 
 
@@ -181,11 +182,15 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
     problems = {p.id: p for p in store.read_problems(task.name)}
     completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record["n"]]
     verdicts: list[Verdict] = []
-    with progress_bar(f"grade {task.name}", len(completions), show) as bar:
-        for start in range(0, len(completions), GRADE_BATCH):
-            batch = completions[start : start + GRADE_BATCH]
-            verdicts.extend(task.scorer.score([(problems[c.problem_id], c) for c in batch]))
-            bar(len(batch))
+    try:
+        with progress_bar(f"grade {task.name}", len(completions), show) as bar:
+            for start in range(0, len(completions), GRADE_BATCH):
+                batch = completions[start : start + GRADE_BATCH]
+                verdicts.extend(task.scorer.score([(problems[c.problem_id], c) for c in batch]))
+                bar(len(batch))
+    finally:
+        if hasattr(task.scorer, "close"):  # sandbox pools: stop the containers as soon as the task is graded
+            task.scorer.close()
     store.write_verdicts(task.name, verdicts)
     grouped = group_verdicts(verdicts)
     n_errors = sum(v.status is Status.ERROR for v in verdicts)

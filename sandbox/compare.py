@@ -1,0 +1,105 @@
+"""Output comparison, run by the trusted server (never inside the submission's process). Stdlib only.
+
+stdin tests compare whitespace-normalised lines (each line stripped, blank lines at the ends ignored); a line that
+differs as text still matches when its tokens match (numbers compared as Decimals, as LiveCodeBench does).
+functional tests compare JSON values (tuples were serialised as lists by the child; Python == otherwise).
+Checkers: exact (the above), float (abs/rel tolerance on numeric tokens or values), unordered (multiset of lines or
+of list elements). The custom checker is a program; the server runs it as a sandboxed child (server.py).
+"""
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal, InvalidOperation
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in text.strip().splitlines()]
+
+
+def _number(token: str) -> Decimal | None:
+    try:
+        value = Decimal(token)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _tokens_equal(a: str, b: str, abs_tol: float | None, rel_tol: float | None) -> bool:
+    if a == b:
+        return True
+    x, y = _number(a), _number(b)
+    if x is None or y is None:
+        return False
+    if abs_tol is None and rel_tol is None:
+        return x == y
+    return math.isclose(float(x), float(y), rel_tol=rel_tol or 0.0, abs_tol=abs_tol or 0.0)
+
+
+def _lines_equal(got: str, want: str, abs_tol: float | None, rel_tol: float | None) -> bool:
+    if got == want:
+        return True
+    a, b = got.split(), want.split()
+    return len(a) == len(b) and all(_tokens_equal(x, y, abs_tol, rel_tol) for x, y in zip(a, b))
+
+
+def compare_stdout(got: str, want: str, checker: dict) -> tuple[bool, str]:
+    """(passed, reason). `checker` is {"kind": exact|float|unordered, "abs_tol", "rel_tol"}."""
+    kind = checker.get("kind", "exact")
+    abs_tol, rel_tol = _tolerances(checker)
+    got_lines, want_lines = lines(got), lines(want)
+    if kind == "unordered":
+        got_lines, want_lines = sorted(" ".join(l.split()) for l in got_lines), sorted(" ".join(l.split()) for l in want_lines)
+    if len(got_lines) != len(want_lines):
+        return False, f"expected {len(want_lines)} lines, got {len(got_lines)}"
+    for number, (a, b) in enumerate(zip(got_lines, want_lines), 1):
+        if not _lines_equal(a, b, abs_tol, rel_tol):
+            return False, f"line {number}: expected {b[:60]!r}, got {a[:60]!r}"
+    return True, ""
+
+
+def _tolerances(checker: dict) -> tuple[float | None, float | None]:
+    if checker.get("kind") != "float":
+        return None, None
+    abs_tol, rel_tol = checker.get("abs_tol"), checker.get("rel_tol")
+    if abs_tol is None and rel_tol is None:
+        abs_tol = rel_tol = 1e-6
+    return abs_tol, rel_tol
+
+
+def _values_equal(a, b, abs_tol: float | None, rel_tol: float | None) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_values_equal(x, y, abs_tol, rel_tol) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_values_equal(a[k], b[k], abs_tol, rel_tol) for k in a)
+    numeric = (int, float)
+    if (abs_tol is not None or rel_tol is not None) and isinstance(a, numeric) and isinstance(b, numeric) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        return math.isclose(a, b, rel_tol=rel_tol or 0.0, abs_tol=abs_tol or 0.0)
+    return a == b
+
+
+def compare_value(got_json: str, want_json: str, checker: dict) -> tuple[bool, str]:
+    """Compare the child's serialised return value with the expected JSON (both parsed here, in the server)."""
+    try:
+        got = json.loads(got_json)
+    except (ValueError, RecursionError):
+        return False, "return value is not JSON (or nested too deeply)"
+    try:
+        want = json.loads(want_json)
+    except ValueError:
+        return False, "expected output is not JSON (bad test)"
+    abs_tol, rel_tol = _tolerances(checker)
+    if checker.get("kind") == "unordered" and isinstance(got, list) and isinstance(want, list):
+        got = sorted(got, key=_sort_key)
+        want = sorted(want, key=_sort_key)
+    try:
+        if _values_equal(got, want, abs_tol, rel_tol):
+            return True, ""
+    except RecursionError:
+        return False, "return value nested too deeply to compare"
+    return False, f"expected {json.dumps(want)[:60]}, got {json.dumps(got)[:60]}"
+
+
+def _sort_key(value) -> str:
+    return json.dumps(value, sort_keys=True)

@@ -1,0 +1,86 @@
+"""Programs and assertions shared by the Docker and process backend tests (both run the same server)."""
+from __future__ import annotations
+
+import subprocess
+
+from r1eval.judge import judge_responses
+from r1eval.types import CodeSpec, TestCase
+
+
+def docker_available() -> bool:
+    try:
+        done = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, check=False, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def spec(*tests: tuple[str, str], **kwargs) -> CodeSpec:
+    kwargs.setdefault("time_limit_s", 2.0)
+    return CodeSpec(tests=tuple(TestCase(i, o) for i, o in tests), **kwargs)
+
+
+def judge(pool, code: str, *tests: tuple[str, str], **kwargs) -> dict:
+    return judge_responses(pool, [(spec(*tests, **kwargs), f"</think>\n```python\n{code}\n```\n")])[0]
+
+
+ADD = (("1 2\n", "3\n"), ("10 20\n", "30\n"))
+
+STDIN_READERS = {
+    "input": "a, b = map(int, input().split())\nprint(a + b)",
+    "sys.stdin.readline": "import sys\na, b = map(int, sys.stdin.readline().split())\nprint(a + b)",
+    "sys.stdin.read": "import sys\nprint(sum(map(int, sys.stdin.read().split())))",
+    "sys.stdin.buffer": "import sys\nprint(sum(map(int, sys.stdin.buffer.read().split())))",
+    "open(0)": "print(sum(map(int, open(0).read().split())))",
+    "os.read": "import os\nprint(sum(map(int, os.read(0, 1000).split())))",
+    "for line in stdin": "import sys\nfor line in sys.stdin:\n    print(sum(map(int, line.split())))",
+    "main guard + exit()": "def main():\n    print(sum(map(int, input().split())))\n\n"
+                           "if __name__ == '__main__':\n    main()\n    exit()",
+    "thread with big stack": "import sys, threading\nsys.setrecursionlimit(10**6)\nthreading.stack_size(1 << 26)\n"
+                             "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\n"
+                             "def main():\n    a, b = map(int, input().split())\n    print(a + b + depth(100000) - 100000)\n"
+                             "threading.Thread(target=main).start()",
+}
+
+COUNT_PROCESSES = ("import os\n"
+                   "print(sum(1 for p in os.listdir('/proc') if p.isdigit()))")
+
+FORK_BOMB = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"
+THREAD_BOMB = ("import threading, time\nwhile True:\n"
+               "    threading.Thread(target=time.sleep, args=(100,), daemon=True).start()")
+DAEMON = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(300)\n"
+          "    os._exit(0)\nprint(3)")
+KILL_PARENT = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, signal.SIGKILL)\nprint(3)"
+STOP_PARENT = "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\nprint(3)"
+FLOOD = "import sys\nline = 'x' * 4096 + '\\n'\nwhile True:\n    sys.stdout.write(line)"
+PATCH_EQ = ("class AlwaysEqual:\n    def __eq__(self, other):\n        return True\n"
+            "class Solution:\n    def add(self, a, b):\n        return AlwaysEqual()")
+PATCH_BUILTINS = ("import builtins, json, sys\nbuiltins.isinstance = lambda *a: True\njson.loads = lambda *a, **k: 3\n"
+                  "sys.modules['compare'] = None\nclass Solution:\n    def add(self, a, b):\n        return -1")
+# What a test can read of its supervisors (server, fork server) through /proc: both are non-dumpable, so their
+# memory, open channels and environment are closed to it; only the world-readable cmdline is left.
+PEEK_SUPERVISORS = ("import os\nseen = set()\n"
+                    "for pid in [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]:\n"
+                    "    for what in ('fd', 'environ', 'mem', 'maps', 'cmdline'):\n"
+                    "        try:\n"
+                    "            os.listdir(f'/proc/{pid}/fd') if what == 'fd' else open(f'/proc/{pid}/{what}', 'rb').read(1)\n"
+                    "            seen.add(what)\n"
+                    "        except OSError:\n"
+                    "            pass\n"
+                    "print(sorted(seen))")
+
+# A test that swaps the files its judge reads for a symlink or a FIFO: the judge must neither follow nor block.
+# (With the custom checker, got.txt -> expected.txt would make the checker compare the output with itself.)
+SWAP_FILES = ("import os\nprint(5)\nimport sys\nsys.stdout.flush()\n"
+              "os.symlink('expected.txt', 'got.txt')\nos.rename('out.txt', 'real.txt')\nos.mkfifo('out.txt')\n"
+              "os.unlink('in.txt')\nos.mkfifo('in.txt')")
+
+# A test that locks up its work dir: a chmod-000 directory tree and a link to a directory it does not own.
+LOCK_WORKDIR = ("import os\nos.makedirs('a/b/c')\nos.chmod('a/b', 0)\nos.chmod('a', 0)\n"
+                "os.symlink('/dev/shm', 'shm')\nos.mkdir('d')\nos.symlink('/dev/shm', 'd/link')\n"
+                "try:\n    os.chmod('.', 0)\nexcept OSError:\n    pass\nprint(3)")
+
+# Return values built to crash a naive judge: too deep to parse, and an imitation of the child's own marker.
+DEEP_RESULT = "class Solution:\n    def add(self, a, b):\n        v = []\n        for _ in range(200000):\n            v = [v]\n        return v"
+FAKE_MARKER = ("import os\nclass Solution:\n    def add(self, a, b):\n"
+               "        os.write(3, b'{\"__unserialisable__\": [')\n        os._exit(0)")

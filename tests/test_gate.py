@@ -1,0 +1,141 @@
+"""Gate: exit codes on constructed runs whose answer is known, the paired bootstrap, the small-sample message."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from r1eval.cli import main
+from r1eval.compare import min_detectable_drop, paired_delta, per_problem_values, problems_needed
+from r1eval.gate import GateInputError, gate_markdown, run_gate
+from r1eval.metrics import group_verdicts
+from r1eval.runs import load_run
+from tests.runfactory import bernoulli_task, make_run
+
+
+def _rates(seed: int, n_problems: int) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(0.1, 0.9, n_problems)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("gate_runs")  # built once: the runs are only read
+    base_rates = _rates(1, 200)
+    noise = np.random.default_rng(2).choice([-0.125, 0.0, 0.125], size=200)  # +-1 sample of 8, mean ~0
+    make = lambda name, rates, **kw: make_run(tmp_path, name, {"math": bernoulli_task(np.clip(rates, 0, 1), 8)}, **kw)  # noqa: E731
+    return {
+        "base": make("base", base_rates, step=100),
+        "regressed": make("regressed", base_rates - 0.25, step=200),
+        "noise": make("noise", base_rates + noise - noise.mean(), step=200),
+        "improved": make("improved", base_rates + 0.2, step=200),
+        "incomplete": make("incomplete", base_rates, step=200, complete=False),
+        "other_problems": make_run(tmp_path, "other", {"math": bernoulli_task(base_rates, 8, prefix="q")}),
+        "n4": make_run(tmp_path, "n4", {"math": bernoulli_task(base_rates, 4)}),
+    }
+
+
+def _cli(*args: str) -> int:
+    return main(["gate", *args])
+
+
+def test_clear_regression_exits_1(runs, tmp_path, capsys):
+    out = tmp_path / "g.json"
+    code = _cli("--baseline", str(runs["base"]), "--candidate", str(runs["regressed"]), "--json", str(out))
+    assert code == 1
+    data = json.loads(out.read_text())
+    assert data["regressed"] and data["exit_code"] == 1
+    task = data["tasks"][0]
+    assert task["status"] == "regression"
+    assert task["result"]["upper"] < -1.0
+    assert "❌ regression" in capsys.readouterr().out
+
+
+def test_noise_exits_0(runs, tmp_path):
+    out = tmp_path / "g.json"
+    assert _cli("--baseline", str(runs["base"]), "--candidate", str(runs["noise"]), "--json", str(out)) == 0
+    task = json.loads(out.read_text())["tasks"][0]
+    assert task["status"] == "no significant change"
+    assert task["result"]["ci_low"] < 0 < task["result"]["ci_high"]
+
+
+def test_improvement_exits_0(runs, tmp_path):
+    out = tmp_path / "g.json"
+    assert _cli("--baseline", str(runs["base"]), "--candidate", str(runs["improved"]), "--json", str(out)) == 0
+    assert json.loads(out.read_text())["tasks"][0]["status"] == "improvement"
+
+
+def test_drop_smaller_than_allowed_passes(runs):
+    # a real 25-point drop is not a regression when 40 points are allowed
+    report = run_gate(runs["base"], runs["regressed"], max_drop=40.0)
+    assert report.exit_code == 0 and report.tasks[0].result.delta == pytest.approx(-25.0, abs=1.0)
+
+
+@pytest.mark.parametrize("candidate,flags",
+                         [("incomplete", []), ("other_problems", []), ("n4", ["--metric", "cons@8"])])
+def test_unusable_inputs_exit_2(runs, candidate, flags, capsys):
+    code = _cli("--baseline", str(runs["base"]), "--candidate", str(runs[candidate]), *flags)
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unusable gate inputs:") and "\n" not in err
+
+
+def test_missing_run_dir_exits_2(runs, tmp_path, capsys):
+    assert _cli("--baseline", str(runs["base"]), "--candidate", str(tmp_path / "nope")) == 2
+
+
+def test_bad_metric_is_a_user_error(runs, capsys):
+    assert _cli("--baseline", str(runs["base"]), "--candidate", str(runs["noise"]), "--metric", "avg") == 1
+
+
+def test_allow_incomplete_and_shared_only(runs, tmp_path):
+    assert run_gate(runs["base"], runs["incomplete"], allow_incomplete=True).exit_code == 0
+    with pytest.raises(GateInputError):
+        run_gate(runs["base"], runs["other_problems"], shared_only=True)  # ids share nothing at all
+
+
+def test_paired_delta_hand_computed():
+    base = {"a": 100.0, "b": 0.0, "c": 50.0, "d": 50.0}
+    cand = {"a": 100.0, "b": 50.0, "c": 0.0, "d": 50.0, "extra": 0.0}
+    r = paired_delta(base, cand, confidence=0.9)
+    assert r.n == 4 and r.delta == pytest.approx(0.0) and r.baseline == pytest.approx(50.0)
+    assert r.sd_diff == pytest.approx(math.sqrt((50**2 + 50**2) / 3))
+    # bootstrap means of {0, 50, -50, 0} lie in [-50, 50] and are symmetric around 0
+    assert -50 <= r.ci_low < 0 < r.ci_high <= 50 and r.lower <= r.upper
+
+
+def test_per_problem_values_match_metrics(runs):
+    grouped = group_verdicts(load_run(runs["base"]).verdicts("math"))
+    results = load_run(runs["base"]).task_result("math")["metrics"]
+    for metric in ("pass@1", "pass@4", "cons@8"):
+        values = per_problem_values(grouped, metric)
+        assert np.mean(list(values.values())) == pytest.approx(100 * results[metric])
+
+
+def test_small_sample_message(tmp_path):
+    rates = _rates(3, 30)
+    base = make_run(tmp_path, "b", {"aime24": bernoulli_task(rates, 8)})
+    shifted = np.clip(rates + np.where(np.arange(30) % 2, .25, -.25), 0, 1)  # big per-problem changes, mean ~0
+    cand = make_run(tmp_path, "c", {"aime24": bernoulli_task(shifted, 8)})
+    report = run_gate(base, cand, max_drop=1.0)
+    t = report.tasks[0]
+    assert t.problems_needed is not None and t.problems_needed > 30
+    # the n it asks for is the n at which the minimum detectable drop reaches the allowed drop
+    sd = t.result.sd_diff
+    needed = t.problems_needed
+    assert min_detectable_drop(sd, needed, 0.95) <= 1.0 < min_detectable_drop(sd, needed - 1, 0.95)
+    assert "30 problems are too few to detect a 1-point drop" in t.warning
+    assert "⚠️" in gate_markdown(report)
+
+
+def test_power_arithmetic_by_hand():
+    # (z_.95 + z_.80) = 1.6449 + 0.8416 = 2.4865; sd 20, n 30 -> 2.4865 * 20 / sqrt(30) = 9.08
+    assert min_detectable_drop(20.0, 30, 0.95) == pytest.approx(9.079, abs=1e-3)
+    assert problems_needed(20.0, 9.08, 0.95) == 30
+
+
+def test_identical_runs_still_warn_when_underpowered(tmp_path):
+    base = make_run(tmp_path, "b", {"aime24": bernoulli_task(_rates(4, 30), 8)})
+    report = run_gate(base, base, max_drop=1.0)
+    assert report.exit_code == 0 and report.tasks[0].warning is not None

@@ -1,0 +1,97 @@
+"""The process backend (host processes, weaker isolation): same server, same verdicts; namespaces contain processes
+and the network where the kernel allows them."""
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+from r1eval.sandbox_pool import SandboxPool
+from r1eval.sandbox_process import ProcessBackend
+from tests.conftest import require
+from tests.sandbox_cases import (
+    ADD,
+    COUNT_PROCESSES,
+    DAEMON,
+    FORK_BOMB,
+    KILL_PARENT,
+    LOCK_WORKDIR,
+    PEEK_SUPERVISORS,
+    STDIN_READERS,
+    judge,
+)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    backend = ProcessBackend()
+    require(backend.namespaces, "unprivileged user namespaces are not available (unshare --user failed)")
+    with SandboxPool(backend, workers=1) as shared:
+        yield shared
+    assert _running_from(backend._code_dir) == []  # nothing the tests started is left on the host
+
+
+def _running_from(folder: str) -> list[int]:
+    """Host processes whose command line mentions `folder` (the backend's copy of the sandbox files)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit():
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if folder.encode() in handle.read():
+                        found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+def test_verdicts_match_the_docker_backend(pool):
+    assert judge(pool, STDIN_READERS["sys.stdin.buffer"], *ADD)["verdict"] == "accepted"
+    assert judge(pool, "print(0)", *ADD)["verdict"] == "wrong_answer"
+    assert judge(pool, "while True:\n    pass", *ADD, time_limit_s=1.0)["verdict"] == "time_limit"
+    assert judge(pool, "x = bytearray(2 << 30)", *ADD)["verdict"] == "memory_limit"
+    assert judge(pool, "print(", *ADD)["verdict"] == "compile_error"
+
+
+def test_runs_as_nobody_when_root(pool):
+    result = judge(pool, "import os\nprint(os.getuid() != 0)", ("", "True"))
+    assert result["verdict"] == "accepted"
+
+
+def test_bombs_daemons_and_parent_killers_leave_nothing_behind(pool):
+    assert judge(pool, FORK_BOMB, *ADD, time_limit_s=1.0)["verdict"] != "accepted"
+    assert judge(pool, DAEMON, ("", "3"))["verdict"] == "accepted"
+    assert judge(pool, KILL_PARENT, ("", "3"))["verdict"] == "runtime_error"
+    assert judge(pool, COUNT_PROCESSES, ("", "3"))["verdict"] == "accepted"  # server, fork server, this test
+
+
+def test_a_locked_up_work_dir_is_still_wiped(pool):
+    assert judge(pool, LOCK_WORKDIR, ("", "3"), ("", "3"))["verdict"] == "accepted"
+    assert judge(pool, "import os\nprint(sorted(os.listdir('.')))", ("", "['err.txt', 'in.txt', 'out.txt', "
+                                                                     "'result.json', 'sol.py']"))["verdict"] == "accepted"
+
+
+def test_supervisors_memory_and_channels_are_closed_to_the_test(pool):
+    assert judge(pool, PEEK_SUPERVISORS, ("", "['cmdline']"))["verdict"] == "accepted"
+
+
+def test_private_network_namespace_blocks_host_loopback(pool):
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    try:
+        code = f"import socket\nsocket.create_connection(('127.0.0.1', {listener.getsockname()[1]}), timeout=2)"
+        assert judge(pool, code, ("", ""))["verdict"] == "runtime_error"
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_close_removes_work_dirs():
+    backend = ProcessBackend()
+    require(backend.namespaces, "unprivileged user namespaces are not available")
+    with SandboxPool(backend, workers=1) as solo:
+        assert judge(solo, "print(3)", ("", "3"))["verdict"] == "accepted"
+        dirs = list(backend._dirs)
+    assert dirs and not any(os.path.exists(d) for d in dirs)
