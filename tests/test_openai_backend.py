@@ -20,12 +20,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.conftest import require
 from r1eval.config import EngineConfig, SamplingConfig
 from r1eval.errors import ConfigError, ModelError
 from r1eval.generate import GenRequest, make_generator
 from r1eval.generate.openai_backend import OpenAIGenerator, join_reasoning, split_tokens
+from r1eval.generate.vllm_backend import on_cpu
 from r1eval.models import tiny_llama_dir
+from tests.conftest import require
 
 LOCAL = "http://127.0.0.1:9/v1"  # never contacted by the mock-transport tests
 MESSAGES = [{"role": "user", "content": "What is 2+2?"}]
@@ -77,13 +78,13 @@ def test_client_errors_are_not_retried():
     assert gen.attempts == 1
 
 
-def test_unreachable_server_is_model_error():
+def test_unreachable_server_is_model_error_after_a_short_check():
     with socket.socket() as s:  # a loopback port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    gen = OpenAIGenerator("m", EngineConfig(base_url=f"http://127.0.0.1:{port}/v1"), retries=1, backoff_s=0.001)
-    with pytest.raises(ModelError, match=f"127.0.0.1:{port}/v1 failed GET /models after 2 attempts: ConnectError"):
-        gen.identity()
+    gen = OpenAIGenerator("m", EngineConfig(base_url=f"http://127.0.0.1:{port}/v1"), retries=6, backoff_s=0.001)
+    with pytest.raises(ModelError, match=f"127.0.0.1:{port}/v1 failed GET /models after 3 attempts: ConnectError"):
+        gen.identity()  # the model-list probe retries at most twice; generation keeps the full budget
 
 
 def test_retries_transient_failures_then_succeeds():
@@ -122,7 +123,8 @@ def test_request_body_carries_sampling_and_seed():
 
 
 def test_parse_numbers_samples_splits_tokens_and_joins_reasoning():
-    gen = mock(lambda r: httpx.Response(200, json=chat_body(2, reasoning="let me think", usage={"completion_tokens": 9})))
+    body = chat_body(2, reasoning="let me think", usage={"completion_tokens": 9})
+    gen = mock(lambda r: httpx.Response(200, json=body))
     [(request, samples)] = list(gen.generate([req(2)], SamplingConfig()))
     assert [(c.problem_id, c.sample) for c in samples] == [("p2", 20), ("p2", 21)]
     assert samples[0].text == "<think>\nlet me think\n</think>\nanswer 0" and samples[0].reasoning == "let me think"
@@ -185,7 +187,8 @@ def test_identity_and_model_not_served():
     assert mock(lambda r: models_response()).identity() == {
         "backend": "openai", "model": "m", "base_url": LOCAL, "server_model_id": "m", "server_root": "/models/m",
         "owned_by": "vllm"}
-    other = OpenAIGenerator("x", EngineConfig(base_url=LOCAL), transport=httpx.MockTransport(lambda r: models_response()))
+    other = OpenAIGenerator("x", EngineConfig(base_url=LOCAL),
+                            transport=httpx.MockTransport(lambda r: models_response()))
     with pytest.raises(ModelError, match=r"serves \['m'\], not 'x'"):
         other.identity()
 
@@ -204,7 +207,10 @@ def vllm_server(tmp_path_factory):
     model = str(tiny_llama_dir(tmp_path_factory.mktemp("models") / "tiny-llama"))
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "vllm-serve.log"
-    env = dict(os.environ, VLLM_TARGET_DEVICE="cpu", VLLM_CPU_KVCACHE_SPACE="1")
+    env = dict(os.environ)
+    env.pop("VLLM_ENABLE_V1_MULTIPROCESSING", None)  # the embedded-engine tests may have set it in this process
+    if on_cpu(EngineConfig()):
+        env.update(VLLM_TARGET_DEVICE="cpu", VLLM_CPU_KVCACHE_SPACE="1")
     # the api_server module, not the `vllm` CLI: the CLI asks importlib.metadata for "vllm", which vllm-cpu lacks
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", model, "--host", "127.0.0.1",
            "--port", str(port), "--enforce-eager", "--distributed-executor-backend", "uni",
@@ -248,12 +254,14 @@ class FlakyProxy:
             def _forward(self, method: str) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0)) or None
                 if method == "POST" and self.path.endswith("/chat/completions") and not proxy.statuses:
-                    status, headers, data = 503, {"content-type": "application/json"}, b'{"error": {"message": "warming up"}}'
+                    status, data = 503, b'{"error": {"message": "warming up"}}'
+                    headers = {"content-type": "application/json"}
                 else:
                     conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=300)
                     conn.request(method, self.path, body=body, headers={"content-type": "application/json"})
                     reply = conn.getresponse()
-                    status, headers, data = reply.status, {"content-type": reply.getheader("content-type")}, reply.read()
+                    status, data = reply.status, reply.read()
+                    headers = {"content-type": reply.getheader("content-type")}
                     conn.close()
                 if self.path.endswith("/chat/completions"):
                     proxy.statuses.append(status)
@@ -308,3 +316,12 @@ def test_generation_against_a_closed_port_is_model_error():
                           backoff_s=0.01)
     with pytest.raises(ModelError, match="after 2 attempts"):
         list(gen.generate([req(0)], SamplingConfig(max_tokens=4)))
+
+
+def test_identity_works_from_inside_a_running_event_loop():
+    gen = mock(lambda r: models_response())
+
+    async def inside():
+        return gen.identity()
+
+    assert asyncio.run(inside())["server_model_id"] == "m"

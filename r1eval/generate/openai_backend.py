@@ -17,6 +17,7 @@ import queue
 import random
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,7 +58,8 @@ class OpenAIGenerator:
     def server_info(self) -> dict[str, Any]:
         """The server's model list entry for our model (id, owned_by); checks that the server serves it."""
         if self._server is None:
-            body = asyncio.run(self._call_once("GET", "/models", None))
+            # a reachability check: a wrong URL should fail in seconds, not after the full generation backoff
+            body = _run_sync(self._call_once("GET", "/models", None, retries=min(self.retries, 2)))
             models = [m for m in body.get("data", []) if isinstance(m, dict)]
             ids = [m.get("id") for m in models]
             match = next((m for m in models if m.get("id") == self.model), None)
@@ -153,18 +155,18 @@ class OpenAIGenerator:
                 results.put(_DONE)
 
     async def _post(self, client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await self._call(client, "POST", path, body)
+        return await self._call(client, "POST", path, body, self.retries)
 
-    async def _call_once(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    async def _call_once(self, method: str, path: str, body: dict[str, Any] | None, retries: int) -> dict[str, Any]:
         async with httpx.AsyncClient(timeout=self.timeout, headers=self.headers, transport=self.transport) as client:
-            return await self._call(client, method, path, body)
+            return await self._call(client, method, path, body, retries)
 
-    async def _call(self, client: httpx.AsyncClient, method: str, path: str,
-                    body: dict[str, Any] | None) -> dict[str, Any]:
+    async def _call(self, client: httpx.AsyncClient, method: str, path: str, body: dict[str, Any] | None,
+                    retries: int) -> dict[str, Any]:
         """One API call with exponential backoff on transient failures; ModelError (one line) when it gives up."""
         url = self.base_url + path
         last, hint = "", None
-        for attempt in range(self.retries + 1):
+        for attempt in range(retries + 1):
             if attempt:
                 await asyncio.sleep(self.delay(attempt, hint))
             self.attempts += 1
@@ -184,7 +186,7 @@ class OpenAIGenerator:
                 return response.json()
             except ValueError:
                 raise ModelError(f"the server at {self.base_url} answered {path} with non-JSON") from None
-        raise ModelError(f"the server at {self.base_url} failed {method} {path} after {self.retries + 1} attempts: "
+        raise ModelError(f"the server at {self.base_url} failed {method} {path} after {retries + 1} attempts: "
                          f"{last.splitlines()[0] if last else 'no answer'}")
 
     def delay(self, attempt: int, hint: str | None = None) -> float:
@@ -250,6 +252,16 @@ def _error_text(response: httpx.Response) -> str:
     except (ValueError, AttributeError):
         text = response.text
     return " ".join(text.split())[:200]
+
+
+def _run_sync(coro: Any) -> Any:
+    """asyncio.run, also from code that already runs an event loop (a notebook): then on a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _wait_for(event: threading.Event) -> None:

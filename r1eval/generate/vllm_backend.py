@@ -63,6 +63,8 @@ def engine_args(location: str, revision: str | None, engine: EngineConfig, cpu: 
         args["max_model_len"] = engine.max_model_len
     if cpu:
         args.update(CPU_ENGINE_ARGS)
+        if os.environ.get("VLLM_CPU_KVCACHE_SPACE"):  # the user sized the KV cache (GiB): let vLLM use that
+            del args["kv_cache_memory_bytes"]
     return args
 
 
