@@ -13,7 +13,7 @@ from .errors import DataError
 sandbox_app = typer.Typer(no_args_is_help=True, help="Build and self-test the code-execution sandbox.")
 app.add_typer(sandbox_app, name="sandbox")
 
-BACKEND_HELP = "docker (hardened containers) or process (host processes: weaker isolation, see docs/sandbox.md)"
+BACKEND_HELP = "docker (hardened containers) or process (host processes: weaker isolation, see the README)"
 
 
 @sandbox_app.command("build")

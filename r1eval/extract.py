@@ -1,6 +1,6 @@
 """Pure text functions that find the final answer in a response (no parsing of mathematics here).
 
-Policy (docs/grading.md): only the text after the last </think> is the answer region; the final answer is the
+Policy (README, "Grading policy"): only the text after the last </think> is the answer region; the final answer is the
 last \\boxed{}/\\fbox{} or an explicit answer line that comes after it; a run of adjacent boxes with different
 contents is several final answers, which the grader treats as a hedge.
 """

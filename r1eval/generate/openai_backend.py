@@ -1,6 +1,6 @@
 """Any OpenAI-compatible chat server (vllm serve, SGLang, ...): one chat-completions request per problem with n.
 
-Choices documented in docs/engine.md:
+Choices documented in the README ("Engines"):
 - Reasoning split out by the server (`reasoning_content`, or `reasoning` in newer vLLM) is kept in
   Completion.reasoning, and Completion.text is rebuilt as "<think>\\n{reasoning}\\n</think>\\n{content}" so that
   answer extraction after </think> works as on the embedded engine. A sample cut off while still thinking
