@@ -63,7 +63,8 @@ def _all_equivalent(texts: list[str]) -> bool:
     return all(structure.equivalent(node, nodes[0]) for node in nodes[1:])
 
 
-def grade_math(found: Found | None, gold: str) -> Graded:
+def _final_answer(found: Found | None) -> Cleaned | Graded:
+    """The cleaned final answer, or the verdict when there is nothing to compare (none, empty, or too long)."""
     if found is None:
         return Status.NO_ANSWER, None, "no \\boxed{} answer or 'Answer:' line after </think>"
     if sum(len(part) for part in found.parts) > MAX_ANSWER_CHARS:
@@ -71,6 +72,13 @@ def grade_math(found: Found | None, gold: str) -> Graded:
     answer = _answer_text(found)
     if not answer.text:
         return Status.NO_ANSWER, None, f"empty {found.source}"
+    return answer
+
+
+def grade_math(found: Found | None, gold: str) -> Graded:
+    answer = _final_answer(found)
+    if isinstance(answer, tuple):
+        return answer
     key = gold_key(gold, False)
     if answer.text == gold_text(gold) and not answer.several:
         return Status.CORRECT, key, f"{found.source}: same as gold"
@@ -92,13 +100,9 @@ def grade_math(found: Found | None, gold: str) -> Graded:
 
 def grade_integer(found: Found | None, gold: str) -> Graded:
     """AIME-style: the answer must be an integer equal to the gold (033 == 33)."""
-    if found is None:
-        return Status.NO_ANSWER, None, "no \\boxed{} answer or 'Answer:' line after </think>"
-    if sum(len(part) for part in found.parts) > MAX_ANSWER_CHARS:
-        return Status.INCORRECT, None, f"{found.source}: answer too long to be one final answer"
-    answer = _answer_text(found)
-    if not answer.text:
-        return Status.NO_ANSWER, None, f"empty {found.source}"
+    answer = _final_answer(found)
+    if isinstance(answer, tuple):
+        return answer
     expected = symbolic.fast_number(gold_text(gold))
     if expected is None or expected.denominator != 1:
         return grade_math(found, gold)  # a non-integer gold: grade it as math rather than guess
