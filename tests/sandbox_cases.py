@@ -84,3 +84,10 @@ LOCK_WORKDIR = ("import os\nos.makedirs('a/b/c')\nos.chmod('a/b', 0)\nos.chmod('
 DEEP_RESULT = "class Solution:\n    def add(self, a, b):\n        v = []\n        for _ in range(200000):\n            v = [v]\n        return v"
 FAKE_MARKER = ("import os\nclass Solution:\n    def add(self, a, b):\n"
                "        os.write(3, b'{\"__unserialisable__\": [')\n        os._exit(0)")
+
+
+def assert_locked_work_dir_is_wiped(pool) -> None:
+    """A test that makes its work dir unreadable passes, and the next test still starts in a clean dir."""
+    assert judge(pool, LOCK_WORKDIR, ("", "3"), ("", "3"))["verdict"] == "accepted"
+    assert judge(pool, "import os\nprint(sorted(os.listdir('.')))", ("", "['err.txt', 'in.txt', 'out.txt', "
+                                                                     "'result.json', 'sol.py']"))["verdict"] == "accepted"

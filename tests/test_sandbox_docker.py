@@ -23,7 +23,6 @@ from tests.sandbox_cases import (
     FLOOD,
     FORK_BOMB,
     KILL_PARENT,
-    LOCK_WORKDIR,
     PATCH_BUILTINS,
     PATCH_EQ,
     PEEK_SUPERVISORS,
@@ -31,6 +30,7 @@ from tests.sandbox_cases import (
     STOP_PARENT,
     SWAP_FILES,
     THREAD_BOMB,
+    assert_locked_work_dir_is_wiped,
     docker_available,
     judge,
 )
@@ -158,9 +158,7 @@ def test_network_is_unreachable_even_on_loopback(pool):
 
 
 def test_a_locked_up_work_dir_is_still_wiped(pool):
-    assert judge(pool, LOCK_WORKDIR, ("", "3"), ("", "3"))["verdict"] == "accepted"
-    assert judge(pool, "import os\nprint(sorted(os.listdir('.')))", ("", "['err.txt', 'in.txt', 'out.txt', "
-                                                                     "'result.json', 'sol.py']"))["verdict"] == "accepted"
+    assert_locked_work_dir_is_wiped(pool)
 
 
 def test_supervisors_memory_and_channels_are_closed_to_the_test(pool):
