@@ -4,7 +4,7 @@
 
 bare:   one vllm.LLM.generate() call with SamplingParams(n=k, seed=<r1eval's per-problem seed>) per prompt,
         prompts already rendered and tokenized (that work is not timed: the floor any harness must pay).
-r1eval: r1eval.pipeline.run(config, generator=...) into a fresh run directory, minus scoring: task loading,
+r1eval: r1eval.pipeline.run.run(config, generator=...) into a fresh run directory, minus scoring: task loading,
         chat-template rendering, prompt hashing, config.json, resume bookkeeping, streaming from the engine and
         the journal writes are all timed.
 Fairness: both sides use the one VLLMGenerator's engine, started (and warmed up with a throwaway request)
@@ -32,13 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from r1eval import pipeline  # noqa: E402
+from r1eval.pipeline import run as pipeline  # noqa: E402
 from r1eval.config import EngineConfig, RunConfig, SamplingConfig  # noqa: E402
 from r1eval.generate import GenRequest  # noqa: E402
 from r1eval.generate.vllm_backend import VLLMGenerator  # noqa: E402
-from r1eval.models import smollm2_dir, tiny_llama_dir  # noqa: E402
+from r1eval.generate.demo_models import smollm2_dir, tiny_llama_dir  # noqa: E402
 from r1eval.store import RunStore  # noqa: E402
-from r1eval.task import LoadContext, load_tasks  # noqa: E402
+from r1eval.task.registry import LoadContext, load_tasks  # noqa: E402
 
 TASK = "math500"
 

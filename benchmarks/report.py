@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from r1eval.report_html import ReportOptions, write_report
-from r1eval.runs import expand_run_paths
+from r1eval.report.html import ReportOptions, write_report
+from r1eval.report.runs import expand_run_paths
 from tests.runfactory import make_run
 
 TASKS = ("aime24", "aime25", "math500", "gpqa", "amc23")

@@ -4,13 +4,14 @@ Public API: the types, tasks, run/score, and grade_answer. Heavy modules (vllm, 
 """
 from __future__ import annotations
 
-from . import data, grading, prompts
-from .config import EngineConfig, RunConfig, SamplingConfig
-from .errors import R1EvalError
-from .grading import grade_answer
-from .pipeline import run, score_run
-from .task import LoadContext, Task, load_tasks
-from .types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
+from r1eval import grading
+from r1eval.config import EngineConfig, RunConfig, SamplingConfig
+from r1eval.errors import R1EvalError
+from r1eval.grading import grade_answer
+from r1eval.pipeline.run import run, score_run
+from r1eval.task import data, prompts
+from r1eval.task.registry import LoadContext, Task, load_tasks
+from r1eval.types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
 
 __version__ = "0.1.0"
 

@@ -37,12 +37,24 @@ class EngineConfig:
 
 
 @dataclass(frozen=True)
+class ScoringConfig:
+    """How answers are judged. Recorded in config.json; code tasks' verdicts depend on the sandbox and limits."""
+
+    sandbox: str = "docker"  # docker | process: where code tasks run model code
+    timeout_s: float | None = None  # grading budget per sample (None: the grader's default)
+    workers: int | None = None  # grading processes / sandboxes (None: CPU count)
+    time_scale: float = 1.0  # multiplies each problem's CPU time limit (slow machines)
+    all_tests: bool = False  # code judging runs every test instead of stopping at the first failure
+
+
+@dataclass(frozen=True)
 class RunConfig:
     model: str
     tasks: tuple[str, ...]
     backend: str = "vllm"
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
     think_prefix: bool = False
     limit: int | None = None
     data_dir: str | None = None

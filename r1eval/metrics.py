@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .types import Status, Verdict
+from r1eval.types import Status, Verdict
 
 BOOTSTRAP_RESAMPLES = 2000
 

@@ -15,9 +15,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
-from .data import problem_to_json
-from .errors import StoreError
-from .types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
+from r1eval.errors import StoreError
+from r1eval.task.data import problem_to_json
+from r1eval.types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import compare  # noqa: E402
+import output_check  # noqa: E402
 import zygote as zygote_module  # noqa: E402
 
 PROTOCOL = 1
@@ -289,8 +289,8 @@ class Server:
                 except (ValueError, KeyError, TypeError, RecursionError):
                     why = "?"
                 return False, "return value is not JSON-serialisable: " + why
-            return compare.compare_value(output, test["output"], checker)
-        return compare.compare_stdout(output, test["output"], checker)
+            return output_check.compare_value(output, test["output"], checker)
+        return output_check.compare_stdout(output, test["output"], checker)
 
     def _custom_check(self, job: dict, checker: dict, test: dict, output: str) -> tuple[bool, str]:
         """Run the problem's checker program as a sandboxed child: argv = input, expected, output; exit 0 = pass.

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from r1eval.task import LoadContext, load_tasks
+from r1eval.task.registry import LoadContext, load_tasks
 
 STEPS = (0, 100, 200, 300, 400, 500)
 SKILL = {0: 0.25, 100: 0.35, 200: 0.45, 300: 0.55, 400: 0.62, 500: 0.45}  # step 500 regresses

@@ -3,8 +3,8 @@
 runs in the sandbox (6 s CPU per test, as LCB's timeout); a sample is correct only if all tests pass. pass@1 over
 n=16 samples (open-r1's choice), pass@k from the same samples; results by difficulty and platform."""
 from r1eval import Task
-from r1eval.grading.code import code_scorer
-from r1eval.lcb import LCBSource, prompt
+from r1eval.grading.code.scorer import code_scorer
+from r1eval.task.livecodebench import LCBSource, prompt
 
 TASK = Task(
     name="livecodebench",

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from r1eval.data import content_hash
 from r1eval.metrics import group_verdicts, task_metrics
 from r1eval.store import RunStore
+from r1eval.task.data import content_hash
 from r1eval.types import Completion, Problem, Status, Verdict
 
 # One sample: (status, answer) or (status, answer, text) or (status, answer, text, finish_reason, n_tokens)

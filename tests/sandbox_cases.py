@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 
-from r1eval.judge import judge_responses
+from r1eval.grading.code.run_tests import judge_responses
 from r1eval.types import CodeSpec, TestCase
 
 

@@ -1,4 +1,4 @@
-from r1eval.code_extract import extract_code, fenced_blocks
+from r1eval.grading.code.blocks import extract_code, fenced_blocks
 
 FENCE = "```"
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from r1eval.export import scalars, to_tensorboard, to_wandb
-from r1eval.report import summary_table
-from r1eval.runs import expand_run_paths
+from r1eval.report.export import scalars, to_tensorboard, to_wandb
+from r1eval.report.runs import expand_run_paths
+from r1eval.report.tables import summary_table
 from tests.conftest import require
 from tests.runfactory import make_run
 

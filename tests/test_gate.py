@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from r1eval.cli import main
-from r1eval.compare import min_detectable_drop, paired_delta, per_problem_values, problems_needed
-from r1eval.gate import GateInputError, gate_markdown, run_gate
 from r1eval.metrics import group_verdicts
-from r1eval.runs import load_run
+from r1eval.report.gate import GateInputError, gate_markdown, run_gate
+from r1eval.report.paired import min_detectable_drop, paired_delta, per_problem_values, problems_needed
+from r1eval.report.runs import load_run
 from tests.runfactory import bernoulli_task, make_run
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.grading_corpus import cases
 
 from r1eval import grade_answer
+from tests.grading_corpus import cases
 
 CASES = cases()
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from r1eval import sandbox_image
+from r1eval.sandbox import image as sandbox_image
 from r1eval.cli import main
 from tests.conftest import require
 from tests.sandbox_cases import docker_available

@@ -5,9 +5,9 @@ import zlib
 
 import pytest
 
-from r1eval import lcb_format
-from r1eval.data import read_jsonl_rows
+from r1eval.task import code_rows as lcb_format
 from r1eval.errors import DataError
+from r1eval.task.data import read_jsonl_rows
 
 
 def _encode(obj) -> str:

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
-from r1eval import lcb, sandbox_image
-from r1eval.data import read_jsonl_rows
-from r1eval.task import LoadContext, load_tasks
+from r1eval.sandbox import image as sandbox_image
+from r1eval.task import livecodebench as lcb
+from r1eval.task.data import read_jsonl_rows
+from r1eval.task.registry import LoadContext, load_tasks
 from r1eval.types import Completion, Status
 from tests.conftest import require
 from tests.sandbox_cases import docker_available

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from r1eval.models import tiny_llama_dir
+from r1eval.generate.demo_models import tiny_llama_dir
 from tests.conftest import require
 
 

@@ -23,9 +23,9 @@ import pytest
 from r1eval.config import EngineConfig, SamplingConfig
 from r1eval.errors import ConfigError, ModelError
 from r1eval.generate import GenRequest, make_generator
+from r1eval.generate.demo_models import tiny_llama_dir
 from r1eval.generate.openai_backend import OpenAIGenerator, join_reasoning, split_tokens
 from r1eval.generate.vllm_backend import on_cpu
-from r1eval.models import tiny_llama_dir
 from tests.conftest import require
 
 LOCAL = "http://127.0.0.1:9/v1"  # never contacted by the mock-transport tests

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from r1eval.config import RunConfig, SamplingConfig, step_from_path
-from r1eval.data import read_jsonl_rows
 from r1eval.errors import StoreError
-from r1eval.pipeline import run, score_run
+from r1eval.pipeline.run import run, score_run
 from r1eval.store import RunStore
+from r1eval.task.data import read_jsonl_rows
 from tests.fakes import FakeGenerator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -161,8 +161,8 @@ KILL_SCRIPT = """
 import sys
 sys.path.insert(0, {repo!r})
 from r1eval.config import RunConfig, SamplingConfig
-from r1eval.data import read_jsonl_rows
-from r1eval.pipeline import run
+from r1eval.task.data import read_jsonl_rows
+from r1eval.pipeline.run import run
 from tests.fakes import FakeGenerator
 rows = read_jsonl_rows(__import__("pathlib").Path({data!r}) / "math500.jsonl")
 answers = {{r["unique_id"]: r["answer"] for r in rows}}

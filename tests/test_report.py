@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 
-from r1eval import figures as figs
-from r1eval import report as tables
-from r1eval.behaviours import mixed_language, think_status
+from r1eval.report import figures as figs
+from r1eval.report import tables
 from r1eval.cli import main
-from r1eval.report_html import ReportOptions, write_report
-from r1eval.runs import expand_run_paths
+from r1eval.report.behaviours import mixed_language, think_status
+from r1eval.report.html import ReportOptions, write_report
+from r1eval.report.runs import expand_run_paths
 from tests.runfactory import make_run
 
 C, I = "correct", "incorrect"  # noqa: E741

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from r1eval import sandbox_image
-from r1eval.sandbox_docker import DockerBackend
-from r1eval.sandbox_pool import SandboxPool
+from r1eval.sandbox import image as sandbox_image
+from r1eval.sandbox.docker_backend import DockerBackend
+from r1eval.sandbox.pool import SandboxPool
 from tests.conftest import require
 from tests.sandbox_cases import (
     ADD,

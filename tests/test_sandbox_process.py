@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from r1eval.sandbox_pool import SandboxPool
-from r1eval.sandbox_process import ProcessBackend
+from r1eval.sandbox.pool import SandboxPool
+from r1eval.sandbox.process_backend import ProcessBackend
 from tests.conftest import require
 from tests.sandbox_cases import (
     ADD,

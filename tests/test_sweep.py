@@ -11,10 +11,10 @@ import pytest
 
 from r1eval.config import EngineConfig, RunConfig, SamplingConfig
 from r1eval.errors import ConfigError
-from r1eval.pipeline import run as pipeline_run
-from r1eval.runs import expand_run_paths
-from r1eval.sweep import Checkpoint, SweepSpec, discover, is_ready, local_executor, run_sweep
-from r1eval.task import LoadContext, load_tasks
+from r1eval.pipeline.run import run as pipeline_run
+from r1eval.pipeline.sweep import Checkpoint, SweepSpec, discover, is_ready, local_executor, run_sweep
+from r1eval.report.runs import expand_run_paths
+from r1eval.task.registry import LoadContext, load_tasks
 from tests.conftest import require
 
 LIMIT, N = 3, 2
@@ -199,7 +199,7 @@ def test_ray_sweep_on_a_local_cpu_cluster(training, shared_data):
     except ImportError:
         ray = None
     require(ray is not None, "ray is not installed (pip install 'r1eval[ray]')")
-    from r1eval.distributed import ray_executor
+    from r1eval.pipeline.ray_sweep import ray_executor
 
     os.environ["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent.parent),
                                                 os.environ.get("PYTHONPATH", "")])

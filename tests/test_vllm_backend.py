@@ -11,9 +11,9 @@ import pytest
 from r1eval.config import EngineConfig, SamplingConfig
 from r1eval.errors import ConfigError, ModelError
 from r1eval.generate import GenRequest, make_generator
+from r1eval.generate.demo_models import tiny_llama_dir
 from r1eval.generate.model_source import resolve_model
 from r1eval.generate.vllm_backend import VLLMGenerator, engine_args
-from r1eval.models import tiny_llama_dir
 from tests.conftest import require
 
 HAVE_VLLM = importlib.util.find_spec("vllm") is not None
@@ -178,7 +178,7 @@ def test_zero_sample_requests_need_no_engine(tiny_model):
 @pytest.mark.vllm
 def test_whole_pipeline_on_the_embedded_engine_and_resume(generator, tiny_model, shared_data, tmp_path):
     from r1eval.config import RunConfig
-    from r1eval.pipeline import run
+    from r1eval.pipeline.run import run
     from r1eval.store import RunStore
 
     config = RunConfig(model=str(tiny_model), tasks=("math500",), sampling=SamplingConfig(n=2, max_tokens=8),

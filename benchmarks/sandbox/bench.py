@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from r1eval import lcb_format, sandbox_image  # noqa: E402
+from r1eval.sandbox import image as sandbox_image  # noqa: E402
+from r1eval.task import code_rows as lcb_format  # noqa: E402
 from r1eval.code_extract import extract_code  # noqa: E402
 from r1eval.judge import judge_responses  # noqa: E402
 from r1eval.sandbox_docker import DockerBackend  # noqa: E402

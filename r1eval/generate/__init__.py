@@ -5,67 +5,26 @@ request's completions as soon as they are finished, so the run journal can flush
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from r1eval.config import EngineConfig
+from r1eval.errors import ConfigError
+from r1eval.generate.protocol import Generator, GenRequest, Prompt, completions_for
 
-from ..config import EngineConfig, SamplingConfig
-from ..errors import ConfigError
-from ..types import Completion
-
-Prompt = str | list[dict[str, str]]  # rendered text (vllm) or chat messages (openai)
-
-
-@dataclass(frozen=True)
-class GenRequest:
-    task: str
-    problem_id: str
-    prompt: Prompt
-    n: int  # samples still needed for this problem
-    first_sample: int  # sample index of the first of them (resume fills the gaps after what exists)
-    seed: int  # derived from (run seed, task, problem id, first_sample)
-
-
-class Generator(Protocol):
-    def identity(self) -> dict[str, Any]:
-        """What identifies the model for config.json (path or id, revision or weights hash, chat-template hash)."""
-        ...
-
-    def render(self, messages: list[dict[str, str]], think_prefix: bool) -> Prompt:
-        """The exact prompt the engine will see (chat template applied where this backend applies it)."""
-        ...
-
-    def generate(
-        self, requests: Sequence[GenRequest], sampling: SamplingConfig
-    ) -> Iterator[tuple[GenRequest, list[Completion]]]:
-        """Yield (request, its n completions) as each request finishes, in any order."""
-        ...
-
-    def close(self) -> None: ...
-
+__all__ = ["BACKENDS", "GenRequest", "Generator", "Prompt", "completions_for", "make_generator"]
 
 BACKENDS = ("vllm", "openai", "replay")
 
 
 def make_generator(backend: str, model: str, engine: EngineConfig) -> Generator:
     if backend == "vllm":
-        from .vllm_backend import VLLMGenerator
+        from r1eval.generate.vllm_backend import VLLMGenerator
 
         return VLLMGenerator(model, engine)
     if backend == "openai":
-        from .openai_backend import OpenAIGenerator
+        from r1eval.generate.openai_backend import OpenAIGenerator
 
         return OpenAIGenerator(model, engine)
     if backend == "replay":
-        from .replay import ReplayGenerator
+        from r1eval.generate.replay import ReplayGenerator
 
         return ReplayGenerator(model, engine)
     raise ConfigError(f"unknown backend '{backend}'; choose one of: {', '.join(BACKENDS)}")
-
-
-def completions_for(request: GenRequest, outputs: Iterable[tuple[str, str, int, str | None]]) -> list[Completion]:
-    """Number a request's outputs (text, finish_reason, n_tokens, reasoning) from its first sample on."""
-    return [
-        Completion(request.problem_id, request.first_sample + i, text, finish, tokens, reasoning)
-        for i, (text, finish, tokens, reasoning) in enumerate(outputs)
-    ]

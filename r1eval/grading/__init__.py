@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from ..extract import answer_region, final_answer
-from ..types import Completion, Problem, Status, Verdict
-from . import bounded, symbolic
-from .choice import grade_choice
-from .mathgrade import Graded, grade_integer, grade_math
+from r1eval.grading.choice import grade_choice
+from r1eval.grading.extract import answer_region, final_answer
+from r1eval.grading.math import bounded, symbolic
+from r1eval.grading.math.grade import Graded, grade_integer, grade_math
+from r1eval.types import Completion, Problem, Status, Verdict
 
 KINDS = ("math", "integer", "choice")
 
@@ -53,7 +53,8 @@ def _settle(key: tuple, graded: Graded, timeout_s: float | None) -> None:
 def clear_caches(workers: bool = False) -> None:
     """Forget parsed golds/answers and settled verdicts, here and (with workers=True) in the pool's workers;
     benchmarks measure from a cold start with this."""
-    from . import mathgrade, structure
+    from r1eval.grading.math import grade as mathgrade
+    from r1eval.grading.math import structure
 
     _SETTLED.clear()
     for cached in (structure.parse, symbolic.parse_value, mathgrade.gold_key, mathgrade.gold_node,

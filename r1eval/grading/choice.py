@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..extract import answer_line, boxes, choice_letters, clip_sentence
-from ..types import Status
-from .mathgrade import Graded
+from r1eval.grading.extract import answer_line, boxes, choice_letters, clip_sentence
+from r1eval.grading.math.grade import Graded
+from r1eval.types import Status
 
 LETTERS = "ABCDEFGHIJ"
 

@@ -1,0 +1,163 @@
+"""`r1eval gate`, `r1eval report`, `r1eval sweep`: comparing checkpoints. Heavy imports happen inside commands."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from r1eval.cli.common import fail, split_csv
+
+
+def gate(
+    baseline: Path = typer.Option(..., "--baseline", help="Run directory of the last accepted checkpoint."),
+    candidate: Path = typer.Option(..., "--candidate", help="Run directory of the checkpoint under test."),
+    task: str | None = typer.Option(None, "--task", help="Comma-separated tasks (default: all both runs have)."),
+    metric: str = typer.Option("pass@1", "--metric", help="pass@1, pass@K or cons@N."),
+    max_drop: float = typer.Option(1.0, "--max-drop", help="Allowed drop in percentage points (51.2 -> 50.2 is 1.0)."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence of the one-sided test."),
+    allow_incomplete: bool = typer.Option(False, "--allow-incomplete", help="Compare incomplete runs."),
+    shared_only: bool = typer.Option(False, "--shared-only", help="Compare only the problems both runs share."),
+    json_out: Path = typer.Option(Path("gate.json"), "--json", help="Where to write the JSON result."),
+    markdown_out: Path | None = typer.Option(None, "--markdown", help="Also write the Markdown table here."),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+) -> None:
+    """Exit 0 when no task regressed beyond --max-drop with --confidence, 1 when one did, 2 on unusable inputs."""
+    from r1eval.report.gate import GateInputError, gate_markdown, run_gate, write_gate_json
+
+    try:
+        report = run_gate(baseline, candidate, list(split_csv(task)) or None, metric, max_drop, confidence,
+                          allow_incomplete, shared_only, seed)
+    except GateInputError as exc:
+        fail(f"unusable gate inputs: {exc}", 2)
+        return
+    markdown = gate_markdown(report)
+    typer.echo(markdown)
+    write_gate_json(report, json_out)
+    if markdown_out:
+        markdown_out.parent.mkdir(parents=True, exist_ok=True)
+        markdown_out.write_text(markdown, encoding="utf-8")
+    if report.exit_code:
+        raise SystemExit(report.exit_code)
+
+
+def report(
+    runs: list[Path] = typer.Argument(..., help="Run directories, or folders of run directories (a sweep's output)."),
+    out: Path = typer.Option(..., "--out", help="Report folder, e.g. reports/NAME."),
+    baseline: Path | None = typer.Option(None, "--baseline", help="A run drawn as a reference line and compared with."),
+    reference: list[str] = typer.Option([], "--reference",
+                                        help="Published numbers, e.g. 'o1-1217:aime24=79.2,math500=96.4' (percent)."),
+    compare: list[str] = typer.Option([], "--compare", help="FROM:TO runs (id, label or step) to diff; "
+                                                            "default: consecutive checkpoints."),
+    markers: str | None = typer.Option(None, "--markers", help="Comma-separated reflection markers."),
+    metric: str = typer.Option("pass@1", "--metric", help="Metric of the paired deltas."),
+    formats: str = typer.Option("png,svg", "--formats", help="Figure files to write: png, svg or both."),
+    title: str = typer.Option("r1eval checkpoint report", "--title"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute length/behaviour stats from completions."),
+    tensorboard: Path | None = typer.Option(None, "--tensorboard", help="Also write every step's metrics here."),
+    wandb_project: str | None = typer.Option(None, "--wandb-project", help="Also log to W&B (offline mode)."),
+    wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir", help="Where W&B writes its offline run."),
+) -> None:
+    """Self-contained HTML, Markdown, CSV/parquet tables and PNG/SVG figures across checkpoints."""
+    from r1eval.report.html import ReportOptions, write_report
+    from r1eval.report.paired import check_metric
+
+    check_metric(metric)
+    opts = ReportOptions(baseline=str(baseline) if baseline else None, references=reference,
+                         markers=list(split_csv(markers)) or None, compare=compare, metric=metric,
+                         formats=list(split_csv(formats)),
+                         title=title, cache=not no_cache)
+    result = write_report(runs, out, opts)
+    _export(result.tables["summary"], tensorboard, wandb_project, wandb_dir)
+    incomplete = int((~result.tables["summary"]["complete"].astype(bool)).sum())
+    typer.echo(f"report: {len(result.runs)} runs -> {out}/index.html"
+               + (f" ({incomplete} incomplete run/task rows flagged)" if incomplete else ""))
+
+
+def _export(summary, tensorboard: Path | None, wandb_project: str | None, wandb_dir: Path) -> None:  # noqa: ANN001
+    if tensorboard:
+        from r1eval.report.export import to_tensorboard
+
+        typer.echo(f"tensorboard: {to_tensorboard(summary, tensorboard)} scalars -> {tensorboard}")
+    if wandb_project:
+        from r1eval.report.export import to_wandb
+
+        typer.echo(f"wandb (offline): {to_wandb(summary, wandb_project, wandb_dir)}")
+
+
+def sweep(
+    checkpoints: str = typer.Option(..., "--checkpoints", help="Glob of checkpoint dirs, e.g. 'ckpts/global_step_*' "
+                                    "(also checkpoint-N, step_N, iter_N), or a pattern with {step} plus --steps."),
+    tasks: str = typer.Option(..., "--tasks", "-t", help="Comma-separated task names, e.g. aime24,math500."),
+    steps: str | None = typer.Option(None, "--steps", help="Only these steps, e.g. 100,200,300."),
+    base_model: str | None = typer.Option(None, "--base-model", help="Also evaluate this model as step 0."),
+    name: str | None = typer.Option(None, "--name", help="Series name (default: the --checkpoints pattern)."),
+    watch: bool = typer.Option(False, "--watch", help="Keep polling and evaluate new checkpoints as they appear."),
+    poll: float = typer.Option(60.0, "--poll", min=0.0, help="--watch: seconds between looks."),
+    settle: float = typer.Option(60.0, "--settle", min=0.0,
+                                 help="--watch: a checkpoint is ready when unchanged for this many seconds."),
+    until_step: int | None = typer.Option(None, "--until-step", help="--watch: stop after this step."),
+    max_idle: float | None = typer.Option(None, "--max-idle", help="--watch: stop after this many idle seconds."),
+    ray_address: str | None = typer.Option(None, "--ray-address",
+                                           help="auto | ray://HOST:PORT | local: one Ray task per checkpoint."),
+    ray_num_cpus: int | None = typer.Option(None, "--ray-num-cpus", help="CPUs of a --ray-address local cluster."),
+    backend: str = typer.Option("vllm", help="vllm | openai | replay"),
+    out: Path = typer.Option(Path("reports/runs"), help="Folder that holds run directories (shared for Ray)."),
+    n: int | None = typer.Option(None, "--n", min=1, help="Samples per problem (default: each task's k)."),
+    temperature: float = typer.Option(0.6, min=0.0),
+    top_p: float = typer.Option(0.95, min=0.0, max=1.0),
+    max_tokens: int = typer.Option(32768, min=1),
+    seed: int = typer.Option(0),
+    limit: int | None = typer.Option(None, min=1, help="Only the first N problems of each task."),
+    think_prefix: bool = typer.Option(False, "--think-prefix"),
+    data_dir: Path | None = typer.Option(None, envvar="R1EVAL_DATA_DIR"),
+    tasks_dir: list[Path] = typer.Option([], "--tasks-dir"),
+    dtype: str = typer.Option("auto"),
+    max_model_len: int | None = typer.Option(None),
+    tensor_parallel_size: int = typer.Option(1, "--tp", min=1),
+    data_parallel_size: int = typer.Option(1, "--dp", min=1),
+    gpu_memory_utilization: float = typer.Option(0.9, min=0.05, max=1.0),
+    device: str = typer.Option("auto"),
+    replay_from: str | None = typer.Option(None, help="replay backend; '{step}' is replaced by each step."),
+    tensorboard: Path | None = typer.Option(None, "--tensorboard", help="Export every step's metrics here."),
+    wandb_project: str | None = typer.Option(None, "--wandb-project", help="Export to W&B (offline mode)."),
+    wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Evaluate every checkpoint with the same config; skips what is complete; --watch follows training."""
+    from r1eval.config import EngineConfig, RunConfig, SamplingConfig
+    from r1eval.pipeline.sweep import SweepSpec, local_executor, run_sweep
+
+    try:
+        step_list = tuple(int(s) for s in split_csv(steps)) or None
+    except ValueError:
+        fail(f"--steps {steps!r}: expected comma-separated integers")
+        return
+    base = RunConfig(
+        model="", tasks=split_csv(tasks), backend=backend, out=str(out),
+        sampling=SamplingConfig(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed),
+        engine=EngineConfig(dtype=dtype, max_model_len=max_model_len, tensor_parallel_size=tensor_parallel_size,
+                            data_parallel_size=data_parallel_size, gpu_memory_utilization=gpu_memory_utilization,
+                            device=device, replay_from=replay_from),
+        think_prefix=think_prefix, limit=limit, data_dir=str(data_dir) if data_dir else None,
+        tasks_dirs=tuple(map(str, tasks_dir)))
+    spec = SweepSpec(base=base, checkpoints=checkpoints, steps=step_list, base_model=base_model, name=name,
+                     watch=watch, poll_s=poll, settle_s=settle if watch else 0.0, until_step=until_step,
+                     max_idle_s=max_idle)
+    if ray_address:
+        from r1eval.pipeline.ray_sweep import ray_executor
+
+        execute = ray_executor(ray_address, ray_num_cpus)
+    else:
+        from r1eval.pipeline.run import run as run_pipeline
+
+        execute = local_executor(run_pipeline, show_progress=not quiet)
+    result = run_sweep(spec, execute, log=typer.echo)
+    typer.echo(f"sweep: {len(result.evaluated)} evaluated, {len(result.skipped)} already complete, "
+               f"{len(result.failed)} failed; manifest {result.manifest}")
+    if tensorboard or wandb_project:
+        from r1eval.report.runs import expand_run_paths
+        from r1eval.report.tables import summary_table
+
+        _export(summary_table(expand_run_paths([out])), tensorboard, wandb_project, wandb_dir)
+    if result.failed:
+        raise SystemExit(1)

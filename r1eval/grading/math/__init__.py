@@ -1,0 +1,1 @@
+"""Math answers: normalising, parsing and comparing a final answer with the gold answer."""

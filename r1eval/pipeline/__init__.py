@@ -1,0 +1,1 @@
+"""Runs: generate into the journal, score into verdicts, compute results; sweeps over checkpoints."""

