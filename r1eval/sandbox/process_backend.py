@@ -43,7 +43,7 @@ class ProcessBackend:
         self.gid = NOBODY if self.as_root else os.getgid()
         # The server is stdlib-only. As root it runs as nobody, who often cannot reach root's interpreter or
         # site-packages: use the system python3 and a world-readable copy of the sandbox files.
-        self.python = python or os.environ.get("R1EVAL_SANDBOX_PYTHON") or (
+        self.python = python or (
             "/usr/bin/python3" if self.as_root and os.path.exists("/usr/bin/python3") else sys.executable)
         self._code_dir = tempfile.mkdtemp(prefix="r1eval-sbx-code-")
         os.chmod(self._code_dir, 0o755)
