@@ -5,7 +5,7 @@ Public API: the types, tasks, run/score, and grade_answer. Heavy modules (vllm, 
 from __future__ import annotations
 
 from r1eval import grading
-from r1eval.config import EngineConfig, RunConfig, SamplingConfig
+from r1eval.config import EngineConfig, RunConfig, SamplingConfig, ScoringConfig
 from r1eval.errors import R1EvalError
 from r1eval.grading import grade_answer
 from r1eval.pipeline.run import run, score_run
@@ -17,6 +17,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CodeSpec", "Completion", "EngineConfig", "LoadContext", "Problem", "R1EvalError", "RunConfig",
-    "SamplingConfig", "Status", "Task", "TestCase", "Verdict", "data", "grade_answer", "grading",
+    "SamplingConfig", "ScoringConfig", "Status", "Task", "TestCase", "Verdict", "data", "grade_answer", "grading",
     "load_tasks", "prompts", "run", "score_run",
 ]
