@@ -18,10 +18,13 @@ import time
 import uuid
 from typing import Any
 
+from r1eval.errors import SandboxUnavailable
 from r1eval.sandbox import image as sandbox_image
 from r1eval.sandbox.channel import read_some, write_all
 
 LABEL = "r1eval.sandbox"
+# base URLs of engines whose attach socket carries the raw stream (a unix socket, plain tcp); not TLS or ssh
+PLAIN_SOCKETS = ("http+docker://localhost", "http://")
 STDOUT = 1  # stream type in the engine's frame header
 
 
@@ -115,6 +118,10 @@ class DockerBackend:
                  work_mb: int = 256) -> None:
         self.image = image or sandbox_image.ensure_image()
         self.client = sandbox_image.engine()
+        if not self.client.api.base_url.startswith(PLAIN_SOCKETS):
+            self.client.close()
+            raise SandboxUnavailable(f"the Docker sandbox needs the engine on a unix socket or plain tcp:// "
+                                     f"(DOCKER_HOST), not {self.client.api.base_url}; tunnel it to a local socket")
         self.memory_mb, self.cpus, self.pids, self.work_mb = memory_mb, cpus, pids, work_mb
         self.pool_id = uuid.uuid4().hex[:12]
         self._uid_base = 20000 + (os.getpid() % 1000) * 64
@@ -148,7 +155,7 @@ class DockerBackend:
     def spawn(self, slot: int) -> AttachChannel:
         api = self.client.api
         container = api.create_container(**self.container_config(slot))["Id"]
-        try:
+        try:  # attach before start: nothing the server writes can be read (and lost) with the attach reply
             attached = api.attach_socket(container, params={"stdin": 1, "stdout": 1, "stream": 1})
             api.start(container)
         except BaseException:
