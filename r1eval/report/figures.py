@@ -223,6 +223,10 @@ def rating_figure(ratings: pd.DataFrame) -> Figure:
     """Codeforces rating (maximum likelihood) with its 95% interval against step, per task and series."""
     tasks = list(dict.fromkeys(ratings["task"]))
     fig, axes = task_axes(tasks, "Codeforces rating vs training step")
+    if axes:  # room for four-digit tick labels (task_axes' margin fits percentages)
+        next(iter(axes.values())).get_gridspec().update(left=max(0.07, 0.8 / fig.get_figwidth()))
+        for ax in axes.values():
+            ax.set_position(ax.get_subplotspec().get_position(fig))
     for task, ax in axes.items():
         frame = ratings[ratings["task"] == task]
         for series, group in frame.groupby("series", sort=False):
