@@ -1,6 +1,7 @@
 """r1eval: evaluation harness for R1-style reasoning models.
 
-Public API: the types, tasks, run/score, grade_answer, and the Codeforces rating (elo_rating, cf_percentile). Heavy modules (vllm, docker) load lazily.
+Public API: the types, tasks, run/score, grade_answer, and the Codeforces rating (elo_rating, cf_percentile).
+Heavy modules (vllm, docker) load lazily.
 """
 from __future__ import annotations
 

@@ -57,7 +57,7 @@ def report(
     wandb_project: str | None = typer.Option(None, "--wandb-project", help="Also log to W&B (offline mode)."),
     wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir", help="Where W&B writes its offline run."),
     cf_ratings: Path | None = typer.Option(None, "--cf-ratings", envvar="R1EVAL_CF_RATINGS",
-                                           help="User-rating distribution for Codeforces percentiles (JSON histogram)."),
+                                           help="User-rating histogram (JSON) for Codeforces percentiles."),
 ) -> None:
     """Self-contained HTML, Markdown, CSV/parquet tables and PNG/SVG figures across checkpoints."""
     from r1eval.report.html import ReportOptions, write_report
