@@ -66,6 +66,7 @@ class RatingFit:
     lo: float
     hi: float
     se: float | None  # Fisher standard error; None when the likelihood has no maximum (rule != "mle")
+    robust: tuple[float, float] | None  # interval from the problem-clustered sandwich SE (see fit_rating)
     rule: str  # "mle" | "all_solved" | "none_solved"
     n_problems: int
     n_samples: int
@@ -83,6 +84,10 @@ def fit_rating(problems: Iterable[tuple[float, int, int]], level: float = 0.95) 
     the estimate is the median-unbiased one, the R at which that outcome has probability 1/2; the interval's
     inner end is the R at which it has probability (1 - level)/2 (an exact one-sided bound) and its outer end is
     clipped at RATING_MAX (RATING_MIN).
+    `robust` is a second interval that does not trust the binomial model: the sandwich (problem-clustered) SE
+    sqrt(m / (m - 1) * sum_j U_j^2) / I with U_j = SLOPE * (k_j - n_j p_j) over m problems; it stays near 95%
+    when listed problem ratings are off or a problem's samples are correlated, where the Fisher interval does
+    not (benchmarks/rating_coverage.py). None with fewer than two problems or without an MLE.
     """
     rows = [(float(d), int(n), int(k)) for d, n, k in problems]
     for d, n, k in rows:
@@ -100,16 +105,26 @@ def fit_rating(problems: Iterable[tuple[float, int, int]], level: float = 0.95) 
     if correct == total:  # log P(all correct | R) = sum_j n_j log p_j(R), increasing in R
         log_all = lambda r, target: float(np.sum(n * _log_sigmoid(SLOPE * (r - d)))) - math.log(target)  # noqa: E731
         return RatingFit(bisect_increasing(lambda r: log_all(r, 0.5)), bisect_increasing(lambda r: log_all(r, tail)),
-                         RATING_MAX, None, "all_solved", *counts)
+                         RATING_MAX, None, None, "all_solved", *counts)
     if correct == 0:  # log P(none correct | R) = sum_j n_j log(1 - p_j(R)), decreasing in R
         log_none = lambda r, target: math.log(target) - float(np.sum(n * _log_sigmoid(SLOPE * (d - r))))  # noqa: E731
         return RatingFit(bisect_increasing(lambda r: log_none(r, 0.5)), RATING_MIN,
-                         bisect_increasing(lambda r: log_none(r, tail)), None, "none_solved", *counts)
+                         bisect_increasing(lambda r: log_none(r, tail)), None, None, "none_solved", *counts)
     rating = bisect_increasing(lambda r: float(np.sum(n * solve_probability(d, r))) - correct)
     p = solve_probability(d, rating)
-    se = 1.0 / math.sqrt(SLOPE**2 * float(np.sum(n * p * (1.0 - p))))
+    information = SLOPE**2 * float(np.sum(n * p * (1.0 - p)))
+    se = 1.0 / math.sqrt(information)
     z = NormalDist().inv_cdf(1.0 - tail)
-    return RatingFit(rating, max(RATING_MIN, rating - z * se), min(RATING_MAX, rating + z * se), se, "mle", *counts)
+    m = len(rows)
+    robust = None
+    if m > 1:
+        se_robust = math.sqrt(m / (m - 1) * float(np.sum((SLOPE * (k - n * p)) ** 2))) / information
+        robust = (_clip(rating - z * se_robust), _clip(rating + z * se_robust))
+    return RatingFit(rating, _clip(rating - z * se), _clip(rating + z * se), se, robust, "mle", *counts)
+
+
+def _clip(rating: float) -> float:
+    return min(RATING_MAX, max(RATING_MIN, rating))
 
 
 def elo_rating(problems: Iterable[tuple[float, int, int]]) -> tuple[float, float, float]:
@@ -186,14 +201,15 @@ def problem_rating(problem: Problem) -> float | None:
 
 
 def rating_metrics(problems: Mapping[str, Problem], grouped: Mapping[str, ProblemSamples]) -> dict[str, Any]:
-    """cf_rating, cf_rating_ci95 [lo, hi], cf_rating_rule and cf_rating_n_problems over the graded problems that
-    carry a rating; {} when none does."""
+    """cf_rating, cf_rating_ci95 [lo, hi], cf_rating_ci95_robust (or None), cf_rating_rule and
+    cf_rating_n_problems over the graded problems that carry a rating; {} when none does."""
     rated = [(d, s.n, s.c) for pid, s in sorted(grouped.items())
              if pid in problems and (d := problem_rating(problems[pid])) is not None]
     if not rated:
         return {}
     fit = fit_rating(rated)
-    return {"cf_rating": fit.rating, "cf_rating_ci95": [fit.lo, fit.hi], "cf_rating_rule": fit.rule,
+    return {"cf_rating": fit.rating, "cf_rating_ci95": [fit.lo, fit.hi],
+            "cf_rating_ci95_robust": list(fit.robust) if fit.robust else None, "cf_rating_rule": fit.rule,
             "cf_rating_n_problems": fit.n_problems}
 
 

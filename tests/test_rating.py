@@ -63,6 +63,10 @@ def test_two_problems_one_solved_meet_halfway_with_the_summed_information():
     assert fit.se == pytest.approx(287.514, abs=1e-3)
     assert (fit.lo, fit.hi) == pytest.approx((1400 - Z * 287.514, 1400 + Z * 287.514), abs=0.01)
     assert (fit.rule, fit.n_problems, fit.n_samples, fit.n_correct) == ("mle", 2, 2, 1)
+    # Sandwich: U_1 = slope * (1 - 0.759747), U_2 = slope * (0 - 0.240253); sum U^2 = slope^2 * 2 * 0.0577215
+    # SE_robust = sqrt(m/(m-1) * sum U^2) / I = sqrt(2 * 0.115443) slope / (0.365062 slope^2)
+    #           = 0.480506 / 0.365062 * 173.7178 = 228.652
+    assert fit.robust == pytest.approx((1400 - Z * 228.652, 1400 + Z * 228.652), abs=0.01)
 
 
 def test_solving_more_raises_the_rating_and_more_samples_narrow_the_interval():
@@ -81,7 +85,7 @@ def test_everything_solved_gives_the_median_unbiased_rating_and_an_exact_lower_b
     assert fit.rule == "all_solved" and fit.se is None
     assert fit.rating == pytest.approx(1500, abs=1e-6)
     assert fit.lo == pytest.approx(1500 - 400 * math.log10(39), abs=1e-6)
-    assert fit.hi == RATING_MAX
+    assert fit.hi == RATING_MAX and fit.robust is None
 
 
 def test_nothing_solved_mirrors_the_all_solved_rule():
@@ -115,6 +119,9 @@ def test_interval_covers_the_true_rating_about_95_percent_of_the_time():
     result = coverage(1500, reps=400, n_problems=30, n_samples=8, seed=3)
     assert 0.92 <= result.covered <= 0.975
     assert abs(result.bias) < 20
+    # Listed ratings off by N(0, 200^2): the Fisher interval is too narrow, the sandwich one holds up.
+    noisy = coverage(1500, reps=400, n_problems=30, n_samples=8, seed=3, difficulty_noise=200)
+    assert noisy.covered < 0.85 and noisy.covered_robust > 0.88
 
 
 # --- percentiles -------------------------------------------------------------------------------------------------

@@ -55,6 +55,9 @@ def _describe(s: dict) -> str:
             "none_solved": "no sample correct: median-unbiased, upper bound exact"}[s["rule"]]
     lines = [f"{s['task']}: rating {s['cf_rating']:.0f} (95% interval {lo:.0f} to {hi:.0f}; {rule}; "
              f"{s['n_correct']}/{s['n_samples']} samples correct on {s['n_rated']} rated problems)"]
+    if s["cf_rating_ci95_robust"]:
+        rlo, rhi = s["cf_rating_ci95_robust"]
+        lines.append(f"  robust 95% interval {rlo:.0f} to {rhi:.0f} (problem-clustered sandwich SE)")
     if "cf_percentile" in s:
         plo, phi = s["cf_percentile_ci95"]
         lines.append(f"  percentile {s['cf_percentile']:.1f} ({plo:.1f} to {phi:.1f}) among {s['distribution']}")

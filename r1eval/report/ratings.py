@@ -23,7 +23,8 @@ from r1eval.rating import (
 from r1eval.report.runs import Run
 from r1eval.report.tables import ID_COLUMNS, _ids
 
-RATING_COLUMNS = [*ID_COLUMNS, "n_rated", "cf_rating", "cf_rating_lo", "cf_rating_hi", "rule", "cf_percentile",
+RATING_COLUMNS = [*ID_COLUMNS, "n_rated", "cf_rating", "cf_rating_lo", "cf_rating_hi", "robust_lo", "robust_hi",
+                  "rule", "cf_percentile",
                   "cf_percentile_lo", "cf_percentile_hi", "distribution"]
 BREAKDOWNS = ("rating_bucket", "tag")
 
@@ -38,8 +39,10 @@ def rating_table(runs: Sequence[Run], distribution: RatingDistribution | None = 
             if metrics.get("cf_rating") is None:
                 continue
             lo, hi = metrics.get("cf_rating_ci95", [np.nan, np.nan])
+            robust_lo, robust_hi = metrics.get("cf_rating_ci95_robust") or [np.nan, np.nan]
             row = {**_ids(run, task), "n_rated": metrics.get("cf_rating_n_problems"), "cf_rating": metrics["cf_rating"],
-                   "cf_rating_lo": lo, "cf_rating_hi": hi, "rule": metrics.get("cf_rating_rule")}
+                   "cf_rating_lo": lo, "cf_rating_hi": hi, "robust_lo": robust_lo, "robust_hi": robust_hi,
+                   "rule": metrics.get("cf_rating_rule")}
             if distribution is not None:
                 row.update({"cf_percentile": cf_percentile(row["cf_rating"], distribution),
                             "cf_percentile_lo": cf_percentile(lo, distribution),
@@ -89,7 +92,8 @@ def run_rating_summary(run: Run, task: str, distribution: RatingDistribution | N
         return None
     fit = fit_rating(rated)
     out: dict[str, Any] = {"task": task, "cf_rating": fit.rating, "cf_rating_ci95": [fit.lo, fit.hi],
-                           "cf_rating_se": fit.se, "rule": fit.rule, "n_rated": fit.n_problems,
+                           "cf_rating_se": fit.se, "cf_rating_ci95_robust": list(fit.robust) if fit.robust else None,
+                           "rule": fit.rule, "n_rated": fit.n_problems,
                            "n_samples": fit.n_samples, "n_correct": fit.n_correct}
     if distribution is not None:
         out["cf_percentile"] = cf_percentile(fit.rating, distribution)
