@@ -233,7 +233,8 @@ def rating_breakdown(problems: Mapping[str, Problem],
         d = problem_rating(problems[pid])
         key = (math.inf, "unrated") if d is None else (d // RATING_BUCKET, rating_bucket(d))
         by_bucket.setdefault(key, []).append(rate)
-        for tag in problems[pid].meta.get("tags") or ():
+        tags = problems[pid].meta.get("tags") or ()
+        for tag in [tags] if isinstance(tags, str) else tags:
             by_tag.setdefault(str(tag), []).append(rate)
     summary = lambda rates: {"pass@1": sum(rates) / len(rates), "n_problems": len(rates)}  # noqa: E731
     return {"rating_bucket": {label: summary(by_bucket[(o, label)]) for o, label in sorted(by_bucket)},
