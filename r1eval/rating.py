@@ -102,14 +102,19 @@ def fit_rating(problems: Iterable[tuple[float, int, int]], level: float = 0.95) 
     total, correct = n.sum(), k.sum()
     tail = (1.0 - level) / 2
     counts = (len(rows), int(total), int(correct))
-    if correct == total:  # log P(all correct | R) = sum_j n_j log p_j(R), increasing in R
-        log_all = lambda r, target: float(np.sum(n * _log_sigmoid(SLOPE * (r - d)))) - math.log(target)  # noqa: E731
-        return RatingFit(bisect_increasing(lambda r: log_all(r, 0.5)), bisect_increasing(lambda r: log_all(r, tail)),
-                         RATING_MAX, None, None, "all_solved", *counts)
-    if correct == 0:  # log P(none correct | R) = sum_j n_j log(1 - p_j(R)), decreasing in R
-        log_none = lambda r, target: math.log(target) - float(np.sum(n * _log_sigmoid(SLOPE * (d - r))))  # noqa: E731
-        return RatingFit(bisect_increasing(lambda r: log_none(r, 0.5)), RATING_MIN,
-                         bisect_increasing(lambda r: log_none(r, tail)), None, None, "none_solved", *counts)
+    if correct in (0, total):  # no maximum: the median-unbiased estimate and an exact one-sided bound
+        solved = correct == total
+        sign = 1.0 if solved else -1.0  # the outcome's probability rises with R when all solved, falls when none
+
+        def outcome_reaches(probability: float) -> float:
+            """The R at which P(this outcome | R) = prod_j p_j^n_j (or (1 - p_j)^n_j) equals `probability`."""
+            return bisect_increasing(lambda r: sign * (float(np.sum(n * _log_sigmoid(sign * SLOPE * (r - d))))
+                                                       - math.log(probability)))
+
+        bound = outcome_reaches(tail)
+        lo, hi = (bound, RATING_MAX) if solved else (RATING_MIN, bound)
+        return RatingFit(outcome_reaches(0.5), lo, hi, None, None, "all_solved" if solved else "none_solved",
+                         *counts)
     rating = bisect_increasing(lambda r: float(np.sum(n * solve_probability(d, r))) - correct)
     p = solve_probability(d, rating)
     information = SLOPE**2 * float(np.sum(n * p * (1.0 - p)))
