@@ -2,7 +2,8 @@
 
 - `elo_rating`: the rating R that best explains per-problem solve counts, with p_j(R) = 1 / (1 + 10^((d_j - R)/400))
   (d_j the problem's rating, k_j of n_j samples correct, each a Bernoulli(p_j(R)) draw): maximum likelihood by
-  bisection on the score equation, a Wald 95% interval from the Fisher information.
+  bisection on the score equation, a Wald 95% interval from the Fisher information (and one from a sandwich SE
+  that does not trust the binomial model).
 - `cf_percentile`: the share of users in a stated rating distribution whose rating is below R.
 - `simulate_contests`: CodeElo's contest simulation: the model's rank in each contest's standings -> the rating
   whose expected rank (Elo against the rated participants' old ratings) equals it; averaged over contests.
@@ -205,11 +206,17 @@ def problem_rating(problem: Problem) -> float | None:
     return float(value)
 
 
+def rated_counts(problems: Mapping[str, Problem],
+                 grouped: Mapping[str, ProblemSamples]) -> list[tuple[float, int, int]]:
+    """(problem rating, samples, correct) of every graded problem that carries a rating, by problem id."""
+    return [(d, s.n, s.c) for pid, s in sorted(grouped.items())
+            if pid in problems and (d := problem_rating(problems[pid])) is not None]
+
+
 def rating_metrics(problems: Mapping[str, Problem], grouped: Mapping[str, ProblemSamples]) -> dict[str, Any]:
     """cf_rating, cf_rating_ci95 [lo, hi], cf_rating_ci95_robust (or None), cf_rating_rule and
     cf_rating_n_problems over the graded problems that carry a rating; {} when none does."""
-    rated = [(d, s.n, s.c) for pid, s in sorted(grouped.items())
-             if pid in problems and (d := problem_rating(problems[pid])) is not None]
+    rated = rated_counts(problems, grouped)
     if not rated:
         return {}
     fit = fit_rating(rated)
@@ -227,7 +234,7 @@ def rating_breakdown(problems: Mapping[str, Problem],
                      grouped: Mapping[str, ProblemSamples]) -> dict[str, dict[str, dict[str, Any]]]:
     """pass@1 and problem count by problem-rating bucket (ascending; "unrated" last) and by tag (a problem counts
     under each of its tags); {} when no graded problem carries a rating."""
-    if not any(pid in problems and problem_rating(problems[pid]) is not None for pid in grouped):
+    if not rated_counts(problems, grouped):
         return {}
     by_bucket: dict[tuple[float, str], list[float]] = {}
     by_tag: dict[str, list[float]] = {}

@@ -17,7 +17,7 @@ from r1eval.rating import (
     RatingDistribution,
     cf_percentile,
     fit_rating,
-    problem_rating,
+    rated_counts,
     simulate_contests,
 )
 from r1eval.report.runs import Run
@@ -84,10 +84,8 @@ def run_rating_summary(run: Run, task: str, distribution: RatingDistribution | N
                        contests: Sequence[Contest] = (), attempts: int = CONTEST_ATTEMPTS) -> dict[str, Any] | None:
     """Everything `r1eval cf-rating` prints for one task of a run, recomputed from its problems and verdicts;
     None when no graded problem carries a rating."""
-    problems = {p.id: p for p in run.problems(task)}
     grouped = run.grouped(task)
-    rated = [(d, s.n, s.c) for pid, s in sorted(grouped.items())
-             if pid in problems and (d := problem_rating(problems[pid])) is not None]
+    rated = rated_counts({p.id: p for p in run.problems(task)}, grouped)
     if not rated:
         return None
     fit = fit_rating(rated)
