@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 
 from r1eval.cli import main
 from r1eval.config import RunConfig, SamplingConfig
 from r1eval.pipeline.run import run
-from r1eval.rating import fit_rating, load_rating_distribution
+from r1eval.rating import fit_rating, load_rating_distribution, rating_for_rank
 from r1eval.report.html import ReportOptions, write_report
 from r1eval.store import RunStore
 from tests.fakes import FakeGenerator
@@ -128,7 +129,10 @@ def test_cf_rating_command_prints_rating_percentile_and_contest_simulation(rated
     standings = tmp_path / "standings.jsonl"
     contest = {"contest_id": 100, "name": "Round 100", "problems": [{"problem_id": f"100/{x}"} for x in "ABC"],
                "participants": [{"score": s, "penalty": 10 * s, "old_rating": 1000 + 100 * s} for s in range(4)]}
-    standings.write_text(json.dumps(contest) + "\n")
+    points = {"contest_id": 101, "name": "Round 101", "problems": [{"problem_id": f"101/{x}", "points": 500 * (i + 1)}
+                                                                  for i, x in enumerate("ABC")],
+              "participants": [{"score": 700 * s, "old_rating": 1200 + 150 * s} for s in range(5)]}
+    standings.write_text(json.dumps(contest) + "\n" + json.dumps(points) + "\n")
     out = tmp_path / "cf.json"
     code = main(["cf-rating", str(rated_runs / "s100"), "--cf-ratings", str(shared_data / "cf_ratings_2024.json"),
                  "--standings", str(standings), "--json", str(out)])
@@ -139,7 +143,11 @@ def test_cf_rating_command_prints_rating_percentile_and_contest_simulation(rated
     assert summary["cf_rating"] == pytest.approx(results["cf_rating"])
     assert f"rating {results['cf_rating']:.0f}" in printed and "among cf_ratings_2024.json" in printed
     sim = summary["contest_simulation"]
-    assert sim["n_contests"] == 1 and sim["attempts"] == 8
+    assert sim["n_contests"] == 2 and sim["attempts"] == 8
+    assert sim["mean_rating"] == pytest.approx((sim["contests"][0]["rating"] + sim["contests"][1]["rating"]) / 2)
+    for row, spec in zip(sim["contests"], (contest, points), strict=True):
+        old = np.array([p["old_rating"] for p in spec["participants"]], dtype=float)
+        assert row["rating"] == pytest.approx(rating_for_rank(row["rank"], old), abs=1e-3)
     counts = _verdict_counts(rated_runs / "s100")
     assert sim["contests"][0]["score"] == sum(counts[f"100/{x}"][1] > 0 for x in "ABC")
     assert "contest simulation (CodeElo, 8 attempts)" in printed
