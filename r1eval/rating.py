@@ -257,7 +257,7 @@ def rating_breakdown(problems: Mapping[str, Problem],
 
 @dataclass(frozen=True)
 class Contest:
-    """One contest's problems and its rated participants' final standings (README "Contest standings file")."""
+    """One contest's problems and its rated participants' final standings (README "Codeforces rating")."""
 
     contest_id: str
     name: str

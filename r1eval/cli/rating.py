@@ -19,7 +19,7 @@ def cf_rating(
     data_dir: Path | None = typer.Option(None, "--data-dir", envvar="R1EVAL_DATA_DIR",
                                          help="Offline data folder, where the default distribution is looked for."),
     standings: Path | None = typer.Option(None, "--standings",
-                                          help="Contest standings (JSONL, README 'Contest standings file'): adds "
+                                          help="Contest standings (JSONL; README 'Codeforces rating'): adds "
                                                "CodeElo's contest-simulation rating."),
     attempts: int = typer.Option(8, "--attempts", min=1, help="Submissions per problem in the contest simulation "
                                                               "(the first N samples, in order)."),
