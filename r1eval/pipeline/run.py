@@ -17,6 +17,7 @@ from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.metrics import group_verdicts, task_metrics
 from r1eval.pipeline.progress import progress_bar
+from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
 from r1eval.task import data, prompts
 from r1eval.task.registry import LoadContext, Task, load_tasks
@@ -202,6 +203,8 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
                                 cons=task.cons, seed=seed) if grouped else {},
         "breakdown": _breakdown(task, problems, grouped),
     }
+    result["metrics"].update(rating_metrics(problems, grouped))  # Codeforces-rated problems only, else nothing
+    result["breakdown"].update(rating_breakdown(problems, grouped))
     return result
 
 
