@@ -20,8 +20,9 @@ def spec(*tests: tuple[str, str], **kwargs) -> CodeSpec:
     return CodeSpec(tests=tuple(TestCase(i, o) for i, o in tests), **kwargs)
 
 
-def judge(pool, code: str, *tests: tuple[str, str], **kwargs) -> dict:
-    return judge_responses(pool, [(spec(*tests, **kwargs), f"</think>\n```python\n{code}\n```\n")])[0]
+def judge(pool, code: str, *tests: tuple[str, str], profile: str = "plain", **kwargs) -> dict:
+    return judge_responses(pool, [(spec(*tests, **kwargs), f"</think>\n```python\n{code}\n```\n")],
+                           profile=profile)[0]
 
 
 ADD = (("1 2\n", "3\n"), ("10 20\n", "30\n"))
