@@ -31,6 +31,7 @@ from tests.sandbox_cases import (
     SWAP_FILES,
     THREAD_BOMB,
     assert_locked_work_dir_is_wiped,
+    assert_runner_profiles_behave,
     docker_available,
     judge,
 )
@@ -71,6 +72,10 @@ def test_common_ways_of_reading_stdin_are_accepted(pool, reader):
     code = STDIN_READERS[reader]
     result = judge(pool, code, *ADD) if reader != "for line in stdin" else judge(pool, code, ("1 2\n3 4\n", "3\n7\n"))
     assert result["verdict"] == "accepted", result
+
+
+def test_runner_profiles_recursion_limit_prelude_and_module_name(pool):
+    assert_runner_profiles_behave(pool)
 
 
 def test_basic_verdicts(pool):
