@@ -185,8 +185,11 @@ def _child(req: dict, preludes: dict) -> None:
         random.seed()
         profile = PROFILES[req.get("profile") or "plain"]
         name = profile["functional_module"] if req["mode"] == "functional" else "__main__"
-        namespace = {"__name__": name, "__file__": "solution.py", "__builtins__": __builtins__}
-        exec(preludes[req.get("profile") or "plain"], namespace)  # noqa: S102 - after _streams: `stdin` is the test's
+        namespace = {**preludes[req.get("profile") or "plain"], "__name__": name, "__file__": "solution.py",
+                     "__builtins__": __builtins__}
+        for stream in ("stdin", "stdout", "stderr"):  # `from sys import *` bound the fork server's; use the test's
+            if stream in namespace:
+                namespace[stream] = getattr(sys, stream)
         if profile["recursion_limit"]:
             sys.setrecursionlimit(profile["recursion_limit"])
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -245,9 +248,11 @@ def _serve(req: dict, preludes: dict) -> dict:
 def main() -> None:
     non_dumpable()
     rfd, wfd = int(sys.argv[1]), int(sys.argv[2])
-    preludes = {name: compile(prelude_source(profile), "<prelude>", "exec") for name, profile in PROFILES.items()}
-    for code in preludes.values():
-        exec(code, {})  # noqa: S102 - our own constant preludes: their modules are imported once, here
+    preludes: dict[str, dict] = {}
+    for name, profile in PROFILES.items():  # each prelude runs once, here; a test starts from a copy of its names
+        preludes[name] = {}
+        exec(prelude_source(profile), preludes[name])  # noqa: S102 - our own constant preludes
+        preludes[name].pop("__builtins__", None)
     requests = os.fdopen(rfd, "r", encoding="utf-8")
     replies = os.fdopen(wfd, "w", encoding="utf-8")
     replies.write('{"ready": true}\n')
