@@ -33,7 +33,8 @@ FACT_HARNESS = "stdin harness: program body in a function of module tmp_sol, Str
 FACT_GUARD = "reliability guard"
 
 # Why r1eval's verdict differs from LCB's, by kind.
-ARTIFACT = "LCB's in-process harness fails a correct program that runs as written on a real judge; r1eval runs it as a script: "
+ARTIFACT = ("LCB's in-process harness fails a correct program that runs as written on a real judge; "
+            "r1eval runs it as a script: ")
 STRICTER = "r1eval rejects what LCB accepts, by design: "
 
 
@@ -128,11 +129,13 @@ CASES: tuple[Case, ...] = (
          FACT_HARNESS, deviation=ARTIFACT + "its StringIO stdin has no .buffer"),
     Case("for line in stdin (bound by from sys import stdin)",
          "from sys import stdin\nfor line in stdin:\n    print(sum(map(int, line.split())))", ADD, False, FACT_HARNESS,
-         deviation=ARTIFACT + "the name is bound to the process's own stdin (/dev/null) before the test's is swapped in"),
+         deviation=ARTIFACT + "the name is bound to the process's own stdin (/dev/null) before the test's is "
+                              "swapped in"),
     Case("global counter updated in a function", "total = 0\ndef add(v):\n    global total\n    total += v\n"
          "for v in input().split():\n    add(int(v))\nprint(total)", ADD, False, FACT_HARNESS,
          deviation=ARTIFACT + "top-level names become locals of its wrapper function, so `global` finds nothing"),
-    Case("main guard followed by another statement", "import sys\ndef main():\n    print(sum(map(int, input().split())))\n"
+    Case("main guard followed by another statement",
+         "import sys\ndef main():\n    print(sum(map(int, input().split())))\n"
          "if __name__ == '__main__':\n    main()\nsys.stdout.flush()", ADD, False, FACT_HARNESS,
          deviation=ARTIFACT + "only a last-statement guard is unwrapped; its module is tmp_sol"),
     Case("quit() after the output", "print(sum(map(int, input().split())))\nquit()", ADD, False, FACT_GUARD,
@@ -177,19 +180,23 @@ CASES: tuple[Case, ...] = (
 # from the row). Correct programs written the ways models write them, plus wrong ones and corner variants.
 SHORT_SORT = ("t = int(input())\nfor _ in range(t):\n    s = input().strip()\n"
               "    print('YES' if sum(a != b for a, b in zip(s, 'abc')) in (0, 2) else 'NO')")
-SHORTEST = ("class Solution:\n    def shortestDistanceAfterQueries(self, n: int, queries: List[List[int]]) -> List[int]:\n"
+SHORTEST = ("class Solution:\n"
+            "    def shortestDistanceAfterQueries(self, n: int, queries: List[List[int]]) -> List[int]:\n"
             "        adj = [[i + 1] for i in range(n)]\n        out = []\n        for u, v in queries:\n"
-            "            adj[u].append(v)\n            dist = [-1] * n\n            dist[0] = 0\n            q = deque([0])\n"
+            "            adj[u].append(v)\n            dist = [-1] * n\n            dist[0] = 0\n"
+            "            q = deque([0])\n"
             "            while q:\n                x = q.popleft()\n                for y in adj[x]:\n"
             "                    if y < n and dist[y] < 0:\n                        dist[y] = dist[x] + 1\n"
             "                        q.append(y)\n            out.append(dist[n - 1])\n        return {ret}")
-ALTERNATING = ("class Solution:\n    def numberOfAlternatingGroups(self, colors: List[int], queries: List[List[int]]) -> List[int]:\n"
+ALTERNATING = ("class Solution:\n"
+               "    def numberOfAlternatingGroups(self, colors: List[int], queries: List[List[int]]) -> List[int]:\n"
                "        n, out = len(colors), []\n        for q in queries:\n            if q[0] == 2:\n"
                "                colors[q[1]] = q[2]\n                continue\n            k = q[1]\n"
                "            out.append(sum(all(colors[(s + i) % n] != colors[(s + i + 1) % n] for i in range(k - 1))\n"
                "                           for s in range(n)))\n        return {ret}")
 SNAKE = ("class Solution:\n    def finalPositionOfSnake(self, n: int, commands: List[str]) -> int:\n        i = j = 0\n"
-         "        for c in commands:\n            di, dj = {{'UP': (-1, 0), 'DOWN': (1, 0), 'LEFT': (0, -1), 'RIGHT': (0, 1)}}[c]\n"
+         "        for c in commands:\n"
+         "            di, dj = {{'UP': (-1, 0), 'DOWN': (1, 0), 'LEFT': (0, -1), 'RIGHT': (0, 1)}}[c]\n"
          "            i, j = i + di, j + dj\n        return {ret}")
 DAYS = "y = int(input())\nd = 366 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 365\nprint({expr})"
 SECOND = "n = int(input())\na = list(map(int, {read}.split()))\nprint(a.index(sorted(a)[-2]) + 1)"
@@ -201,7 +208,8 @@ XOR_SIGMA = ("def main():\n    n = int(input())\n    a = list(map(int, input().s
 ROW_CASES: dict[str, tuple[Case, ...]] = {
     "1873_A": (
         Case("correct", SHORT_SORT, (), True, FACT_STDIN),
-        Case("lowercase yes/no (the statement allows any case)", SHORT_SORT.replace("'YES'", "'yes'").replace("'NO'", "'no'"),
+        Case("lowercase yes/no (the statement allows any case)",
+             SHORT_SORT.replace("'YES'", "'yes'").replace("'NO'", "'no'"),
              (), False, FACT_STDIN),
         Case("always YES", "for _ in range(int(input())):\n    input()\n    print('YES')", (), False, FACT_STDIN),
         Case("answers on one line", SHORT_SORT.replace("    print(", "    print(end=' ' if _ < t - 1 else '\\n', *[")
@@ -217,7 +225,8 @@ ROW_CASES: dict[str, tuple[Case, ...]] = {
     "3527": (
         Case("correct (brute force)", ALTERNATING.format(ret="out"), (), True, FACT_FUNCTIONAL, "functional"),
         Case("returns a tuple", ALTERNATING.format(ret="tuple(out)"), (), True, FACT_FUNCTIONAL, "functional"),
-        Case("ignores the circle", ALTERNATING.format(ret="out").replace("for s in range(n)", "for s in range(n - k + 1)"),
+        Case("ignores the circle",
+             ALTERNATING.format(ret="out").replace("for s in range(n)", "for s in range(n - k + 1)"),
              (), False, FACT_FUNCTIONAL, "functional"),
     ),
     "3533": (

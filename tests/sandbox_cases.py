@@ -97,7 +97,8 @@ def assert_locked_work_dir_is_wiped(pool) -> None:
 # statement: whatever it names must come from the profile's prelude.
 PROFILE_PROBE = (
     "g = globals()\n"
-    "mods = ('string re datetime collections heapq bisect copy math random statistics itertools functools operator io '\n"
+    "mods = ('string re datetime collections heapq bisect copy math random statistics itertools functools '\n"
+    "        'operator io '\n"
     "        'sys json typing builtins os').split()\n"
     "print('modules:', *[m for m in mods if type(g.get(m)).__name__ == 'module'])\n"
     "names = ('gcd heappush defaultdict deque accumulate bisect_left lru_cache inf List Optional ascii_lowercase '\n"
@@ -106,9 +107,10 @@ PROFILE_PROBE = (
     "print('__name__:', __name__)\n"
     "print('pow:', pow(3, 4, 5))  # the builtin, not math.pow: builtins come after math in LCB's star imports\n"
     "print('stdin:', stdin.readline().strip() if 'stdin' in g else '-')  # the test's input, not the fork server's\n")
-LCB_MODULES = "string re datetime collections heapq bisect copy math random statistics itertools functools operator io sys json"
-LCB_NAMES = ("gcd heappush defaultdict deque accumulate bisect_left lru_cache inf List Optional ascii_lowercase deepcopy "
-             "mean itemgetter StringIO loads setrecursionlimit stdin")
+LCB_MODULES = ("string re datetime collections heapq bisect copy math random statistics itertools functools operator "
+               "io sys json")
+LCB_NAMES = ("gcd heappush defaultdict deque accumulate bisect_left lru_cache inf List Optional ascii_lowercase "
+             "deepcopy mean itemgetter StringIO loads setrecursionlimit stdin")
 DEPTH = "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nprint(depth(int(input())))"
 DEEP_WITH_OWN_LIMIT = "import sys\nsys.setrecursionlimit(10**6)\n" + DEPTH
 NAME_OF_FUNCTIONAL_MODULE = "class Solution:\n    def name(self, x):\n        return __name__"

@@ -53,6 +53,7 @@ def test_functional_values_tuples_are_lists_and_floats_need_tolerance():
 
 def test_hostile_values_are_wrong_answers_not_judge_crashes():
     deep = "[" * 100_000 + "]" * 100_000
-    assert compare.compare_value(deep, "[]", EXACT) == (False, "return value is not a plain value (or nested too deeply)")
+    too_deep = (False, "return value is not a plain value (or nested too deeply)")
+    assert compare.compare_value(deep, "[]", EXACT) == too_deep
     assert not compare.compare_stdout("1e999999999 nan inf\n", "1e999999999 nan infinity\n", EXACT)[0]
     assert compare.compare_stdout("\udcff 1\n", "\udcff 1\n", EXACT)[0]
