@@ -43,6 +43,7 @@ class TaskPlan:
             "prompt_hash": prompts.prompt_hash(self.prompts),
             "scorer": self.task.scorer.name,
             **({"scorer_info": self.task.scorer.describe()} if hasattr(self.task.scorer, "describe") else {}),
+            **({"runner_profile": self.task.scorer.profile} if hasattr(self.task.scorer, "profile") else {}),
         }
 
 
@@ -115,7 +116,7 @@ def _check_compatible(run_dir: Path, old: dict[str, Any], new: dict[str, Any]) -
     for name, record in new["tasks"].items():
         previous = old.get("tasks", {}).get(name)
         if previous is not None:
-            for key in ("version", "n", "limit", "dataset", "prompt_hash"):
+            for key in ("version", "n", "limit", "dataset", "prompt_hash", "runner_profile"):
                 if previous.get(key) != record.get(key):
                     refuse(f"task {name}: {key}")
 
