@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from r1eval.config import ScoringConfig
-from r1eval.grading.code.run_tests import judge_responses
+from r1eval.grading.code.run_tests import check_profile, judge_responses
 from r1eval.types import Completion, Problem, Status, Verdict
 
 STATUS = {"accepted": Status.CORRECT, "no_code": Status.NO_ANSWER, "sandbox_error": Status.ERROR}
@@ -25,10 +25,11 @@ def to_verdict(problem_id: str, sample: int, result: dict) -> Verdict:
 
 
 class CodeScorer:
-    """Judges code in the sandbox the run's ScoringConfig names (docker | process), `workers` sandboxes wide."""
+    """Judges code in the sandbox the run's ScoringConfig names (docker | process), `workers` sandboxes wide, under
+    the task's runner profile."""
 
-    def __init__(self, name: str = "code") -> None:
-        self.name = name
+    def __init__(self, name: str = "code", profile: str = "plain") -> None:
+        self.name, self.profile = name, check_profile(profile)
         self._pool = None
         self._pool_key: tuple[str, int | None, int] | None = None  # (sandbox, workers, memory_mb) it was opened with
 
@@ -36,8 +37,8 @@ class CodeScorer:
         """What judged the code, for the run's config (the image tag is the content hash of sandbox/)."""
         from r1eval.sandbox.image import image_tag
 
-        return {"scorer": self.name, "backend": scoring.sandbox, "workers": scoring.workers,
-                "sandbox_image": image_tag() if scoring.sandbox == "docker" else None}
+        return {"scorer": self.name, "runner_profile": self.profile, "backend": scoring.sandbox,
+                "workers": scoring.workers, "sandbox_image": image_tag() if scoring.sandbox == "docker" else None}
 
     def _pool_for(self, scoring: ScoringConfig, memory_mb: int):  # noqa: ANN202
         from r1eval.sandbox.pool import open_pool
@@ -59,7 +60,7 @@ class CodeScorer:
             if problem.code is None:
                 raise ValueError(f"problem {problem.id} has no CodeSpec; the code scorer needs tests")
         pool = self._pool_for(scoring, max(p.code.memory_mb for p, _ in items))
-        results = judge_responses(pool, [(p.code, c.text) for p, c in items])
+        results = judge_responses(pool, [(p.code, c.text) for p, c in items], profile=self.profile)
         return [to_verdict(c.problem_id, c.sample, r) for (_, c), r in zip(items, results)]
 
     def close(self) -> None:
@@ -75,7 +76,8 @@ class CodeScorer:
         self.close()
 
 
-def code_scorer() -> CodeScorer:
-    """Factory for task files: `scorer=code_scorer()`. Where the code runs (sandbox kind, how many sandboxes) is
+def code_scorer(profile: str = "plain") -> CodeScorer:
+    """Factory for task files: `scorer=code_scorer(profile=...)`. `profile` is the runner profile (README, "Runner
+    profiles"): the benchmark's own prelude, or plain. Where the code runs (sandbox kind, how many sandboxes) is
     the run's choice, not the task's: ScoringConfig, set by `r1eval run/score --sandbox/--grade-workers`."""
-    return CodeScorer()
+    return CodeScorer(profile=profile)
