@@ -146,11 +146,13 @@ _TEXT_WRAP_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|textrm|mbox|math
 
 def read_statement(content: str) -> str | None:
     """The mathematical answer a final statement gives: the statement itself when it is mathematics ("$5$",
-    "x = 3", "12 cm"); in a sentence, what follows its last "is"/"are"/"equals" ("The largest $n$ is 34"), or its
-    only number or formula ("Jane started 3 hours ago"); None when a sentence gives no single answer."""
+    "x = 3", "12 cm", "No solution"); in a sentence, what follows its last "is"/"are"/"equals" when it is
+    mathematics ("The largest $n$ is 34"), or its only number or formula ("Jane started 3 hours ago"); None when a
+    sentence gives no single answer."""
     text = content.strip().strip("*_`").strip()
     masked = _MATH_CHUNK_RE.sub(" \x00 ", text)
-    if not _PROSE_WORD_RE.search(_TEXT_WRAP_RE.sub(r" \1 ", masked)):
+    words = _PROSE_WORD_RE.findall(_TEXT_WRAP_RE.sub(r" \1 ", masked))
+    if not words:
         return text
     spans = [m.span() for m in _MATH_CHUNK_RE.finditer(text)]
     copulas = [m for m in _COPULA_RE.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
@@ -161,7 +163,9 @@ def read_statement(content: str) -> str | None:
             return leading.group(0)
         return tail if re.search(r"[\d\\$]", tail) else None  # "is unclear to me" states nothing
     found = [m.group(0) for m in _MATH_CHUNK_RE.finditer(text)] + _NUMBER_RE.findall(masked)
-    return found[0] if len(found) == 1 else None
+    if len(found) == 1:
+        return found[0]
+    return text if not found and len(words) <= 2 else None  # "No solution", "\text{Evelyn}": a text answer
 
 
 _BOX_SENTENCE_RE = re.compile(r"(?i)(?:^|[\s}])(?:is|are|equals?)(?:[\s\\{]|$)")

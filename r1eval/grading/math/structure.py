@@ -194,7 +194,8 @@ def parse(text: str) -> Node:
 
 
 def _distinct(items: tuple[Node, ...]) -> list[Node]:
-    """A set's members once each: the same tuple listed twice is one solution."""
+    """An answer's members once each: the same tuple listed twice is one solution (a gold that repeats a member
+    means it: a double root)."""
     kept: list[Node] = []
     for item in items:
         if not any(equivalent(item, other) for other in kept):
@@ -204,7 +205,7 @@ def _distinct(items: tuple[Node, ...]) -> list[Node]:
 
 def _match_unordered(a: tuple[Node, ...], b: tuple[Node, ...]) -> bool:
     if len(a) != len(b):
-        a, b = tuple(_distinct(a)), tuple(_distinct(b))
+        a = tuple(_distinct(a))
         if len(a) != len(b):
             return False
     unused = list(b)
@@ -332,9 +333,10 @@ def equivalent(a: Node, b: Node) -> bool:
             return False  # x = 5 is not y = 5
         return equivalent(_as_relation(a), _as_relation(b))  # 2x - y + 3 = 0 against y = 2x + 3
     if a.kind == "seq":
-        if a.value is not None and b.value is not None and set(a.value) == set(b.value):  # named: match by name
+        if a.value is not None and b.value is not None:  # named values match by name: x=2, y=3 is y=3, x=2
             order = {name: index for index, name in enumerate(b.value)}
-            return all(equivalent(x, b.items[order[name]]) for name, x in zip(a.value, a.items))
+            return set(a.value) == set(b.value) and all(
+                equivalent(x, b.items[order[name]]) for name, x in zip(a.value, a.items))
         return a.brackets == b.brackets and len(a.items) == len(b.items) and all(
             equivalent(x, y) for x, y in zip(a.items, b.items))
     if a.kind == "matrix":
