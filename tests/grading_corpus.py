@@ -241,6 +241,7 @@ EXTRACTION = [
     # notation (class 7): a brace-less box is TeX's next token; a bold last line is a final statement
     Case("ext-boxed-no-braces", "</think>So the count is $\\boxed 9$.", "9", "integer", C),
     Case("ext-bold-last-line", "</think>Adding the two cases gives the total.\n\n**204**", "204", "integer", C),
+    Case("ext-bold-heading-last", "</think>Adding the two cases gives 204.\n\n**Final Answer**", "204", "integer", N),
     Case("ext-bold-in-sentence", "</think>The total is **204** apples, as computed.", "204", "integer", N),
     Case("ext-lighteval-form", "</think>Therefore, the final answer is: $\\boxed{\\frac{3}{4}}$. I hope it is correct",
          "0.75", "math", C),

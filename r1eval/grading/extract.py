@@ -175,9 +175,9 @@ _BOLD_LINE_RE = re.compile(r"^[ \t]*(?:\*\*|__)([^*_\n]{1,120})(?:\*\*|__)[ \t.]
 def _box_statement(content: str) -> str:
     """A box that holds a sentence ("\\text{The smallest such } n \\text{ is } 3") gives the answer the sentence
     states; any other box is the answer as written."""
-    if "\\text" not in content or not _BOX_SENTENCE_RE.search(_TEXT_WRAP_RE.sub(r" \1 ", content)):
-        return content
     plain = _TEXT_WRAP_RE.sub(r" \1 ", content)
+    if "\\text" not in content or not _BOX_SENTENCE_RE.search(plain):
+        return content
     return read_statement(plain) or content
 
 
@@ -194,7 +194,7 @@ def final_answer(region: str) -> Found | None:
         return Found((said if said is not None else clip_sentence(line[1]),), "answer line")
     lines = [text for text in region.strip().splitlines() if text.strip()]
     bold = _BOLD_LINE_RE.match(lines[-1]) if lines else None
-    if bold and read_statement(bold.group(1)) == bold.group(1).strip():
+    if bold and not _PROSE_WORD_RE.search(bold.group(1)):  # "**204**", not "**Final Answer**"
         return Found((bold.group(1).strip(),), "bold line")
     return None
 

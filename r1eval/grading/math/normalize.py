@@ -63,7 +63,7 @@ def clean(raw: str) -> Cleaned:
         previous = text
         text = _DELIMITERS.sub("", text)
         text = _TRAILING.sub("", text).strip("*`")  # markdown bold / code around an answer line's value
-    text = re.sub(r",\\!\s*", ",", text)  # 11,\! 111 is one number
+    text = re.sub(r",\s*\\!\s*", ",", text)  # 11,\! 111 is one number: \! takes back the space
     text = text.replace("\\$", "").replace("$", "").replace("\\!", "")
     text = _CURRENCY.sub("", text)
     text = _SPACING.sub(" ", text)

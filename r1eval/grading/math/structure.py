@@ -102,12 +102,12 @@ def _split_list(text: str) -> list[str]:
     return split_top(text, r",|;")
 
 
-def _list_node(text: str, parts: list[str], brackets: str = "list") -> Node:
+def _list_node(text: str, parts: list[str]) -> Node:
     """A list; assignments to distinct names make a named tuple (`x=2, y=3` is (2, 3)); assignments to one name
     and bare values make the list of that name's values (`a=4, -8, -10`)."""
     items = tuple(parse(p) for p in parts if p)
     names = [item.value[0] for item in items if item.kind == "assign" and item.brackets == "name"]
-    if brackets == "list" and len(names) == len(items) > 1 and len({_name_key(n) for n in names}) == len(names):
+    if len(names) == len(items) > 1 and len({_name_key(n) for n in names}) == len(names):
         return Node("seq", text, value=tuple(_name_key(n) for n in names), items=tuple(i.value[1] for i in items),
                     brackets="()")
     if names and len({_name_key(n) for n in names}) == 1:
@@ -116,7 +116,7 @@ def _list_node(text: str, parts: list[str], brackets: str = "list") -> Node:
             value = item.value[1] if item.kind == "assign" else item
             values += value.items if value.kind == "set" and value.brackets == "pm" else [value]
         items = tuple(values)
-    return Node("set", text, items=items, brackets=brackets)
+    return Node("set", text, items=items, brackets="list")
 
 
 def _name_key(name: str) -> str:
@@ -194,11 +194,11 @@ def parse(text: str) -> Node:
 
 
 def _distinct(items: tuple[Node, ...]) -> list[Node]:
-    """An answer's members once each: the same tuple listed twice is one solution (a gold that repeats a member
-    means it: a double root)."""
+    """An answer's tuples once each: the same tuple listed twice is one solution. Numbers are kept as listed
+    ("7, 5, 7" is not "5, 7"), and a gold that repeats a member means it (a double root)."""
     kept: list[Node] = []
     for item in items:
-        if not any(equivalent(item, other) for other in kept):
+        if item.kind != "seq" or not any(equivalent(item, other) for other in kept):
             kept.append(item)
     return kept
 
@@ -223,20 +223,24 @@ _COMPARE = {"<": "Lt", "<=": "Le", ">": "Gt", ">=": "Ge"}
 
 
 def _chain_set(node: Node) -> Any:
-    """`low < m < high` as the set of real values of its one unknown (m a name: the interval itself)."""
+    """`low < m < high` as the set of real values it allows: of m itself when m is a name (`0 < f(x) < 1` is
+    (0, 1)), else of m's one unknown (`1 <= |z| <= 2` is [-2, -1] U [1, 2])."""
     middle, ops = node.value
-    if is_name(middle) and "|" not in middle:  # 0 < f(x) < 1 is the interval; 1 <= |z| <= 2 is a set of z
-        unknown = sympy.Symbol("chain_value", real=True)
-        value = unknown
-    else:
-        value = symbolic.to_sympy(symbolic.parse_value(middle))
-        symbols = getattr(value, "free_symbols", set())
-        if len(symbols) != 1:
-            return None
-        (symbol,) = symbols
-        unknown = sympy.Symbol(symbol.name, real=True)
-        value = value.subs(symbol, unknown)
     low, high = (symbolic.to_sympy(i.value) for i in node.items)
+    if is_name(middle) and "|" not in middle:
+        if ops[0][0] != ops[1][0]:
+            return None  # 1 < x > 0 is no interval
+        if ops[0][0] == ">":
+            low, high, ops = high, low, ops[::-1]
+        return sympy.Interval(low, high, len(ops[0]) == 1, len(ops[1]) == 1)
+    symbolic.need_symbolic()
+    value = symbolic.to_sympy(symbolic.parse_value(middle))
+    symbols = getattr(value, "free_symbols", set())
+    if len(symbols) != 1:
+        return None
+    (symbol,) = symbols
+    unknown = sympy.Symbol(symbol.name, real=True)
+    value = value.subs(symbol, unknown)
     condition = sympy.And(getattr(sympy, _COMPARE[ops[0]])(low, value), getattr(sympy, _COMPARE[ops[1]])(value, high))
     try:
         return condition.as_set()
