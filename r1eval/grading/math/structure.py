@@ -281,9 +281,16 @@ def _equal_ratios(a: Node, b: Node) -> bool:
         return False
     if (a.value and b.value) or any(symbolic.equal_values(i.value, Fraction(0)) for i in a.items + b.items):
         return all(equivalent(x, y) for x, y in zip(a.items, b.items))
-    first_a, first_b = symbolic.to_sympy(a.items[0].value), symbolic.to_sympy(b.items[0].value)
-    return all(symbolic.equal_values(symbolic.to_sympy(x.value) * first_b, symbolic.to_sympy(y.value) * first_a)
+    first_a, first_b = a.items[0].value, b.items[0].value
+    return all(symbolic.equal_values(_product(x.value, first_b), _product(y.value, first_a))
                for x, y in zip(a.items, b.items))
+
+
+def _product(x: Any, y: Any) -> Any:
+    """Exact product, staying with Fractions (no sympy, so the fast path can decide) when both are."""
+    if isinstance(x, Fraction) and isinstance(y, Fraction):
+        return x * y
+    return symbolic.to_sympy(x) * symbolic.to_sympy(y)
 
 
 def _assign_vs_other(assign: Node, other: Node, assign_is_gold: bool) -> bool:
