@@ -222,6 +222,9 @@ EXTRACTION = [
     Case("ext-answer-value-is", "</think>Answer: The value is 5.", "5", "integer", C),
     Case("ext-answer-names-then-value", "</think>Final Answer: The largest $n$ is 34.", "34", "integer", C),
     Case("ext-answer-names-then-wrong", "</think>Final Answer: The largest $n$ is 34.", "35", "integer", I),
+    Case("ext-answer-joined-formulas", "</think>Final Answer: The final answer is $x = 2$ and $y = 3$.", "(2, 3)",
+         "math", C),
+    Case("ext-answer-sentence-hedge", "</think>Final Answer: The answer is $5$ or $6$.", "5", "math", I),
     Case("ext-answer-one-number", "</think>Final Answer: Jane started growing Sphere 3 hours ago. I hope it is "
          "correct.", "3", "math", C),
     Case("ext-unreadable-line-keeps-box", "</think>So $\\boxed{12}$.\n\nFinal Answer: I hope this is clear.", "12",

@@ -141,6 +141,7 @@ _PROSE_WORD_RE = re.compile(r"(?<![\\A-Za-z])(?!(?:and|or)\b)[A-Za-z]{2,}")
 _COPULA_RE = re.compile(r"(?i)\b(?:is|are|equals?|was|were)\b")
 _FILLER_RE = re.compile(r"(?i)^(?:\s|:|approximately|about|exactly|equal\s+to|then|therefore|thus|still)+")
 _NUMBER_RE = re.compile(r"(?<![\w.])[+-]?\d[\d,]*(?:\.\d+)?%?")
+_JOIN_ONLY_RE = re.compile(r"(?i)(?:\s*(?:,|;|and|or))*\s*$")
 _TEXT_WRAP_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|textrm|mbox|mathrm)\s*\{([^{}]*)\}")
 
 
@@ -158,9 +159,14 @@ def read_statement(content: str) -> str | None:
     copulas = [m for m in _COPULA_RE.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
     if copulas:
         tail = _FILLER_RE.sub("", text[copulas[-1].end():]).strip()
-        leading = _MATH_CHUNK_RE.match(tail)
-        if leading:
-            return leading.group(0)
+        chunks = list(_MATH_CHUNK_RE.finditer(tail))
+        if chunks and chunks[0].start() == 0:  # "$x = 2$ and $y = 3$ (by symmetry)": the joined formulas
+            end = 0
+            for chunk in chunks:
+                if chunk.start() > end and not _JOIN_ONLY_RE.match(tail, end, chunk.start()):
+                    break
+                end = chunk.end()
+            return tail[:end]
         return tail if re.search(r"[\d\\$]", tail) else None  # "is unclear to me" states nothing
     found = [m.group(0) for m in _MATH_CHUNK_RE.finditer(text)] + _NUMBER_RE.findall(masked)
     if len(found) == 1:
