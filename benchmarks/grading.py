@@ -163,7 +163,7 @@ def peer_conformance(data_dir: Path) -> None:
         print(f"Math-Verify's cases not found under {peers}: conformance skipped")
         return
     rows = peer_cases(peers)
-    graded = grading.grade_many([(present(r["prediction"]), r["gold"], "math", ()) for r in rows])
+    graded = grading.grade_many([(present(r["prediction"]), r["gold"], "math", ()) for r in rows], timeout_s=120)
     accepted = [status.value == "correct" for status, _, _ in graded]
     labels = [r["expected"] for r in rows]
     agree = sum(a == label for a, label in zip(accepted, labels))

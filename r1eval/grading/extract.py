@@ -22,6 +22,7 @@ _ANSWER_LINE_RE = re.compile(
     r"|\bfinal\s+answer\s*(?:\*\*|__)?\s*(?:is\b\s*:?|:)|\bthe\s+answer\s+is\b\s*:?)"
     r"(?:[ \t]*\*\*|[ \t]*__)?[ \t]*([^\n]{0,300})")
 # "$x \le 2$ is our answer": the statement comes before the cue
+_ANSWER_AFTER_CUE_RE = re.compile(r"(?i)\bis\s+(?:our|the)\s+(?:final\s+)?answer\b")  # cheap test first
 _ANSWER_BEFORE_RE = re.compile(r"(?i)(\$[^$\n]{1,200}\$)\s+is\s+(?:our|the)\s+(?:final\s+)?answer\b")
 _CONNECTOR_RE = re.compile(r"^(?:\s|\$|\\[\]\[()]|\\quad|\\qquad|,|;|\.|\\text\{\s*(?:and|or)\s*\}|and|or|&|\\\\)*$")
 _LOOSE_JOIN_RE = re.compile(r"(?i)\band\b|[,;&]")  # "\boxed{1} papers and \boxed{2} bins"
@@ -115,7 +116,7 @@ def answer_line(text: str) -> tuple[int, str] | None:
                     content = text[match.start(1):end + len(closer)].strip()
         if content:
             last = (match.start(), content)
-    for match in _ANSWER_BEFORE_RE.finditer(text):
+    for match in _ANSWER_BEFORE_RE.finditer(text) if _ANSWER_AFTER_CUE_RE.search(text) else ():
         if last is None or match.start() > last[0]:
             last = (match.start(), match.group(1))
     return last
@@ -191,10 +192,10 @@ def final_answer(region: str) -> Found | None:
     """The last explicit final statement in an answer region (see module docstring)."""
     found = boxes(region)
     line = answer_line(region)
-    if line is not None and any(start <= line[0] < end for start, end, _ in found):
-        line = None  # "\boxed{\text{The answer is } 12}": the box holds the statement
+    if found and line is not None and (line[0] < found[-1][1] or _BOX_RE.search(line[1])):
+        line = None  # before the last box, or inside it ("\boxed{\text{The answer is } 12}"), or boxing itself
     said = read_statement(clip_sentence(line[1])) if line is not None else None
-    if found and (line is None or line[0] < found[-1][0] or _BOX_RE.search(line[1]) or said is None):
+    if found and said is None:
         return Found(tuple(_box_statement(part) for part in last_box_run(found, region)), "boxed")
     if line is not None:
         return Found((said if said is not None else clip_sentence(line[1]),), "answer line")

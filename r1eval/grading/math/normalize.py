@@ -22,6 +22,9 @@ _DELIMITERS = re.compile(r"^\s*(?:\$\$?|\\\[|\\\()\s*|\s*(?:\$\$?|\\\]|\\\))\s*$
 _GROUPED = re.compile(r"^([+-]?[1-9]\d{0,2})(,|\{,\}| )(\d{3}(?:\2\d{3})*)(\.\d+)?$")  # 1,000 / 1{,}000 / 1 000
 _REALS = re.compile(r"^(?:[a-z]\s*\\in\s*)?(?:\\mathbb\s*\{?\s*R\s*\}?|ℝ|\\R)$")
 _CURRENCY = re.compile(r"^[€£¥]\s*|\s*[€£¥]$")
+_GROUP_BANG = re.compile(r",\s*\\!\s*")  # 11,\! 111 is one number: \! takes back the space
+_LT_GT = re.compile(r"\\([lg])t(?![a-zA-Z])")
+_EMPTY_ITEMS = re.compile(r",(?:\s*,)+")
 _DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\degree|°|\^\s*\{?\s*\\text\{\s*o\s*\}\s*\}?)")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent\b)\s*$")
 _TEXT_CMD = re.compile(
@@ -63,8 +66,9 @@ def clean(raw: str) -> Cleaned:
         previous = text
         text = _DELIMITERS.sub("", text)
         text = _TRAILING.sub("", text).strip("*`")  # markdown bold / code around an answer line's value
-    text = re.sub(r",\s*\\!\s*", ",", text)  # 11,\! 111 is one number: \! takes back the space
-    text = text.replace("\\$", "").replace("$", "").replace("\\!", "")
+    if "\\!" in text:
+        text = _GROUP_BANG.sub(",", text).replace("\\!", "")
+    text = text.replace("\\$", "").replace("$", "")
     text = _CURRENCY.sub("", text)
     text = _SPACING.sub(" ", text)
     text = _LEFT_RIGHT.sub("", text)
@@ -73,16 +77,16 @@ def clean(raw: str) -> Cleaned:
     text = _FRAC_HALF_SHORT.sub(r"\\frac{\1}{\2}", text)
     text = _FRAC_TOP_SHORT.sub(r"\\frac{\1}{", text)
     text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
-    text = re.sub(r"\\lt(?![a-zA-Z])", "<", re.sub(r"\\gt(?![a-zA-Z])", ">", text))
+    text = _LT_GT.sub(lambda m: "<" if m.group(1) == "l" else ">", text)
     text = text.replace("\\{,\\}", "{,}").replace("\\infty", "\\infty ").replace("\\dots", "").replace("\\ldots", "")
     text = _UNIT_TAIL.sub("", text)
     degrees = bool(_DEGREE.search(text))
     text = _DEGREE.sub("", text)
     percent = bool(_PERCENT.search(text))
     text = _PERCENT.sub("", text)
-    several = bool(_HEDGE.search(text))
-    text = _HEDGE.sub(", ", text)
-    text = re.sub(r"^(?:,\s*)+|(?:,\s*)+$", "", re.sub(r",(?:\s*,)+", ",", text))  # "19, 46, and 82"
+    text, hedges = _HEDGE.subn(", ", text)
+    if hedges:  # "19, 46, and 82" leaves empty items
+        text = _EMPTY_ITEMS.sub(",", text).strip(", ")
     text = _WORD_TAIL.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()
     text = _TRAILING.sub("", text)
@@ -90,4 +94,4 @@ def clean(raw: str) -> Cleaned:
         text = grouped.group(1) + grouped.group(3).replace(grouped.group(2), "") + (grouped.group(4) or "")
     if _REALS.match(text):
         text = "(-\\infty, \\infty)"
-    return Cleaned(text, degrees, percent, several)
+    return Cleaned(text, degrees, percent, several=bool(hedges))

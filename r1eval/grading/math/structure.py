@@ -96,9 +96,10 @@ def _is_constant(text: str) -> bool:
 
 def _split_list(text: str) -> list[str]:
     """Top-level items of a loose list; with both "," and ";" at the top, ";" separates groups ("p=5,q=2;p=7,q=2")."""
-    groups = split_top(text, r";")
-    if len(groups) > 1 and any(len(split_top(group, r",")) > 1 for group in groups):
-        return groups
+    if ";" in text:
+        groups = split_top(text, r";")
+        if len(groups) > 1 and any(len(split_top(group, r",")) > 1 for group in groups):
+            return groups
     return split_top(text, r",|;")
 
 
