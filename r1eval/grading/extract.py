@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from r1eval.grading.math.normalize import strip_text_wrappers
+
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _BARE_BOX_RE = re.compile(r"\\(?:boxed|fbox)\s+([^\s{$\\][^\s$]*)")  # "\boxed 9": TeX takes the next token
@@ -143,7 +145,6 @@ _COPULA_RE = re.compile(r"(?i)\b(?:is|are|equals?|was|were)\b")
 _FILLER_RE = re.compile(r"(?i)^(?:\s|:|approximately|about|exactly|equal\s+to|then|therefore|thus|still)+")
 _NUMBER_RE = re.compile(r"(?<![\w.])[+-]?\d[\d,]*(?:\.\d+)?%?")
 _JOIN_ONLY_RE = re.compile(r"(?i)(?:\s*(?:,|;|and|or))*\s*$")
-_TEXT_WRAP_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|textrm|mbox|mathrm)\s*\{([^{}]*)\}")
 
 
 def read_statement(content: str) -> str | None:
@@ -153,7 +154,7 @@ def read_statement(content: str) -> str | None:
     sentence gives no single answer."""
     text = content.strip().strip("*_`").strip()
     masked = _MATH_CHUNK_RE.sub(" \x00 ", text)
-    words = _PROSE_WORD_RE.findall(_TEXT_WRAP_RE.sub(r" \1 ", masked))
+    words = _PROSE_WORD_RE.findall(strip_text_wrappers(masked))
     if not words:
         return text
     spans = [m.span() for m in _MATH_CHUNK_RE.finditer(text)]
@@ -182,7 +183,7 @@ _BOLD_LINE_RE = re.compile(r"^[ \t]*(?:\*\*|__)([^*_\n]{1,120})(?:\*\*|__)[ \t.]
 def _box_statement(content: str) -> str:
     """A box that holds a sentence ("\\text{The smallest such } n \\text{ is } 3") gives the answer the sentence
     states; any other box is the answer as written."""
-    plain = _TEXT_WRAP_RE.sub(r" \1 ", content)
+    plain = strip_text_wrappers(content)
     if "\\text" not in content or not _BOX_SENTENCE_RE.search(plain):
         return content
     return read_statement(plain) or content
