@@ -13,6 +13,8 @@ from r1eval.config import DEFAULT_RUNS_DIR, EngineConfig, RunConfig, SamplingCon
 
 SANDBOX_HELP = "where code tasks run model code: docker (hardened containers) | process (weaker isolation)"
 DATA_DIR_HELP = "offline mirror folder holding the tasks' JSONL files (default: $R1EVAL_DATA_DIR; else the hub)"
+LM_EVAL_INCLUDE = typer.Option([], "--lm-eval-include",
+                               help="folder of your own lm-eval task YAML files, for lm_eval: tasks (repeatable)")
 
 
 def run(
@@ -44,6 +46,7 @@ def run(
     replay_from: Path = typer.Option(None, help="replay backend: a run directory or a completions JSONL"),
     sandbox: str = typer.Option("docker", envvar="R1EVAL_SANDBOX", help=SANDBOX_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+    lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> None:
     """Generate, grade and score; re-running the same command resumes where it stopped."""
     from r1eval.pipeline.run import run as run_pipeline
@@ -58,6 +61,7 @@ def run(
                             replay_from=str(replay_from) if replay_from else None),
         think_prefix=think_prefix, limit=limit, data_dir=str(data_dir) if data_dir else None,
         tasks_dirs=tuple(map(str, tasks_dir)), step=step, label=label,
+        lm_eval_include=tuple(map(str, lm_eval_include)),
     )
     print_results(run_pipeline(config, show_progress=not quiet))
 
@@ -67,20 +71,31 @@ def score(
     tasks_dir: list[Path] = typer.Option([], "--tasks-dir", help="extra folder of task files (repeatable)"),
     sandbox: str = typer.Option("docker", envvar="R1EVAL_SANDBOX", help=SANDBOX_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> None:
     """Re-grade a run from its journal (no GPU) and rewrite its results.json."""
     from r1eval.pipeline.run import score_run
 
     os.environ["R1EVAL_SANDBOX"] = sandbox
-    print_results(score_run(run_dir, tasks_dirs=[str(p) for p in tasks_dir], show_progress=not quiet))
+    print_results(score_run(run_dir, tasks_dirs=[str(p) for p in tasks_dir], show_progress=not quiet,
+                            lm_eval_include=[str(p) for p in lm_eval_include]))
 
 
-def list_tasks(tasks_dir: list[Path] = typer.Option([], "--tasks-dir")) -> None:
+def list_tasks(
+    tasks_dir: list[Path] = typer.Option([], "--tasks-dir"),
+    lm_eval: bool = typer.Option(False, "--lm-eval", help="list the installed lm-eval's tasks instead"),
+    pattern: str = typer.Argument("*", help="with --lm-eval: a glob over lm-eval task names, e.g. 'gsm8k*'"),
+    lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
+) -> None:
     """List the tasks with their source, revision, size and default sample count."""
     from rich.console import Console
     from rich.table import Table
 
     from r1eval.task.registry import all_tasks
+
+    if lm_eval:
+        _list_lm_eval_tasks(pattern, lm_eval_include)
+        return
 
     table = Table("task", "source", "revision", "size", "default n", "scorer")
     for task in all_tasks(tasks_dir):
@@ -90,6 +105,16 @@ def list_tasks(tasks_dir: list[Path] = typer.Option([], "--tasks-dir")) -> None:
         table.add_row(task.name, name + config, str(source.get("revision", ""))[:12], str(task.size or "?"),
                       str(task.default_n), task.scorer.name)
     Console(width=200).print(table)
+
+
+def _list_lm_eval_tasks(pattern: str, include: list[Path]) -> None:
+    """One line per lm-eval task, group or tag: `lm_eval:<name>  <kind>  <yaml>` (run the tasks, not groups)."""
+    from r1eval.grading.lm_harness import PREFIX, list_lm_eval_tasks
+
+    rows = list_lm_eval_tasks(pattern, [str(p) for p in include])
+    for name, kind, path in rows:
+        typer.echo(f"{PREFIX}{name}\t{kind}\t{path}")
+    typer.echo(f"{len(rows)} lm-eval names match '{pattern}'", err=True)
 
 
 def _fmt(value: Any) -> str:
