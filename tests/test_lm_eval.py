@@ -134,7 +134,7 @@ def test_scores_match_lm_evals_own_evaluator(tmp_path, lm_tasks):
     from lm_eval.api.model import LM
     from lm_eval.evaluator import evaluate
 
-    from r1eval.grading.lm_harness import LmEvalScorer, load_lm_eval_task
+    from r1eval.grading.lm_harness import LmEvalScorer, LmEvalSource, load_lm_eval_task
     from r1eval.task.registry import LoadContext
     from r1eval.types import Completion
 
@@ -152,8 +152,6 @@ def test_scores_match_lm_evals_own_evaluator(tmp_path, lm_tasks):
 
     theirs = evaluate(Canned(), {"toy_arith": load_lm_eval_task("toy_arith", [str(lm_tasks)])})
     lm_task = load_lm_eval_task("toy_arith", [str(lm_tasks)])
-    from r1eval.grading.lm_harness import LmEvalSource
-
     problems = LmEvalSource("toy_arith", lm_task).load(LoadContext())
     scorer = LmEvalScorer("toy_arith", lm_task)
     verdicts = scorer.score([(p, Completion(p.id, 0, responses[int(p.id)], "stop", 3)) for p in problems])
@@ -213,3 +211,37 @@ def test_tiny_model_on_vllm_cpu_gives_n_distinct_seeded_samples_per_document(tmp
         texts = [c.text for c in completions if c.problem_id == pid]
         assert len(set(texts)) == 4, texts  # per-sample seeds: the repeats differ
     assert set(results["tasks"][TASK]["metrics"]) >= {"pass@1", "exact_match,last-number"}
+
+
+def test_export_writes_what_lm_evals_own_readers_understand(tmp_path, lm_tasks, capsys):
+    from lm_eval.utils import get_file_task_name, make_table
+
+    from r1eval.pipeline.run import run
+
+    run(replay_config(tmp_path, lm_tasks), show_progress=False)
+    assert main(["export", str(tmp_path / "runs" / "r"), "--format", "lm-eval", "--out", str(tmp_path / "x")]) == 0
+    files = [Path(line) for line in capsys.readouterr().out.split()]
+    results = json.loads(files[0].read_text())
+    assert files[0].name.startswith("results_") and get_file_task_name(files[1].name) == "toy_arith"
+    assert results["results"]["toy_arith"]["exact_match,last-number"] == pytest.approx(0.5)
+    assert results["results"]["toy_arith"]["pass@1,none"] == pytest.approx(0.5)
+    table = make_table(results)  # lm-eval's own table of a results file
+    assert "toy_arith" in table and "exact_match" in table and "0.5000" in table
+    rows = [json.loads(line) for line in files[1].read_text().splitlines()]
+    assert [r["doc_id"] for r in rows] == [0, 1, 2]
+    assert rows[0]["resps"] == [REPLAY["0"]] and rows[0]["filtered_resps"] == ["5", "4"]
+    assert rows[1]["exact_match,last-number"] == 0.5 and rows[1]["r1eval_status"] == ["no_answer", "correct"]
+    assert main(["export", str(tmp_path / "runs" / "r"), "--format", "csv"]) == 1
+
+
+def test_export_of_an_r1eval_task_names_its_metrics_with_the_none_filter(tmp_path):
+    from r1eval.report.lm_eval_export import export_lm_eval
+    from tests.runfactory import bernoulli_task, make_run
+
+    run_dir = make_run(tmp_path, "run", {"aime24": bernoulli_task([1.0, 0.25], 4)}, step=300)
+    results_file, samples_file = export_lm_eval(run_dir, tmp_path / "x")
+    results = json.loads(results_file.read_text())["results"]["aime24"]
+    assert results["pass@1,none"] == pytest.approx((1.0 + 0.25) / 2)
+    assert "cons@4,none" in results and "pass@1_ci95,none" not in results  # intervals have no lm-eval slot
+    rows = [json.loads(line) for line in samples_file.read_text().splitlines()]
+    assert [r["pass@1"] for r in rows] == [1.0, 0.25] and len(rows[1]["resps"][0]) == 4

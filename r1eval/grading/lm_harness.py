@@ -9,7 +9,6 @@ Only generate_until tasks run; log-likelihood (multiple-choice) tasks are refuse
 """
 from __future__ import annotations
 
-import copy
 import fnmatch
 import hashlib
 import inspect
