@@ -245,3 +245,27 @@ def test_export_of_an_r1eval_task_names_its_metrics_with_the_none_filter(tmp_pat
     assert "cons@4,none" in results and "pass@1_ci95,none" not in results  # intervals have no lm-eval slot
     rows = [json.loads(line) for line in samples_file.read_text().splitlines()]
     assert [r["pass@1"] for r in rows] == [1.0, 0.25] and len(rows[1]["resps"][0]) == 4
+
+
+def test_lm_evals_evaluator_served_by_r1evals_generator_scores_only_the_first_repeat(tmp_path, lm_tasks):
+    """R1EvalLM: lm-eval's own evaluator on r1eval's generator. It sees the same answer regions as `r1eval run`,
+    but with repeats and no repeat-aware filter it scores only the first of them."""
+    from lm_eval.evaluator import evaluate
+
+    from r1eval.generate import make_generator
+    from r1eval.generate.lm_eval_model import R1EvalLM
+    from r1eval.grading.lm_harness import load_lm_eval_task
+    from r1eval.pipeline.run import run
+
+    run(replay_config(tmp_path, lm_tasks), show_progress=False)
+    sample0 = [json.loads(v.detail)["exact_match,last-number"]
+               for v in RunStore(tmp_path / "runs" / "r").read_verdicts(TASK) if v.sample == 0]
+    task = load_lm_eval_task("toy_arith", [str(lm_tasks)])
+    task.set_config("repeats", 2)
+    generator = make_generator("replay", "replayed", EngineConfig(replay_from=str(tmp_path / "replay.jsonl")))
+    theirs = evaluate(R1EvalLM(generator, SamplingConfig(n=2)), {"toy_arith": task}, log_samples=True)
+    rows = sorted(theirs["samples"]["toy_arith"], key=lambda r: r["doc_id"])
+    assert [r["resps"][0] for r in rows] == [["\nThe answer is 5", " 4\n"], ["", "42"], ["10 - 4 = 6", "six"]]
+    assert theirs["results"]["toy_arith"]["exact_match,last-number"] == pytest.approx(sum(sample0) / 3) == 2 / 3
+    with pytest.raises(TaskError, match="generate_until requests only"):
+        R1EvalLM(generator, SamplingConfig()).loglikelihood([])

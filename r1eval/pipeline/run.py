@@ -15,6 +15,7 @@ from typing import Any
 from r1eval.config import RunConfig
 from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
+from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import group_verdicts, task_metrics
 from r1eval.pipeline.progress import progress_bar
@@ -45,12 +46,6 @@ class TaskPlan:
             **({"scorer_info": self.task.scorer.describe()} if hasattr(self.task.scorer, "describe") else {}),
             **({"lm_eval": self.task.meta["lm_eval"]} if "lm_eval" in self.task.meta else {}),
         }
-
-
-def request_seed(seed: int, task: str, problem_id: str, first_sample: int) -> int:
-    """A per-request seed from (run seed, task, problem, first sample): stable across resumes and machines."""
-    digest = hashlib.sha256(f"{seed}\x00{task}\x00{problem_id}\x00{first_sample}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int) -> list[GenRequest]:
