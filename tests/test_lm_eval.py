@@ -22,24 +22,19 @@ TASK = "lm_eval:toy_arith"
 DOCS = [("What is 2+3?", "5"), ("What is 7*6?", "42"), ("What is 10-4?", "6")]
 
 
-def write_data(folder: Path) -> Path:
+def write_yaml(folder: Path, name: str, output_type: str, rest: str) -> None:
+    """An lm-eval task YAML over DOCS in a local JSONL file (no hub)."""
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "toy.jsonl"
     data.write_text("".join(json.dumps({"question": q, "answer": a, "label": i}) + "\n"
                             for i, (q, a) in enumerate(DOCS)))
-    return data
+    head = f"task: {name}\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: {data}\n"
+    (folder / f"{name}.yaml").write_text(f"{head}output_type: {output_type}\ntest_split: test\n{rest}")
 
 
 def write_task(folder: Path, text: str = "Question: {{question}}\\nAnswer:") -> Path:
-    """A generate_until task over a local JSONL; its filter takes the last number, its metric exact_match."""
-    (folder / "toy_arith.yaml").write_text(f"""task: toy_arith
-dataset_path: json
-dataset_kwargs:
-  data_files:
-    test: {write_data(folder)}
-output_type: generate_until
-test_split: test
-doc_to_text: "{text}"
+    """A generate_until task; its filter takes the last number, its metric is exact_match."""
+    write_yaml(folder, "toy_arith", "generate_until", f"""doc_to_text: "{text}"
 doc_to_target: "{{{{answer}}}}"
 metric_list:
   - metric: exact_match
@@ -163,14 +158,7 @@ def test_scores_match_lm_evals_own_evaluator(tmp_path, lm_tasks):
 def test_log_likelihood_tasks_and_unknown_names_are_refused_in_one_line(tmp_path, lm_tasks, capsys):
     from r1eval.grading.lm_harness import lm_eval_task
 
-    (lm_tasks / "toy_choice.yaml").write_text(f"""task: toy_choice
-dataset_path: json
-dataset_kwargs:
-  data_files:
-    test: {write_data(lm_tasks)}
-output_type: multiple_choice
-test_split: test
-doc_to_text: "{{{{question}}}}"
+    write_yaml(lm_tasks, "toy_choice", "multiple_choice", """doc_to_text: "{{question}}"
 doc_to_choice: ["5", "42", "6"]
 doc_to_target: label
 metric_list:
