@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,6 @@ from r1eval.errors import StoreError, TaskError
 from r1eval.store import RunStore
 from tests.conftest import require
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 HAVE_LM_EVAL = importlib.util.find_spec("lm_eval") is not None
 TASK = "lm_eval:toy_arith"
 DOCS = [("What is 2+3?", "5"), ("What is 7*6?", "42"), ("What is 10-4?", "6")]
@@ -65,8 +62,10 @@ REPLAY = {
 
 
 @pytest.fixture
-def lm_tasks(tmp_path):
+def lm_tasks(tmp_path, monkeypatch):
     require(HAVE_LM_EVAL, "lm-eval is not installed (pip install 'r1eval[lm-eval]')")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the tasks' data is local: nothing may need the hub
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     return write_task(tmp_path / "lm_tasks")
 
 
