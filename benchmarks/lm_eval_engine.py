@@ -140,10 +140,11 @@ def main() -> None:
         rounds = []
         for index in range(args.rounds):
             order = ("lm-eval", "r1eval") if index % 2 == 0 else ("r1eval", "lm-eval")
-            sides = {side: timed_side(side, args, tasks, Path(tmp) / f"runs{index}") for side in order}
+            sides = {}
+            for side in order:  # each side's figures as soon as it is done: a cut-short run still reports
+                sides[side] = timed_side(side, args, tasks, Path(tmp) / f"runs{index}")
+                print(f"round {index + 1} {side}: {json.dumps(sides[side])}", flush=True)
             rounds.append(sides)
-            print(f"round {index + 1}: lm-eval {sides['lm-eval']['wall_s']:.1f} s, "
-                  f"r1eval {sides['r1eval']['wall_s']:.1f} s", flush=True)
     ratio = statistics.median(r["r1eval"]["wall_s"] for r in rounds) / statistics.median(
         r["lm-eval"]["wall_s"] for r in rounds)
     last = rounds[-1]
