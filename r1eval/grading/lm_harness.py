@@ -164,10 +164,11 @@ class LmEvalScorer:
         self.primary_metric = next(iter(task._metric_fn_list))
         self.primary = f"{self.primary_metric},{self.filters[0]}"
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self, scoring: Any = None) -> dict[str, Any]:
         return {"primary_metric": self.primary, "filters": self.filters}
 
-    def score(self, items: Sequence[tuple[Problem, Completion]]) -> list[Verdict]:
+    def score(self, items: Sequence[tuple[Problem, Completion]], scoring: Any = None) -> list[Verdict]:
+        """`scoring` (the run's ScoringConfig) does not apply: lm-eval's filters and metrics run in-process."""
         from lm_eval.api.instance import Instance
 
         docs = self.task.eval_docs
