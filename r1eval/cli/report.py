@@ -139,3 +139,17 @@ def sweep(
         _export(summary_table(expand_run_paths([Path(config.out)])), tensorboard, wandb_project, wandb_dir)
     if result.failed:
         raise SystemExit(1)
+
+
+def export(
+    run_dir: Path = typer.Argument(..., help="a run directory (holds config.json and results.json)"),
+    fmt: str = typer.Option("lm-eval", "--format", help="lm-eval: results JSON and samples JSONL, lm-eval's layout"),
+    out: Path = typer.Option(Path("reports/lm_eval"), "--out", help="folder for the exported files"),
+) -> None:
+    """Write a run in another harness's output format, for the tools that read it."""
+    from r1eval.report.lm_eval_export import export_lm_eval
+
+    if fmt != "lm-eval":
+        fail(f"unknown export format '{fmt}'; available: lm-eval")
+    for path in export_lm_eval(run_dir, out):
+        typer.echo(str(path))

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from r1eval.cli.options import run_options, scoring_options, with_options
+from r1eval.cli.options import LM_EVAL_INCLUDE, run_options, scoring_options, with_options
 from r1eval.config import RunConfig, ScoringConfig
 
 
@@ -34,20 +34,30 @@ def score(
     run_dir: Path = typer.Argument(..., help="a run directory (holds config.json)"),
     tasks_dir: list[Path] = typer.Option([], "--tasks-dir", help="extra folder of task files (repeatable)"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> None:
     """Re-grade a run from its journal (no GPU) and rewrite its results.json."""
     from r1eval.pipeline.run import score_run
 
     print_results(score_run(run_dir, tasks_dirs=[str(p) for p in tasks_dir], show_progress=not quiet,
-                            scoring=scoring))
+                            scoring=scoring, lm_eval_include=[str(p) for p in lm_eval_include]))
 
 
-def list_tasks(tasks_dir: list[Path] = typer.Option([], "--tasks-dir")) -> None:
+def list_tasks(
+    tasks_dir: list[Path] = typer.Option([], "--tasks-dir"),
+    lm_eval: bool = typer.Option(False, "--lm-eval", help="list the installed lm-eval's tasks instead"),
+    pattern: str = typer.Argument("*", help="with --lm-eval: a glob over lm-eval task names, e.g. 'gsm8k*'"),
+    lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
+) -> None:
     """List the tasks with their source, revision, size and default sample count."""
     from rich.console import Console
     from rich.table import Table
 
     from r1eval.task.registry import all_tasks
+
+    if lm_eval:
+        _list_lm_eval_tasks(pattern, lm_eval_include)
+        return
 
     table = Table("task", "source", "revision", "size", "default n", "scorer")
     for task in all_tasks(tasks_dir):
@@ -57,6 +67,16 @@ def list_tasks(tasks_dir: list[Path] = typer.Option([], "--tasks-dir")) -> None:
         table.add_row(task.name, name + config, str(source.get("revision", ""))[:12], str(task.size or "?"),
                       str(task.default_n), task.scorer.name)
     Console(width=200).print(table)
+
+
+def _list_lm_eval_tasks(pattern: str, include: list[Path]) -> None:
+    """One line per lm-eval task, group or tag: `lm_eval:<name>  <kind>  <yaml>` (run the tasks, not groups)."""
+    from r1eval.grading.lm_harness import PREFIX, list_lm_eval_tasks
+
+    rows = list_lm_eval_tasks(pattern, [str(p) for p in include])
+    for name, kind, path in rows:
+        typer.echo(f"{PREFIX}{name}\t{kind}\t{path}")
+    typer.echo(f"{len(rows)} lm-eval names match '{pattern}'", err=True)
 
 
 def _fmt(value: Any) -> str:

