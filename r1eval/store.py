@@ -137,6 +137,10 @@ class RunStore:
                        encoding="utf-8")
         os.replace(tmp, path)
 
+    def has_problems(self, task: str) -> bool:
+        """Whether the run has reached this task (a run in progress may not have yet)."""
+        return (self.task_dir(task) / "problems.jsonl").exists()
+
     def read_problems(self, task: str) -> list[Problem]:
         path = self.task_dir(task) / "problems.jsonl"
         if not path.exists():

@@ -161,3 +161,23 @@ def sweep(
         _export(summary_table(expand_run_paths([out])), tensorboard, wandb_project, wandb_dir)
     if result.failed:
         raise SystemExit(1)
+
+
+def view(
+    runs: list[Path] = typer.Argument(..., help="A run directory, or two to compare (flipped problems)."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for the page (default: reports/view/<run id>)."),
+    serve: bool = typer.Option(False, "--serve", help="Also serve the page on http://127.0.0.1:PORT until Ctrl-C."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help="--serve: the port (0 picks a free one)."),
+) -> None:
+    """Write a sample browser: filter problems and samples, read prompts and responses, see each verdict."""
+    from r1eval.report.viewer import make_server, write_viewer
+
+    page = write_viewer(runs, out)
+    typer.echo(f"samples: {page}")
+    if serve:
+        server = make_server(page.parent, port)
+        typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
