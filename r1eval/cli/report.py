@@ -122,10 +122,16 @@ def sweep(
     wandb_project: str | None = typer.Option(None, "--wandb-project", help="Export to W&B (offline mode)."),
     wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the engine's own logs (vLLM INFO lines)."),
 ) -> None:
     """Evaluate every checkpoint with the same config; skips what is complete; --watch follows training."""
     from r1eval.config import EngineConfig, RunConfig, SamplingConfig
     from r1eval.pipeline.sweep import SweepSpec, local_executor, run_sweep
+
+    if not verbose:
+        from r1eval.generate.vllm_backend import quiet_engine_logs
+
+        quiet_engine_logs()
 
     try:
         step_list = tuple(int(s) for s in split_csv(steps)) or None

@@ -44,9 +44,15 @@ def run(
     replay_from: Path = typer.Option(None, help="replay backend: a run directory or a completions JSONL"),
     sandbox: str = typer.Option("docker", envvar="R1EVAL_SANDBOX", help=SANDBOX_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="show the engine's own logs (vLLM INFO lines)"),
 ) -> None:
     """Generate, grade and score; re-running the same command resumes where it stopped."""
     from r1eval.pipeline.run import run as run_pipeline
+
+    if not verbose:
+        from r1eval.generate.vllm_backend import quiet_engine_logs
+
+        quiet_engine_logs()
 
     os.environ["R1EVAL_SANDBOX"] = sandbox  # read by code tasks' scorers when their task files load
     config = RunConfig(
@@ -104,7 +110,9 @@ def print_results(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{results['run_id']}  (step {results.get('step')})", title_justify="left")
+    known = [f"step {results['step']}" if results.get("step") is not None else "", results.get("label") or ""]
+    title = results["run_id"] + "".join(f"  ({k})" for k in known if k)
+    table = Table(title=title, title_justify="left")
     for column in ("task", "problems", "n", "pass@1", "95% CI", "cons", "truncated", "no answer", "mean tok",
                    "complete"):
         table.add_column(column)
@@ -117,3 +125,4 @@ def print_results(results: dict[str, Any]) -> None:
                       "yes" if task["complete"] else "NO")
     Console(width=160).print(table)
     typer.echo(f"results: {Path(results['run_dir']) / 'results.json'}")
+    typer.echo(f"samples: r1eval view {results['run_dir']}")

@@ -178,7 +178,8 @@ def write_viewer(paths: Sequence[str | Path], out: str | Path | None = None) -> 
     staging = out_dir / ".data.tmp"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    names = list(dict.fromkeys(t for r in runs for t in r.config.get("tasks", {})))
+    names = [t for t in dict.fromkeys(t for r in runs for t in r.config.get("tasks", {}))
+             if any(r.store.has_problems(t) for r in runs)]  # a run in progress may not have reached a task
     tasks = [_task_view(name, runs, i, staging) for i, name in enumerate(names)]
     title = " vs ".join(r.label for r in runs)
     index = {"title": title, "generated": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
