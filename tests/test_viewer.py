@@ -57,7 +57,7 @@ def test_index_carries_each_sample_and_chunks_carry_the_texts(two_runs, tmp_path
     assert [r["label"] for r in index["runs"]] == ["step 10", "step 20"]
     assert index["runs"][0]["tasks"]["math500"]["metrics"]["pass@1"] == pytest.approx((1 / 3 + 0) / 2)
     chunk = (page.parent / "data" / "0-0.js").read_text(encoding="utf-8")
-    payload = json.loads(chunk[chunk.index(", ") + 2: chunk.rindex(");")])
+    payload = json.loads(json.loads(chunk[chunk.index("JSON.parse(") + 11: chunk.rindex("));")]))
     assert "Please reason step by step" in payload["prompt"][0]["content"]  # the task's own template
     assert payload["samples"][0][1]["text"].endswith("The answer is \\boxed{2}.")
     assert payload["samples"][0][1]["answer"] == "2"
