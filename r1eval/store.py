@@ -111,6 +111,15 @@ class RunStore:
     def read_config(self) -> dict[str, Any] | None:
         return _read_json(self.config_path) if self.config_path.exists() else None
 
+    def require_config(self) -> dict[str, Any]:
+        """config.json of an existing run directory; a one-line error when the path is not one."""
+        if not self.path.is_dir():
+            raise StoreError(f"run directory {self.path} does not exist")
+        config = self.read_config()
+        if config is None:
+            raise StoreError(f"{self.path} is not an r1eval run directory (no config.json)")
+        return config
+
     def write_config(self, config: dict[str, Any]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         _write_json(self.config_path, config)
@@ -136,6 +145,10 @@ class RunStore:
         tmp.write_text("".join(json.dumps(problem_to_json(p), ensure_ascii=False) + "\n" for p in problems),
                        encoding="utf-8")
         os.replace(tmp, path)
+
+    def has_problems(self, task: str) -> bool:
+        """Whether the run has reached this task (a run in progress may not have yet)."""
+        return (self.task_dir(task) / "problems.jsonl").exists()
 
     def read_problems(self, task: str) -> list[Problem]:
         path = self.task_dir(task) / "problems.jsonl"

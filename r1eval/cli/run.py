@@ -20,10 +20,15 @@ def run(
     step: int = typer.Option(None, help="training step (default: parsed from paths like global_step_300)"),
     label: str = typer.Option(None, help="a label for this run, used in its directory name"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="show the engine's own logs (vLLM INFO lines)"),
 ) -> None:
     """Generate, grade and score; re-running the same command resumes where it stopped."""
     from r1eval.pipeline.run import run as run_pipeline
 
+    if not verbose:
+        from r1eval.generate.vllm_backend import quiet_engine_logs
+
+        quiet_engine_logs()
     config = replace(config, model=model, run_name=run_name, step=step, label=label)
     print_results(run_pipeline(config, show_progress=not quiet))
 
@@ -91,7 +96,9 @@ def print_results(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{results['run_id']}  (step {results.get('step')})", title_justify="left")
+    known = [f"step {results['step']}" if results.get("step") is not None else "", results.get("label") or ""]
+    title = results["run_id"] + "".join(f"  ({k})" for k in known if k)
+    table = Table(title=title, title_justify="left")
     for column in ("task", "problems", "n", "pass@1", "95% CI", "cons", "truncated", "no answer", "mean tok",
                    "complete"):
         table.add_column(column)
@@ -104,3 +111,4 @@ def print_results(results: dict[str, Any]) -> None:
                       "yes" if task["complete"] else "NO")
     Console(width=160).print(table)
     typer.echo(f"results: {Path(results['run_dir']) / 'results.json'}")
+    typer.echo(f"samples: r1eval view {results['run_dir']}")

@@ -10,7 +10,9 @@ writes any BOS token, and letting vLLM tokenize the text again would add a secon
 from __future__ import annotations
 
 import gc
+import logging
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -27,6 +29,51 @@ CPU_ENV = {"VLLM_TARGET_DEVICE": "cpu", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
 # crash chunked prefill on CPU (fix 5).
 CPU_ENGINE_ARGS = {"kv_cache_memory_bytes": 1 << 30, "enforce_eager": True, "distributed_executor_backend": "uni",
                    "enable_chunked_prefill": False}
+
+
+# vLLM warnings printed on every CPU start that r1eval's own CPU fixes cause, or that ask nothing of the user.
+ENGINE_NOISE = (
+    "The global random seed is set to",  # VLLM_ENABLE_V1_MULTIPROCESSING=0 (fix 4)
+    "does not officially support disabling chunked prefill",  # fix 5
+    "Enforce eager set", "Inductor compilation was disabled",  # fix 3
+    "Triton is not installed", "Model Runner V2 requires Triton",  # install.sh removes triton (fix 1)
+    "is not found in LD_PRELOAD", "Failed to create oneDNN linear",  # performance hints for tuned servers
+    "doesn't allow to use `torch.set_num_threads`",
+)
+QUIET_ENV = {"VLLM_CONFIGURE_LOGGING": "0", "TORCH_CPP_LOG_LEVEL": "ERROR", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+             "TRANSFORMERS_VERBOSITY": "error", "TQDM_DISABLE": "1"}
+
+
+class _EngineNoise(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(noise in message for noise in ENGINE_NOISE)
+
+
+def quiet_engine_logs() -> None:
+    """vLLM's INFO lines and its known-harmless warnings off; its other warnings and errors still print (stderr).
+
+    Call before vLLM is imported (the CLI does, unless -v): vLLM then leaves logging to us. If it is imported
+    already, its own handlers get the same level and filter. Variables the user has set are left alone."""
+    for key, value in QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"vllm\.")
+    logging.getLogger("torch._library.triton").setLevel(logging.ERROR)  # "Triton not available" (fix 1)
+    logger = logging.getLogger("vllm")
+    logger.setLevel(logging.WARNING)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("vllm %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    for handler in logger.handlers:
+        handler.setLevel(logging.WARNING)
+        if not any(isinstance(f, _EngineNoise) for f in handler.filters):
+            handler.addFilter(_EngineNoise())
+
+
+def engine_logs_quiet() -> bool:
+    return any(isinstance(f, _EngineNoise) for h in logging.getLogger("vllm").handlers for f in h.filters)
 
 
 def on_cpu(engine: EngineConfig) -> bool:
@@ -59,6 +106,8 @@ def engine_args(location: str, revision: str | None, engine: EngineConfig, cpu: 
     }
     if revision:
         args["revision"] = revision
+    if engine_logs_quiet():  # no weight-loading bar either
+        args["use_tqdm_on_load"] = False
     if engine.max_model_len:
         args["max_model_len"] = engine.max_model_len
     if cpu:

@@ -2,6 +2,7 @@
 CSV and parquet, figures as PNG and SVG.
 
     reports/NAME/index.html   reports/NAME/report.md   reports/NAME/tables/*.csv|parquet   reports/NAME/figures/*
+    reports/NAME/samples/     the sample browser of the compared runs (r1eval view), linked from index.html
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from r1eval.rating import load_rating_distribution
 from r1eval.report import figures as figs
 from r1eval.report import ratings, tables
 from r1eval.report.runs import Run, expand_run_paths, load_run
+from r1eval.report.viewer import write_viewer
+
+SAMPLES_PAGE = "samples/index.html"  # the sample browser (r1eval view) of the compared runs, inside the report
 
 
 @dataclass
@@ -44,7 +48,9 @@ class ReportOutput:
     figures: dict[str, object] = field(default_factory=dict)
 
 
-def build_tables(runs: list[Run], opts: ReportOptions, baseline: Run | None) -> dict[str, pd.DataFrame]:
+def compared_pairs(runs: list[Run], opts: ReportOptions, baseline: Run | None) -> tuple[list[tuple[Run, Run]],
+                                                                                        tuple[Run, Run] | None]:
+    """The pairs whose paired deltas are reported, and the one pair whose flipped problems are listed."""
     if opts.compare:
         pairs = []
         for spec in opts.compare:
@@ -57,6 +63,11 @@ def build_tables(runs: list[Run], opts: ReportOptions, baseline: Run | None) -> 
     stepped = sorted((r for r in runs if r.step is not None), key=lambda r: (r.step, r.run_id))
     flip_pair = pairs[0] if opts.compare else ((stepped[0], stepped[-1]) if len(stepped) > 1 else
                                               (pairs[0] if pairs else None))
+    return pairs, flip_pair
+
+
+def build_tables(runs: list[Run], opts: ReportOptions, baseline: Run | None) -> dict[str, pd.DataFrame]:
+    pairs, flip_pair = compared_pairs(runs, opts, baseline)
     out = {
         "summary": tables.summary_table(runs),
         "passk": tables.passk_table(runs),
@@ -167,8 +178,13 @@ def _html_table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dict[str, bytes]) -> str:
+def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dict[str, bytes],
+          samples: str = "") -> str:
     body = [f"<h1>{html.escape(title)}</h1>"]
+    if samples:
+        body.append(f'<p><a href="{SAMPLES_PAGE}">Browse the samples</a> of {html.escape(samples)}: every prompt, '
+                    "response and verdict, filtered by wrong, no answer, truncated or flipped. Other runs: "
+                    "<code>r1eval view RUN [RUN2]</code>.</p>")
     if notes:
         items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
         body.append(f'<div class="warn"><b>⚠ Incomplete runs</b> (shown, never averaged in silently; red x in '
@@ -187,6 +203,8 @@ def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dic
                 body += [f"<h3>{html.escape(heading)}</h3>{_html_table(frame, list(frame.columns))}"
                          for heading, frame in ratings.rating_sections(data)]
     if len(data["flips"]):
+        if samples:
+            body.append(f'<p><a href="{SAMPLES_PAGE}#f=flipped">Read the flipped problems\' samples</a>.</p>')
         body += ["<h2>Problems that flipped</h2><p>Solved (solve rate ≥ 50%) in one checkpoint and not in the "
                  "other; largest changes first.</p>", _html_table(data["flips"].head(200), FLIP_COLUMNS)]
     return (f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
@@ -223,6 +241,9 @@ def write_report(paths: Sequence[str | Path], out: str | Path, opts: ReportOptio
             fig.savefig(out_dir / "figures" / f"{name}.svg", format="svg")
             files.setdefault(name, f"figures/{name}.svg")
     notes = incomplete_notes(runs)
+    shown = compared_pairs(runs, opts, baseline)[1] or runs[-1:]
+    write_viewer([r.path for r in shown], out_dir / Path(SAMPLES_PAGE).parent)
+    samples = " vs ".join(r.label for r in shown)
     (out_dir / "report.md").write_text(_markdown(opts.title, data, notes, files), encoding="utf-8")
-    (out_dir / "index.html").write_text(_html(opts.title, data, notes, pngs), encoding="utf-8")
+    (out_dir / "index.html").write_text(_html(opts.title, data, notes, pngs, samples), encoding="utf-8")
     return ReportOutput(out_dir, runs, data, figures)

@@ -110,11 +110,7 @@ class Run:
 
 def load_run(path: str | Path, series: str | None = None) -> Run:
     store = RunStore(path)
-    if not store.path.is_dir():
-        raise StoreError(f"run directory {store.path} does not exist")
-    config = store.read_config()
-    if config is None:
-        raise StoreError(f"{store.path} is not an r1eval run directory (no config.json)")
+    config = store.require_config()
     results = store.read_results()
     run = Run(path=store.path, config=config, results=results)
     run.series = series or series_of_model(run.model)
