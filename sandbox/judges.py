@@ -31,7 +31,7 @@ import os
 import programs
 
 PROGRAM_KINDS = ("validator", "testlib", "openr1")
-JUDGE_CPU_S, JUDGE_MEMORY_MB = 60, 2048
+JUDGE_CPU_S, JUDGE_MEMORY_MB = 30, 2048  # per checker run; its wall-clock cap is 2 x CPU + 10 s
 ACCEPTED, WRONG = 42, 43
 TESTLIB_WRONG = {1: "wrong answer", 2: "presentation error", 4: "wrong answer (dirt)", 8: "unexpected end of file"}
 
@@ -44,7 +44,7 @@ def _run_judge(server, judge: dict, args: list[str], stdin: str, cpu_s: float) -
     """Run a checker program to completion: (exit code, its message). Raises JudgeError when it crashed."""
     mode, name = programs.install(server, judge, "judge")
     request = server._request({}, mode or "checker", name, stdin, cpu_s, JUDGE_MEMORY_MB)
-    request["argv"] = [name, *args]
+    request.update(argv=[name, *args], wall_cap_s=2 * cpu_s + 10)
     report = server.zygote.run(request)
     server.clean_processes(report and report.get("pid"), report is not None)
     server._unlock()

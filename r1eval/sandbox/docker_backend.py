@@ -74,7 +74,7 @@ class DockerBackend:
             "docker", "run", "-i", "--rm", "--name", f"r1eval-sbx-{self.pool_id}-{slot}",
             "--label", f"{LABEL}=1", "--label", f"r1eval.pool={self.pool_id}", "--label", f"r1eval.owner={os.getpid()}",
             "--network", "none", "--read-only",
-            "--tmpfs", f"/work:rw,nosuid,nodev,size={self.work_mb}m,mode=1777",
+            "--tmpfs", f"/work:rw,exec,nosuid,nodev,size={self.work_mb}m,mode=1777",  # exec: compiled programs
             "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", f"{uid}:{uid}",
             "--pids-limit", str(self.pids), "--memory", f"{container_mb}m", "--memory-swap", f"{container_mb}m",
             "--cpus", str(self.cpus), "--ulimit", "nofile=1024:1024", "--log-driver", "none",

@@ -1,72 +1,152 @@
 """Batch judging of raw model responses against code problems: the one code path `r1eval judge` and the code
 scorer (`r1eval run`) share.
 
-Problem rows (JSONL) use LiveCodeBench's field names where they exist: `question_id` (or `id`),
-`public_test_cases` / `private_test_cases` (JSON or LCB's compressed string) or a plain `tests` list of
-{input, output, testtype}, `metadata.func_name` (functional tests), `starter_code`; plus `time_limit_s`
-(CPU seconds per test, default 6), `memory_limit_mb` (default 512) and `checker`. Submission rows:
-{id, problem_id, response}. Verdict rows: {id, problem_id, verdict, tests_passed, tests_total, detail, wall_s}.
+Problems: a folder of problem packages (r1eval.task.packages; problem id = folder name), or rows (JSONL) that
+use LiveCodeBench's field names where they exist: `question_id` (or `id`), `public_test_cases` /
+`private_test_cases` (JSON or LCB's compressed string) or a plain `tests` list of {input, output, testtype},
+`metadata.func_name` (functional tests), `starter_code`; plus `time_limit_s` (CPU seconds per test, default 6),
+`memory_limit_mb` (default 512) and `checker`. Submission rows:
+{id, problem_id, response}. Verdict rows: {id, problem_id, verdict, tests_passed, tests_total, detail, wall_s,
+language, failed_test}.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from r1eval.errors import DataError
-from r1eval.grading.code.blocks import extract_code
+from r1eval.grading.code.blocks import extract_program
+from r1eval.grading.code.compile_cache import CompileCache, compile_key
 from r1eval.sandbox.pool import SandboxPool
 from r1eval.task import code_rows as lcb_format
 from r1eval.task.data import read_jsonl_rows
+from r1eval.task.packages import load_packages
 from r1eval.types import CodeSpec
 
 VERDICTS = ("accepted", "wrong_answer", "time_limit", "runtime_error", "memory_limit", "compile_error", "no_code",
-            "sandbox_error")
+            "sandbox_error", "skipped")
+LANGUAGE_NAMES = {"python": "Python 3", "cpp": "C++"}
 
 
 @lru_cache(maxsize=256)
-def _wire_tests(spec: CodeSpec) -> tuple[list[dict], str]:
+def _wire_tests(spec: CodeSpec, time_scale: float = 1.0) -> tuple[list[dict], str]:
     """A spec's tests in wire form and their content key (computed once per problem, shared by its samples)."""
-    tests = [{"input": t.input, "output": t.output} for t in spec.tests]
+    tests = []
+    for test in spec.tests:
+        wire = {"input": test.input, "output": test.output}
+        if test.name:
+            wire["name"] = test.name
+        if test.time_limit_s:
+            wire["time_limit_s"] = test.time_limit_s * time_scale
+        tests.append(wire)
     digest = hashlib.sha256()
     for test in tests:
-        for part in (test["input"], test["output"]):
+        for part in (test["input"], test["output"], json.dumps([test.get("name"), test.get("time_limit_s")])):
             data = part.encode("utf-8", errors="surrogatepass")
             digest.update(len(data).to_bytes(8, "little") + data)
     return tests, digest.hexdigest()
 
 
-def job_for(job_id: str, code: str, spec: CodeSpec) -> dict:
+def language_label(language: str, spec: CodeSpec) -> str:
+    """What a verdict records: python3, c++17 or c++20."""
+    return spec.cpp_std if language == "cpp" else "python3"
+
+
+def _judge_programs(spec: CodeSpec) -> list[dict]:
+    """The problem's own programs that need building: a C++ checker and a C++ interactor."""
+    programs = [lcb_format.parse_checker(spec.checker)]
+    if spec.interactor:
+        programs.append(json.loads(spec.interactor))
+    return [p for p in programs if p.get("source") is not None and p.get("language", "cpp" if p.get("kind") ==
+            "testlib" else "python") == "cpp"]
+
+
+def _wire_program(program: dict, built: dict) -> dict:
+    """A checker or interactor as the server takes it: Python source as `code`, C++ as its executable."""
+    wire = {k: v for k, v in program.items() if k not in ("source", "files", "language")}
+    key = compile_key(program["source"], "c++17", program.get("files"))
+    if key in built:
+        wire["binary"] = built[key]["binary"]
+    else:
+        wire["code"] = program["source"]
+    return wire
+
+
+def job_for(job_id: str, code: str, spec: CodeSpec, *, language: str = "python", binary: str | None = None,
+            built: dict | None = None, time_scale: float = 1.0, all_tests: bool = False) -> dict:
     """The sandbox server's job for one program (see sandbox/server.py for the wire format)."""
-    tests, key = _wire_tests(spec)
-    return {"id": job_id, "code": code, "mode": spec.mode, "func_name": spec.entry_point,
-            "tests": tests, "tests_key": key,
-            "time_limit_s": spec.time_limit_s, "memory_mb": spec.memory_mb,
-            "checker": lcb_format.parse_checker(spec.checker)}
+    tests, key = _wire_tests(spec, time_scale)
+    checker = lcb_format.parse_checker(spec.checker)
+    job = {"id": job_id, "code": code, "mode": spec.mode, "func_name": spec.entry_point,
+           "tests": tests, "tests_key": key,
+           "time_limit_s": spec.time_limit_s * time_scale, "memory_mb": spec.memory_mb,
+           "checker": _wire_program(checker, built or {}) if "source" in checker else checker,
+           "language": language, "binary": binary, "input_mode": spec.input_mode, "all_tests": all_tests}
+    if spec.interactor:
+        job["interactor"] = _wire_program(json.loads(spec.interactor), built or {})
+    return job
 
 
-def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], progress=None) -> list[dict]:
-    """One result per (spec, raw response): extraction first (no_code without running), then the sandbox.
-    Each result has verdict, tests_passed, tests_total, detail, wall_s."""
+def _result_row(result: dict, language: str | None) -> dict:
+    times = [t for t in result.get("times") or [] if t]
+    return {"verdict": result["verdict"], "tests_passed": result.get("tests_passed", 0),
+            "tests_total": result.get("tests_total", 0), "detail": result.get("detail", ""),
+            "wall_s": round(sum(t[1] for t in times), 4), "language": language,
+            "failed_test": result.get("failed_test")}
+
+
+def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], progress=None, *,
+                    time_scale: float = 1.0, all_tests: bool = False, cache: CompileCache | None = None) -> list[dict]:
+    """One result per (spec, raw response): extraction first (no_code without running), C++ compiled once per
+    distinct source (and each problem's C++ checker or interactor once), then the sandbox. Each result has
+    verdict, tests_passed, tests_total, detail, wall_s, language (python3 | c++17 | c++20 | None) and
+    failed_test (the first failing test's name, verdict, CPU and wall seconds, peak memory; None if none)."""
+    cache = cache if cache is not None else CompileCache()
     results: list[dict | None] = [None] * len(items)
-    jobs, where = [], []
+    found: dict[int, tuple[str, str]] = {}
+    builds: dict[str, tuple[str, str, dict]] = {}
     for index, (spec, response) in enumerate(items):
-        code = extract_code(response)
-        if code is None:
-            results[index] = {"verdict": "no_code", "tests_passed": 0, "tests_total": len(spec.tests),
-                              "detail": "no closed </think> followed by a Python code block", "wall_s": 0.0}
-        else:
-            jobs.append(job_for(str(index), code, spec))
-            where.append(index)
-    for index, result in zip(where, pool.run(jobs, progress=progress)):
-        times = [t for t in result.get("times") or [] if t]
-        results[index] = {"verdict": result["verdict"], "tests_passed": result["tests_passed"],
-                          "tests_total": result["tests_total"], "detail": result["detail"],
-                          "wall_s": round(sum(t[1] for t in times), 4)}
+        program = extract_program(response, spec.languages)
+        if program is None:
+            wanted = " or ".join(LANGUAGE_NAMES.get(lang, lang) for lang in spec.languages)
+            results[index] = _result_row({"verdict": "no_code", "tests_total": len(spec.tests),
+                                          "detail": f"no closed </think> followed by a {wanted} code block"}, None)
+            continue
+        found[index] = program
+        if program[0] == "cpp":
+            builds[compile_key(program[1], spec.cpp_std)] = (program[1], spec.cpp_std, {})
+        for judge in _judge_programs(spec):
+            builds[compile_key(judge["source"], "c++17", judge.get("files"))] = (judge["source"], "c++17",
+                                                                                 judge.get("files") or {})
+    built = cache.compile_all(pool, builds) if builds else {}
+    jobs, where = [], []
+    for index, (language, code) in found.items():
+        spec = items[index][0]
+        label = language_label(language, spec)
+        broken = [built[k] for k in (compile_key(j["source"], "c++17", j.get("files")) for j in _judge_programs(spec))
+                  if built[k]["verdict"] != "compiled"]
+        binary = None
+        if language == "cpp":
+            mine = built[compile_key(code, spec.cpp_std)]
+            if mine["verdict"] != "compiled":
+                results[index] = _result_row({**mine, "tests_total": len(spec.tests)}, label)
+                continue
+            binary = mine["binary"]
+        if broken:
+            results[index] = _result_row({"verdict": "sandbox_error", "tests_total": len(spec.tests),
+                                          "detail": f"the problem's checker/interactor does not build: "
+                                                    f"{broken[0]['detail']}"}, label)
+            continue
+        jobs.append(job_for(str(index), code, spec, language=language, binary=binary, built=built,
+                            time_scale=time_scale, all_tests=all_tests))
+        where.append((index, label))
+    for (index, label), result in zip(where, pool.run(jobs, progress=progress)):
+        results[index] = _result_row(result, label)
     return results  # type: ignore[return-value]
 
 
@@ -90,7 +170,7 @@ class Submission:
     response: str
 
 
-def read_submissions(path: Path, specs: dict[str, CodeSpec]) -> list[Submission]:
+def read_submissions(path: Path, known: Collection[str]) -> list[Submission]:
     subs = []
     for number, row in enumerate(read_jsonl_rows(path), 1):
         missing = [k for k in ("id", "problem_id", "response") if k not in row]
@@ -98,24 +178,42 @@ def read_submissions(path: Path, specs: dict[str, CodeSpec]) -> list[Submission]
             raise DataError(f"{path}: row {number} lacks {', '.join(missing)} (rows are {{id, problem_id, response}})")
         if not isinstance(row["response"], str):
             raise DataError(f"{path}: row {number}: response must be a string")
-        if str(row["problem_id"]) not in specs:
+        if str(row["problem_id"]) not in known:
             raise DataError(f"{path}: row {number}: problem_id {row['problem_id']!r} is not in the problems file")
         subs.append(Submission(str(row["id"]), str(row["problem_id"]), row["response"]))
     return subs
 
 
+def load_problems(problems: Path) -> tuple[dict[str, CodeSpec], dict[str, str]]:
+    """Specs from a problems JSONL file or a folder of problem packages, and {problem id: why it is skipped}."""
+    if problems.is_dir():
+        loaded, skipped = load_packages(problems)
+        return {p.id: p.code for p in loaded}, skipped
+    return problem_specs(read_jsonl_rows(problems), str(problems)), {}
+
+
 def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Callable[[int], SandboxPool],
-                progress=None) -> Counter:
-    """Judge every submission; write verdict rows to `out` in submission order; return verdict counts."""
-    specs = problem_specs(read_jsonl_rows(problems), str(problems))
-    subs = read_submissions(submissions, specs)
+                progress=None, *, time_scale: float = 1.0, all_tests: bool = False) -> Counter:
+    """Judge every submission; write verdict rows to `out` in submission order; return verdict counts.
+    Submissions to a skipped problem (an interactive package without an interactor, ...) get verdict `skipped`."""
+    specs, skipped = load_problems(problems)
+    subs = read_submissions(submissions, set(specs) | set(skipped))
+    judged = [s for s in subs if s.problem_id in specs]
     memory = max((s.memory_mb for s in specs.values()), default=512)
-    with pool_factory(memory) as pool:
-        results = judge_responses(pool, [(specs[s.problem_id], s.response) for s in subs], progress=progress)
+    results: dict[str, dict] = {}
+    if judged:
+        with pool_factory(memory) as pool:
+            rows = judge_responses(pool, [(specs[s.problem_id], s.response) for s in judged], progress=progress,
+                                   time_scale=time_scale, all_tests=all_tests)
+        results = {s.id: row for s, row in zip(judged, rows)}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
+    counts: Counter = Counter()
     with tmp.open("w", encoding="utf-8") as handle:
-        for sub, result in zip(subs, results):
+        for sub in subs:
+            result = results.get(sub.id) or _result_row({"verdict": "skipped", "detail": skipped.get(sub.problem_id,
+                                                                                                     "")}, None)
+            counts[result["verdict"]] += 1
             handle.write(json.dumps({"id": sub.id, "problem_id": sub.problem_id, **result}, ensure_ascii=False) + "\n")
     tmp.replace(out)
-    return Counter(r["verdict"] for r in results)
+    return counts

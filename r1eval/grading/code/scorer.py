@@ -2,7 +2,8 @@
 
 Mapping: accepted -> CORRECT; wrong_answer, time_limit, runtime_error, memory_limit, compile_error -> INCORRECT;
 no_code -> NO_ANSWER; sandbox_error -> ERROR (excluded from metrics; the run is marked incomplete).
-Verdict.detail starts with the code verdict's name ("wrong_answer: test 3/12: ..."); answer is None.
+Verdict.detail starts with the code verdict's name ("wrong_answer: test 3/12: ..."); answer is None;
+Verdict.extra records the language the sample was written in (python3, c++17, c++20) and the first failing test.
 The sandbox pool starts on the first score() call, is reused by later calls, and is shut down by close(),
 `with`, or at interpreter exit (containers also stop by themselves when this process dies).
 """
@@ -12,6 +13,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from r1eval.config import ScoringConfig
+from r1eval.grading.code.compile_cache import CompileCache
 from r1eval.grading.code.run_tests import judge_responses
 from r1eval.types import Completion, Problem, Status, Verdict
 
@@ -21,7 +24,9 @@ STATUS = {"accepted": Status.CORRECT, "no_code": Status.NO_ANSWER, "sandbox_erro
 def to_verdict(problem_id: str, sample: int, result: dict) -> Verdict:
     name = result["verdict"]
     detail = f"{name}: {result['detail']}" if result.get("detail") else name
-    return Verdict(problem_id, sample, STATUS.get(name, Status.INCORRECT), None, detail)
+    extra = {"language": result.get("language"), "failed_test": result.get("failed_test")}
+    return Verdict(problem_id, sample, STATUS.get(name, Status.INCORRECT), None, detail,
+                   {k: v for k, v in extra.items() if v is not None})
 
 
 class CodeScorer:
@@ -29,6 +34,7 @@ class CodeScorer:
         self.name, self.backend, self.workers = name, backend, workers
         self._pool = None
         self._memory_mb = 0
+        self._compiled = CompileCache()  # C++ executables by source hash, for this scorer's run
 
     def describe(self) -> dict[str, Any]:
         """What judged the code, for the run's config (the image tag is the content hash of sandbox/)."""
@@ -47,14 +53,17 @@ class CodeScorer:
             self._memory_mb = memory_mb
         return self._pool
 
-    def score(self, items: Sequence[tuple[Problem, Completion]]) -> list[Verdict]:
+    def score(self, items: Sequence[tuple[Problem, Completion]], scoring: ScoringConfig | None = None) -> list[Verdict]:
+        """`scoring` (the run's ScoringConfig) gives time_scale and all_tests; defaults: 1.0, stop at first failure."""
         if not items:
             return []
         for problem, _ in items:
             if problem.code is None:
                 raise ValueError(f"problem {problem.id} has no CodeSpec; the code scorer needs tests")
+        scoring = scoring or ScoringConfig()
         pool = self._pool_for(max(p.code.memory_mb for p, _ in items))
-        results = judge_responses(pool, [(p.code, c.text) for p, c in items])
+        results = judge_responses(pool, [(p.code, c.text) for p, c in items], time_scale=scoring.time_scale,
+                                  all_tests=scoring.all_tests, cache=self._compiled)
         return [to_verdict(c.problem_id, c.sample, r) for (_, c), r in zip(items, results)]
 
     def close(self) -> None:
