@@ -5,7 +5,7 @@ Problems: a folder of problem packages (r1eval.task.packages; problem id = folde
 use LiveCodeBench's field names where they exist: `question_id` (or `id`), `public_test_cases` /
 `private_test_cases` (JSON or LCB's compressed string) or a plain `tests` list of {input, output, testtype},
 `metadata.func_name` (functional tests), `starter_code`; plus `time_limit_s` (CPU seconds per test, default 6),
-`memory_limit_mb` (default 512) and `checker`. Submission rows:
+`memory_limit_mb` (default 512) and `checker`; or rows of open-r1/codeforces. Submission rows:
 {id, problem_id, response}. Verdict rows: {id, problem_id, verdict, tests_passed, tests_total, detail, wall_s,
 language, failed_test}.
 """
@@ -24,6 +24,7 @@ from r1eval.grading.code.blocks import extract_program
 from r1eval.grading.code.compile_cache import CompileCache, compile_key
 from r1eval.sandbox.pool import SandboxPool
 from r1eval.task import code_rows as lcb_format
+from r1eval.task import codeforces
 from r1eval.task.data import read_jsonl_rows
 from r1eval.task.packages import load_packages
 from r1eval.types import CodeSpec
@@ -150,17 +151,24 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
     return results  # type: ignore[return-value]
 
 
-def problem_specs(rows: Sequence[dict], source: str) -> dict[str, CodeSpec]:
-    specs = {}
+def problem_specs(rows: Sequence[dict], source: str) -> tuple[dict[str, CodeSpec], dict[str, str]]:
+    """Specs of LiveCodeBench-style rows, or of Codeforces rows (open-r1/codeforces fields: `official_tests`), and
+    {problem id: why it is skipped} for Codeforces rows that cannot be judged."""
+    specs, skipped = {}, {}
     for number, row in enumerate(rows, 1):
         problem_id = row.get("question_id") or row.get("id")
         if problem_id is None:
             raise DataError(f"{source}: row {number} has no question_id or id")
         try:
-            specs[str(problem_id)] = lcb_format.code_spec(row)
-        except DataError as exc:
+            if "official_tests" in row and codeforces.skip_reason(row):
+                skipped[str(problem_id)] = codeforces.skip_reason(row)
+            elif "official_tests" in row:
+                specs[str(problem_id)] = codeforces.code_spec(row)
+            else:
+                specs[str(problem_id)] = lcb_format.code_spec(row)
+        except (DataError, KeyError, TypeError, ValueError) as exc:
             raise DataError(f"{source}: problem {problem_id}: {exc}") from exc
-    return specs
+    return specs, skipped
 
 
 @dataclass(frozen=True)
@@ -189,7 +197,7 @@ def load_problems(problems: Path) -> tuple[dict[str, CodeSpec], dict[str, str]]:
     if problems.is_dir():
         loaded, skipped = load_packages(problems)
         return {p.id: p.code for p in loaded}, skipped
-    return problem_specs(read_jsonl_rows(problems), str(problems)), {}
+    return problem_specs(read_jsonl_rows(problems), str(problems))
 
 
 def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Callable[[int], SandboxPool],
