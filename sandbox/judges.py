@@ -15,14 +15,16 @@ failure: JudgeError, which the server reports as sandbox_error and never as a wr
 Interactive problems (`interactor`, the problemtools protocol `interactor input answer feedback_dir`): the
 interactor and the submission run at once, each with its limits, joined by pipes (zygote `_serve_pair`). The
 interactor receives the test's input and answer as already-open descriptors (/dev/fd/4, /dev/fd/5) whose files
-are deleted before the submission starts, so the submission cannot read the hidden data. Verdict:
-1. the interactor exited 43 and ended before the submission (or the submission ran cleanly): wrong_answer (when
-   both were reaped at once, a submission over its time or memory limit keeps that verdict);
-2. the submission and the interactor were both waiting on each other past the wall-clock backstop: time_limit
-   ("idleness limit");
-3. the submission failed first (time, memory, crash; a write to the closed pipe after its partner exited
-   counts here too): that verdict;
-4. the interactor exited 42: accepted; anything else from the interactor: JudgeError.
+are deleted before the submission starts, so the submission cannot read the hidden data.
+Verdict (who ended first decides whose word counts; a closed pipe is the other side's doing):
+1. the program failed while the interactor was still running (time or memory limit, crash, a write to a pipe
+   the interactor had not closed): that verdict; both waiting on each other past the wall-clock backstop:
+   time_limit ("idleness limit");
+2. otherwise the interactor's exit decides: 43 wrong_answer; 42 accepted if the program then ended cleanly, else
+   the program's verdict (e.g. it crashed writing after the interactor had finished); anything else, or an
+   interactor that hangs, is the interactor's failure: JudgeError (sandbox_error).
+When both were reaped at the same instant their order is unknown: the interactor counts as first, except that a
+program over its time or memory limit keeps that verdict (a closed pipe never causes those).
 """
 from __future__ import annotations
 
@@ -131,14 +133,14 @@ def interact(server, job: dict, test: dict, program: tuple[str, str], limit: flo
     message = _feedback(server) or server._read("judge_err.txt", 4096).strip()[-200:]
     interactor_first = report["first"] == "interactor" and not (
         report["together"] and outcome in ("time_limit", "memory_limit"))  # limits are never a closed pipe's doing
-    if code == WRONG and (interactor_first or outcome == "ok"):
-        return "wrong_answer", message or "rejected by the interactor", mine
-    if report["idle"]:
-        return "time_limit", "idleness limit: the program and the interactor were both waiting for input", mine
-    if outcome != "ok":
+    if not interactor_first and outcome != "ok":  # the program failed (or idled) while the interactor waited
+        if report["idle"]:
+            return "time_limit", "idleness limit: the program and the interactor were both waiting for input", mine
         return outcome, why, mine
+    if code == WRONG:
+        return "wrong_answer", message or "rejected by the interactor", mine
     if code == ACCEPTED:
-        return "accepted", "", mine
+        return ("accepted", "", mine) if outcome == "ok" else (outcome, why, mine)
     how = f"exited {code}" if exited else ("hung" if theirs["wall_killed"] else
                                             f"died of signal {os.WTERMSIG(theirs['status'])}")
     raise JudgeError(f"the interactor {how}: {message}")
