@@ -25,6 +25,9 @@ class CompileCache:
         self.compiled = 0  # compile jobs run
         self.reused = 0  # requests answered from the cache
 
+    def get(self, key: str) -> dict | None:
+        return self._done.get(key)
+
     def compile_all(self, pool: SandboxPool, requests: Mapping[str, tuple[str, str, Mapping[str, str]]]) -> dict:
         """key -> {"verdict": compiled | compile_error | sandbox_error, "binary", "detail"} for every request
         (key -> (source, std, files)); the missing ones are compiled in parallel on the pool."""

@@ -78,6 +78,16 @@ def _wire_program(program: dict, built: dict) -> dict:
     return wire
 
 
+def builds_for(spec: CodeSpec, program: tuple[str, str]) -> dict[str, tuple[str, str, dict]]:
+    """What must be compiled to judge `program` (language, source) on `spec`: the program if it is C++, and the
+    problem's C++ checker or interactor; {compile key: (source, standard, headers)}."""
+    builds = {compile_key(program[1], spec.cpp_std): (program[1], spec.cpp_std, {})} if program[0] == "cpp" else {}
+    for judge in _judge_programs(spec):
+        builds[compile_key(judge["source"], "c++17", judge.get("files"))] = (judge["source"], "c++17",
+                                                                             judge.get("files") or {})
+    return builds
+
+
 def job_for(job_id: str, code: str, spec: CodeSpec, *, language: str = "python", binary: str | None = None,
             built: dict | None = None, time_scale: float = 1.0, all_tests: bool = False) -> dict:
     """The sandbox server's job for one program (see sandbox/server.py for the wire format)."""
@@ -119,11 +129,7 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
                                           "detail": f"no closed </think> followed by a {wanted} code block"}, None)
             continue
         found[index] = program
-        if program[0] == "cpp":
-            builds[compile_key(program[1], spec.cpp_std)] = (program[1], spec.cpp_std, {})
-        for judge in _judge_programs(spec):
-            builds[compile_key(judge["source"], "c++17", judge.get("files"))] = (judge["source"], "c++17",
-                                                                                 judge.get("files") or {})
+        builds.update(builds_for(spec, program))
     built = cache.compile_all(pool, builds) if builds else {}
     jobs, where = [], []
     for index, (language, code) in found.items():
