@@ -32,6 +32,7 @@ from r1eval.types import CodeSpec
 VERDICTS = ("accepted", "wrong_answer", "time_limit", "runtime_error", "memory_limit", "compile_error", "no_code",
             "sandbox_error", "skipped")
 LANGUAGE_NAMES = {"python": "Python 3", "cpp": "C++"}
+JUDGE_STD = "c++17"  # the standard checkers and interactors written in C++ are built with
 
 
 @lru_cache(maxsize=256)
@@ -58,21 +59,28 @@ def language_label(language: str, spec: CodeSpec) -> str:
     return spec.cpp_std if language == "cpp" else "python3"
 
 
+def _judge_key(program: dict) -> str:
+    return compile_key(program["source"], JUDGE_STD, program.get("files"))
+
+
+def _is_cpp(program: dict) -> bool:
+    """Testlib checkers are C++; other checkers and interactors are Python unless their `language` says cpp."""
+    return program.get("language", "cpp" if program.get("kind") == "testlib" else "python") == "cpp"
+
+
 def _judge_programs(spec: CodeSpec) -> list[dict]:
-    """The problem's own programs that need building: a C++ checker and a C++ interactor."""
+    """The problem's own programs that need building: a C++ checker and a C++ interactor (built as C++17)."""
     programs = [lcb_format.parse_checker(spec.checker)]
     if spec.interactor:
         programs.append(json.loads(spec.interactor))
-    return [p for p in programs if p.get("source") is not None and p.get("language", "cpp" if p.get("kind") ==
-            "testlib" else "python") == "cpp"]
+    return [p for p in programs if "source" in p and _is_cpp(p)]
 
 
 def _wire_program(program: dict, built: dict) -> dict:
     """A checker or interactor as the server takes it: Python source as `code`, C++ as its executable."""
     wire = {k: v for k, v in program.items() if k not in ("source", "files", "language")}
-    key = compile_key(program["source"], "c++17", program.get("files"))
-    if key in built:
-        wire["binary"] = built[key]["binary"]
+    if _is_cpp(program):
+        wire["binary"] = built[_judge_key(program)]["binary"]
     else:
         wire["code"] = program["source"]
     return wire
@@ -83,8 +91,7 @@ def builds_for(spec: CodeSpec, program: tuple[str, str]) -> dict[str, tuple[str,
     problem's C++ checker or interactor; {compile key: (source, standard, headers)}."""
     builds = {compile_key(program[1], spec.cpp_std): (program[1], spec.cpp_std, {})} if program[0] == "cpp" else {}
     for judge in _judge_programs(spec):
-        builds[compile_key(judge["source"], "c++17", judge.get("files"))] = (judge["source"], "c++17",
-                                                                             judge.get("files") or {})
+        builds[_judge_key(judge)] = (judge["source"], JUDGE_STD, judge.get("files") or {})
     return builds
 
 
@@ -135,8 +142,7 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
     for index, (language, code) in found.items():
         spec = items[index][0]
         label = language_label(language, spec)
-        broken = [built[k] for k in (compile_key(j["source"], "c++17", j.get("files")) for j in _judge_programs(spec))
-                  if built[k]["verdict"] != "compiled"]
+        broken = [built[k] for k in map(_judge_key, _judge_programs(spec)) if built[k]["verdict"] != "compiled"]
         binary = None
         if language == "cpp":
             mine = built[compile_key(code, spec.cpp_std)]
