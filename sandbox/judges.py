@@ -78,8 +78,8 @@ def check(server, job: dict, checker: dict, test: dict, output: str) -> tuple[bo
     kind, cpu_s = checker["kind"], float(checker.get("time_limit_s") or JUDGE_CPU_S)
     _prepare(server, test, output)
     if kind == "validator":
-        code, message = _run_judge(server, checker, [str(w / "in.txt"), str(w / "answer.txt"), str(w / "feedback") + "/",
-                                                     *checker.get("args", ())], "team.txt", cpu_s)
+        args = [str(w / "in.txt"), str(w / "answer.txt"), str(w / "feedback") + "/", *checker.get("args", ())]
+        code, message = _run_judge(server, checker, args, "team.txt", cpu_s)
         if code in (ACCEPTED, WRONG):
             return code == ACCEPTED, message or "rejected by the output validator"
         raise JudgeError(f"output validator exited {code} (not 42/43): {message}")

@@ -131,7 +131,7 @@ def compare_tokens(got: str, want: str, checker: dict) -> tuple[bool, str]:
             continue
         if abs_tol is not None or rel_tol is not None:
             x, y = _as_float(a), _as_float(b)
-            if y is not None and x is not None and (abs(x - y) <= (abs_tol or 0.0) or abs(x - y) <= (rel_tol or 0.0) * abs(y)):
+            if x is not None and y is not None and abs(x - y) <= max(abs_tol or 0.0, (rel_tol or 0.0) * abs(y)):
                 continue
         return False, f"token {number}: expected {b[:40]!r}, got {a[:40]!r}"
     if len(got_tokens) != len(want_tokens):

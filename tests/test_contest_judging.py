@@ -103,7 +103,8 @@ def test_file_input_mode_reads_input_txt_and_writes_output_txt(pool):
     file_py = "a, b = map(int, open('input.txt').read().split())\nopen('output.txt', 'w').write(f'{a + b}\\n')\n"
     file_cpp = ('#include <fstream>\nint main(){std::ifstream in("input.txt"); std::ofstream out("output.txt");'
                 " long long a,b; in>>a>>b; out<<a+b<<\"\\n\";}\n")
-    results = judge(pool, spec(input_mode="file"), fenced(file_py, "python"), fenced(file_cpp), fenced("print(3)\n", "py"))
+    results = judge(pool, spec(input_mode="file"), fenced(file_py, "python"), fenced(file_cpp),
+                    fenced("print(3)\n", "py"))
     assert [r["verdict"] for r in results] == ["accepted", "accepted", "wrong_answer"]  # stdout is not read
 
 
@@ -144,7 +145,10 @@ VALIDATOR_CPP = """#include <fstream>
 #include "divides.h"
 int main(int argc, char** argv) {
     std::ifstream in(argv[1]); long long n, d; in >> n;
-    if (!(std::cin >> d) || !divides(d, n)) { std::ofstream(std::string(argv[3]) + "judgemessage.txt") << "no"; return 43; }
+    if (!(std::cin >> d) || !divides(d, n)) {
+        std::ofstream(std::string(argv[3]) + "judgemessage.txt") << "no";
+        return 43;
+    }
     return 42;
 }
 """
@@ -243,7 +247,8 @@ def interactive(**kwargs) -> CodeSpec:
 
 
 def test_interactor_decides_and_idleness_and_closed_pipes_have_verdicts(pool):
-    linear = "for x in range(1, 101):\n    print('?', x, flush=True)\n    if input() == '=':\n        print('!', x, flush=True)\n        break\n"
+    linear = ("for x in range(1, 101):\n    print('?', x, flush=True)\n    if input() == '=':\n"
+              "        print('!', x, flush=True)\n        break\n")
     no_flush = "import sys\nsys.stdout.write('? 50\\n')\nsys.stdin.readline()\n"  # never flushed: both wait
     crash_first = "print('?', 50, flush=True)\nraise SystemExit(3)\n"
     results = judge(pool, interactive(), fenced(BINARY_SEARCH, "python"), fenced(linear, "python"),
@@ -287,6 +292,7 @@ def test_time_scale_and_per_test_limits(pool):
     busy = "import time\nend = time.process_time() + 1.5\nwhile time.process_time() < end:\n    pass\nprint(3)\n"
     tests = (Case("", "3", name="quick"),)
     assert judge(pool, spec(tests, time_limit_s=1.0), fenced(busy, "python"))[0]["verdict"] == "time_limit"
-    assert judge(pool, spec(tests, time_limit_s=1.0), fenced(busy, "python"), time_scale=3.0)[0]["verdict"] == "accepted"
+    scaled = judge(pool, spec(tests, time_limit_s=1.0), fenced(busy, "python"), time_scale=3.0)[0]
+    assert scaled["verdict"] == "accepted"
     longer = (Case("", "3", name="slow group", time_limit_s=3.0),)
     assert judge(pool, spec(longer, time_limit_s=1.0), fenced(busy, "python"))[0]["verdict"] == "accepted"

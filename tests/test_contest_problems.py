@@ -75,11 +75,13 @@ def test_packages_that_cannot_be_judged_are_skipped_with_the_reason(tmp_path):
 def test_a_testlib_checker_is_recognised_and_timelimit_files_are_read(tmp_path):
     folder = _package(tmp_path, "tl", "validation: custom\n", {
         ".timelimit": "3\n", "data/secret/1.in": "1\n", "data/secret/1.ans": "1\n",
-        "output_validators/check/check.cpp": '#include "testlib.h"\nint main(int c, char** v){registerTestlibCmd(c, v);}',
+        "output_validators/check/check.cpp": '#include "testlib.h"\nint main(int c, char** v) {'
+                                             "registerTestlibCmd(c, v);}\n",
         "output_validators/check/testlib.h": "// the package's copy"})
     spec = load_package(folder).code
     checker = json.loads(spec.checker)
-    assert (checker["kind"], checker["files"], spec.time_limit_s) == ("testlib", {"testlib.h": "// the package's copy"}, 3.0)
+    assert (checker["kind"], spec.time_limit_s) == ("testlib", 3.0)
+    assert checker["files"] == {"testlib.h": "// the package's copy"}
 
 
 def test_malformed_packages_are_one_line_errors(tmp_path):
@@ -159,6 +161,7 @@ def test_judge_cli_on_a_package_folder_marks_skipped_problems(tmp_path, capsys):
     code = main(["judge", "--problems", str(tmp_path / "pk"), "--submissions", str(subs), "--out", str(out)])
     assert code == 0
     row = json.loads(out.read_text())
-    assert (row["verdict"], row["detail"]) == ("skipped", "interactive problem without an interactor (output_validators/)")
+    assert row["verdict"] == "skipped"
+    assert row["detail"] == "interactive problem without an interactor (output_validators/)"
     assert main(["judge", "--problems", str(tmp_path / "nope"), "--submissions", str(subs), "--out", str(out)]) == 1
     assert "does not exist" in capsys.readouterr().err

@@ -47,7 +47,7 @@ def bench_pool(items, workers: int, memory_mb: int, cache: CompileCache) -> dict
     tests = sum(r["tests_total"] for r in results)
     return {"workers": workers, "seconds": round(elapsed, 1), "submissions_per_s": round(len(items) / elapsed, 3),
             "tests_per_s": round(tests / elapsed, 3), "tests": tests,
-            "verdicts": {i[2]: r["verdict"] for i, r in zip(items, results)}}
+            "verdicts": {i[2]: r["verdict"] for i, r in zip(items, results, strict=True)}}
 
 
 def bench_docker_run(items, memory_mb: int, cache: CompileCache) -> dict:

@@ -36,7 +36,7 @@ def contest_date(row: Mapping[str, Any]) -> str:
     start = row.get("contest_start")
     if start in (None, ""):
         return ""
-    return datetime.datetime.fromtimestamp(int(start), datetime.timezone.utc).date().isoformat()
+    return datetime.datetime.fromtimestamp(int(start), datetime.UTC).date().isoformat()
 
 
 def skip_reason(row: Mapping[str, Any]) -> str | None:
@@ -65,7 +65,8 @@ def statement(row: Mapping[str, Any]) -> str:
 
 
 def code_spec(row: Mapping[str, Any]) -> CodeSpec:
-    tests = tuple(TestCase(t["input"], t["output"], name=f"official/{i}") for i, t in enumerate(row["official_tests"], 1))
+    tests = tuple(TestCase(t["input"], t["output"], name=f"official/{number}")
+                  for number, t in enumerate(row["official_tests"], 1))
     checker: dict[str, Any] = {"kind": "tokens"}
     if row.get("generated_checker"):
         checker = {"kind": "openr1", "language": "python", "source": row["generated_checker"]}

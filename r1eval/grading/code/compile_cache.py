@@ -36,7 +36,7 @@ class CompileCache:
         jobs = [{"id": key, "kind": "compile", "language": "cpp", "std": requests[key][1], "source": requests[key][0],
                  "files": dict(requests[key][2] or {})} for key in missing]
         results = {}
-        for key, result in zip(missing, pool.run(jobs)):
+        for key, result in zip(missing, pool.run(jobs), strict=True):
             self.compiled += 1
             results[key] = {"verdict": result["verdict"], "binary": result.get("binary"),
                             "detail": result.get("detail", "")}

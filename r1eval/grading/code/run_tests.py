@@ -158,7 +158,7 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
         jobs.append(job_for(str(index), code, spec, language=language, binary=binary, built=built,
                             time_scale=time_scale, all_tests=all_tests))
         where.append((index, label))
-    for (index, label), result in zip(where, pool.run(jobs, progress=progress)):
+    for (index, label), result in zip(where, pool.run(jobs, progress=progress), strict=True):
         results[index] = _result_row(result, label)
     return results  # type: ignore[return-value]
 
@@ -225,7 +225,7 @@ def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Call
         with pool_factory(memory) as pool:
             rows = judge_responses(pool, [(specs[s.problem_id], s.response) for s in judged], progress=progress,
                                    time_scale=time_scale, all_tests=all_tests)
-        results = {s.id: row for s, row in zip(judged, rows)}
+        results = {s.id: row for s, row in zip(judged, rows, strict=True)}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     counts: Counter = Counter()
