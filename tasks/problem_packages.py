@@ -15,6 +15,7 @@ TASK = Task(
     prompt=prompt,
     scorer=code_scorer(),
     default_n=8,
+    size=36,
     breakdown_keys=("validation",),
     cons=False,
 )

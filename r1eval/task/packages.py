@@ -194,7 +194,8 @@ class PackageSource:
         return path
 
     def describe(self) -> dict[str, Any]:
-        return {"packages": self.folder, "format": "Kattis/problemtools", "skipped": dict(sorted(self.skipped.items()))}
+        return {"path": self.folder, "format": "Kattis/problemtools packages",
+                "skipped": dict(sorted(self.skipped.items()))}
 
     def load(self, ctx: LoadContext) -> list[Problem]:
         problems, skipped = load_packages(self.root(ctx))
