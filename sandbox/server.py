@@ -2,11 +2,11 @@
 in a private user/PID/network namespace when the kernel allows.
 
 Reads one JSON job per line on stdin and answers one JSON result per line on stdout:
-job:    {"id", "code", "mode": stdin|functional, "func_name", "tests": [{"input", "output", "time_limit_s"?,
-         "name"?}], "tests_key", "time_limit_s", "memory_mb", "checker": {"kind": exact|float|unordered|custom|
-         tokens|validator|testlib|openr1, ...}, "output_limit_bytes", "language": python|cpp, "binary" (cpp: the
-         base64 executable from a compile job), "input_mode": stdio|file (input.txt / output.txt), "interactor":
-         {"code" | "binary"}, "all_tests": false}
+job:    {"id", "code", "mode": stdin|functional, "profile": livecodebench|plain (zygote.PROFILES; default plain),
+         "func_name", "tests": [{"input", "output", "time_limit_s"?, "name"?}], "tests_key", "time_limit_s",
+         "memory_mb", "checker": {"kind": exact|float|unordered|custom|tokens|validator|testlib|openr1, ...},
+         "output_limit_bytes", "language": python|cpp, "binary" (cpp: the base64 executable from a compile job),
+         "input_mode": stdio|file (input.txt / output.txt), "interactor": {"code" | "binary"}, "all_tests": false}
 result: {"id", "verdict", "tests_passed", "tests_total", "detail", "times": [[cpu_s, wall_s], ...], "damaged",
          "failed_test": {"test", "name", "verdict", "cpu_s", "wall_s", "memory_mb"} | null}
 compile job: {"id", "kind": "compile", ...} -> {"id", "verdict": compiled|compile_error, "binary", "detail"}
@@ -226,6 +226,7 @@ class Server:
     def _request(self, job: dict, mode: str, code: str, stdin: str, cpu_s: float, mem_mb: int) -> dict:
         w = self.workdir
         return {"mode": mode, "code": str(w / code), "input": str(w / stdin), "stdout": str(w / "out.txt"),
+                "profile": "plain" if mode == "checker" else job.get("profile") or "plain",
                 "stderr": str(w / "err.txt"), "result": str(w / "result.json"), "func_name": job.get("func_name"),
                 "cpu_s": max(1, int(-(-cpu_s // 1))), "mem_bytes": (mem_mb + 64) * MB,
                 "fsize": int(job.get("output_limit_bytes") or 64 * MB), "nproc": self.nproc, "wall_s": 2 * cpu_s + 2,
@@ -305,7 +306,8 @@ class Server:
                 except (ValueError, KeyError, TypeError, RecursionError):
                     why = "?"
                 return False, "return value is not JSON-serialisable: " + why
-            return output_check.compare_value(output, test["output"], checker)
+            values = zygote_module.PROFILES[job.get("profile") or "plain"]["values"]
+            return output_check.compare_value(output, test["output"], checker, values)
         return output_check.compare_stdout(output, test["output"], checker)
 
     def _custom_check(self, job: dict, checker: dict, test: dict, output: str) -> tuple[bool, str]:
@@ -331,6 +333,8 @@ class Server:
     def judge(self, job: dict) -> dict:
         if job.get("kind") == "compile":
             return programs.compile_job(self, job)
+        if (job.get("profile") or "plain") not in zygote_module.PROFILES:
+            raise ValueError(f"unknown runner profile {job.get('profile')!r}")
         tests = self.tests_for(job)
         if tests is None:
             return {"verdict": "need_tests", "need_tests": True, "tests_passed": 0, "tests_total": 0, "detail": "",

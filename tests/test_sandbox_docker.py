@@ -31,6 +31,7 @@ from tests.sandbox_cases import (
     SWAP_FILES,
     THREAD_BOMB,
     assert_locked_work_dir_is_wiped,
+    assert_runner_profiles_behave,
     docker_available,
     judge,
 )
@@ -73,6 +74,10 @@ def test_common_ways_of_reading_stdin_are_accepted(pool, reader):
     assert result["verdict"] == "accepted", result
 
 
+def test_runner_profiles_recursion_limit_prelude_and_module_name(pool):
+    assert_runner_profiles_behave(pool)
+
+
 def test_basic_verdicts(pool):
     assert judge(pool, "a, b = map(int, input().split())\nprint(a - b)", *ADD)["verdict"] == "wrong_answer"
     slow = judge(pool, "while True:\n    pass", *ADD, time_limit_s=1.0)
@@ -102,8 +107,9 @@ def test_second_test_failure_is_reported_with_its_index(pool):
 def test_functional_return_values_are_compared_by_the_parent(pool):
     good = "class Solution:\n    def add(self, a: int, b: List[int]) -> tuple:\n        return (a, sum(b))"
     kwargs = {"mode": "functional", "entry_point": "add"}
-    assert judge(pool, good, ("1\n[2, 3]", "[1, 5]"), **kwargs)["verdict"] == "accepted"
-    assert judge(pool, good, ("1\n[2, 3]", "[1, 6]"), **kwargs)["verdict"] == "wrong_answer"
+    lcb = {**kwargs, "profile": "livecodebench"}  # `List` comes from LiveCodeBench's prelude
+    assert judge(pool, good, ("1\n[2, 3]", "[1, 5]"), **lcb)["verdict"] == "accepted"
+    assert judge(pool, good, ("1\n[2, 3]", "[1, 6]"), **lcb)["verdict"] == "wrong_answer"
     faked = judge(pool, PATCH_EQ, ("1\n2", "3"), **kwargs)
     assert faked["verdict"] == "wrong_answer" and "not JSON-serialisable" in faked["detail"]
     assert judge(pool, PATCH_BUILTINS, ("1\n2", "3"), **kwargs)["verdict"] in ("wrong_answer", "runtime_error")

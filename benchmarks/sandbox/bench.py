@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from r1eval.sandbox import image as sandbox_image  # noqa: E402
 from r1eval.task import code_rows as lcb_format  # noqa: E402
-from r1eval.code_extract import extract_code  # noqa: E402
-from r1eval.judge import judge_responses  # noqa: E402
-from r1eval.sandbox_docker import DockerBackend  # noqa: E402
-from r1eval.sandbox_pool import SandboxPool  # noqa: E402
+from r1eval.grading.code.blocks import extract_code  # noqa: E402
+from r1eval.grading.code.run_tests import judge_responses  # noqa: E402
+from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
+from r1eval.sandbox.pool import SandboxPool  # noqa: E402
 from r1eval.types import CodeSpec, TestCase  # noqa: E402
 
 
@@ -99,7 +99,7 @@ def bench_pool(items, workers: int) -> dict:
         pool.run([{"id": str(i), "code": "print(1)", "tests": [{"input": "", "output": "1"}]}
                   for i in range(workers)])  # start every container (start-up reported separately)
         warm = time.monotonic()
-        results = judge_responses(pool, items)
+        results = judge_responses(pool, items, profile="livecodebench")  # its programs lean on LCB's prelude
         done = time.monotonic()
     tests = sum(r["tests_passed"] + (r["verdict"] not in ("accepted", "no_code")) for r in results)
     verdicts: dict[str, int] = {}

@@ -11,7 +11,7 @@ import traceback
 import click
 import typer
 
-from r1eval.cli import model, report, run, sandbox
+from r1eval.cli import model, rating, report, run, sandbox
 from r1eval.errors import R1EvalError
 
 try:  # typer >= 0.20 vendors click as typer._click; parse errors then come from there
@@ -31,6 +31,7 @@ app.command("tasks")(run.list_tasks)
 app.command()(report.sweep)
 app.command()(report.report)
 app.command()(report.gate)
+app.command("cf-rating")(rating.cf_rating)
 app.command("judge")(sandbox.judge)
 app.add_typer(sandbox.sandbox_app, name="sandbox")
 app.add_typer(model.model_app, name="model")

@@ -56,6 +56,8 @@ def report(
     tensorboard: Path | None = typer.Option(None, "--tensorboard", help="Also write every step's metrics here."),
     wandb_project: str | None = typer.Option(None, "--wandb-project", help="Also log to W&B (offline mode)."),
     wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir", help="Where W&B writes its offline run."),
+    cf_ratings: Path | None = typer.Option(None, "--cf-ratings", envvar="R1EVAL_CF_RATINGS",
+                                           help="User-rating histogram (JSON) for Codeforces percentiles."),
 ) -> None:
     """Self-contained HTML, Markdown, CSV/parquet tables and PNG/SVG figures across checkpoints."""
     from r1eval.report.html import ReportOptions, write_report
@@ -65,7 +67,7 @@ def report(
     opts = ReportOptions(baseline=str(baseline) if baseline else None, references=reference,
                          markers=list(split_csv(markers)) or None, compare=compare, metric=metric,
                          formats=list(split_csv(formats)),
-                         title=title, cache=not no_cache)
+                         title=title, cache=not no_cache, cf_ratings=str(cf_ratings) if cf_ratings else None)
     result = write_report(runs, out, opts)
     _export(result.tables["summary"], tensorboard, wandb_project, wandb_dir)
     incomplete = int((~result.tables["summary"]["complete"].astype(bool)).sum())

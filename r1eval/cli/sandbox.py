@@ -62,14 +62,17 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
           backend: str = typer.Option("docker", help=BACKEND_HELP),
           all_tests: bool = typer.Option(False, "--all-tests", help="Run every test, not only up to the first "
                                                                     "failure."),
-          time_scale: float = typer.Option(1.0, min=0.01, help="Multiply every CPU time limit (slow machines).")) \
-        -> None:
+          time_scale: float = typer.Option(1.0, min=0.01, help="Multiply every CPU time limit (slow machines)."),
+          profile: str = typer.Option("plain", help="Runner profile: plain (the program as written) or "
+                                      "livecodebench (LiveCodeBench's prelude: star imports, recursion limit 50000).")
+          ) -> None:
     """Judge raw model responses (think block, prose and fences included) against code problems."""
-    from r1eval.grading.code.run_tests import judge_files
+    from r1eval.grading.code.run_tests import check_profile, judge_files
     from r1eval.sandbox.pool import BACKENDS, open_pool
 
     if backend not in BACKENDS:
         raise DataError(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    check_profile(profile)
     if not problems.exists():
         raise DataError(f"--problems {problems} does not exist (a JSONL file or a folder of problem packages)")
     if not submissions.is_file():
@@ -81,7 +84,7 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
 
     started = time.monotonic()
     counts = judge_files(problems, submissions, out, lambda memory: open_pool(backend, workers, memory_mb=memory),
-                         progress=progress, time_scale=time_scale, all_tests=all_tests)
+                         progress=progress, profile=profile, time_scale=time_scale, all_tests=all_tests)
     total = sum(counts.values())
     summary = ", ".join(f"{name} {count}" for name, count in counts.most_common())
     typer.echo(f"{total} submissions judged in {time.monotonic() - started:.1f} s: {summary or 'none'} -> {out}")

@@ -17,6 +17,7 @@ from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.metrics import group_verdicts, task_metrics
 from r1eval.pipeline.progress import progress_bar
+from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
 from r1eval.task import data, prompts
 from r1eval.task.registry import LoadContext, Task, load_tasks
@@ -42,6 +43,7 @@ class TaskPlan:
             "prompt_hash": prompts.prompt_hash(self.prompts),
             "scorer": self.task.scorer.name,
             **({"scorer_info": self.task.scorer.describe()} if hasattr(self.task.scorer, "describe") else {}),
+            **({"runner_profile": self.task.scorer.profile} if hasattr(self.task.scorer, "profile") else {}),
         }
 
 
@@ -114,7 +116,7 @@ def _check_compatible(run_dir: Path, old: dict[str, Any], new: dict[str, Any]) -
     for name, record in new["tasks"].items():
         previous = old.get("tasks", {}).get(name)
         if previous is not None:
-            for key in ("version", "n", "limit", "dataset", "prompt_hash"):
+            for key in ("version", "n", "limit", "dataset", "prompt_hash", "runner_profile"):
                 if previous.get(key) != record.get(key):
                     refuse(f"task {name}: {key}")
 
@@ -202,6 +204,8 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
                                 cons=task.cons, seed=seed) if grouped else {},
         "breakdown": _breakdown(task, problems, grouped),
     }
+    result["metrics"].update(rating_metrics(problems, grouped))  # Codeforces-rated problems only, else nothing
+    result["breakdown"].update(rating_breakdown(problems, grouped))
     return result
 
 

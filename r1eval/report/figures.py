@@ -217,3 +217,25 @@ def delta_figure(deltas: pd.DataFrame) -> Figure:
         ax.set_ylabel(f"Δ {frame['metric'].iloc[0] if len(frame) else ''} (points)")
         ax.set_xlabel("from → to (training step)")
     return fig
+
+
+def rating_figure(ratings: pd.DataFrame) -> Figure:
+    """Codeforces rating (maximum likelihood) with its 95% interval against step, per task and series."""
+    tasks = list(dict.fromkeys(ratings["task"]))
+    fig, axes = task_axes(tasks, "Codeforces rating vs training step")
+    if axes:  # room for four-digit tick labels (task_axes' margin fits percentages)
+        next(iter(axes.values())).get_gridspec().update(left=max(0.07, 0.8 / fig.get_figwidth()))
+        for ax in axes.values():
+            ax.set_position(ax.get_subplotspec().get_position(fig))
+    for task, ax in axes.items():
+        frame = ratings[ratings["task"] == task]
+        for series, group in frame.groupby("series", sort=False):
+            placed, unstepped, x = _stepped(group)
+            tag = f" [{series}]" if frame["series"].nunique() > 1 else ""
+            ax.fill_between(placed[x], placed["cf_rating_lo"], placed["cf_rating_hi"], alpha=0.2,
+                            label=f"95% interval{tag}")
+            ax.plot(placed[x], placed["cf_rating"], marker="o", label=f"rating{tag}")
+            _mark_incomplete(ax, placed, x, "cf_rating")
+            _references(ax, unstepped, "cf_rating")
+        _finish(ax, placed, x, "Codeforces rating")
+    return fig

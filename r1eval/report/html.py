@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from r1eval.errors import R1EvalError
+from r1eval.rating import load_rating_distribution
 from r1eval.report import figures as figs
-from r1eval.report import tables
+from r1eval.report import ratings, tables
 from r1eval.report.runs import Run, expand_run_paths, load_run
 
 
@@ -32,6 +33,7 @@ class ReportOptions:
     formats: Sequence[str] = ("png", "svg")
     title: str = "r1eval checkpoint report"
     cache: bool = True  # reuse <run>/<task>/report_stats.json when completions have not changed
+    cf_ratings: str | None = None  # user-rating distribution (JSON histogram) for Codeforces percentiles
 
 
 @dataclass
@@ -65,6 +67,8 @@ def build_tables(runs: list[Run], opts: ReportOptions, baseline: Run | None) -> 
     out["flips"] = tables.flips_table(*flip_pair) if flip_pair else pd.DataFrame()
     if baseline is not None:
         out["baseline"] = tables.summary_table([baseline])
+    distribution = load_rating_distribution(opts.cf_ratings) if opts.cf_ratings else None
+    out.update(ratings.rating_tables(runs, distribution))
     return out
 
 
@@ -79,6 +83,8 @@ def build_figures(data: dict[str, pd.DataFrame], references: dict) -> dict[str, 
               "heatmap": figs.heatmap_figure(data["problems"])}
     if len(data["deltas"]):
         result["deltas"] = figs.delta_figure(data["deltas"])
+    if "ratings" in data:
+        result["rating"] = figs.rating_figure(data["ratings"])
     return result
 
 
@@ -137,6 +143,8 @@ def _markdown(title: str, data: dict[str, pd.DataFrame], notes: list[str], figur
     if len(data["flips"]):
         parts += ["## Problems that flipped (solved = solve rate ≥ 50%)", "",
                   markdown_table(data["flips"].head(50), FLIP_COLUMNS), ""]
+    for heading, frame in ratings.rating_sections(data):
+        parts += [f"## {heading}", "", markdown_table(frame, list(frame.columns)), ""]
     parts += ["## Figures", ""] + [f"![{name}]({path})" for name, path in figure_files.items()]
     return "\n".join(parts) + "\n"
 
@@ -167,7 +175,7 @@ def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dic
                     f'figures):<ul>{items}</ul></div>')
     body += ["<h2>Summary</h2><p>Rates in %; pass@1 with its 95% bootstrap CI over problems.</p>",
              _html_table(data["summary"], SUMMARY_COLUMNS)]
-    for name in ("accuracy", "passk", "length", "truncation", "behaviours", "heatmap", "deltas"):
+    for name in ("accuracy", "passk", "length", "truncation", "behaviours", "heatmap", "deltas", "rating"):
         if name in pngs:
             encoded = base64.b64encode(pngs[name]).decode()
             body.append(f'<h2>{name}</h2><img alt="{name}" src="data:image/png;base64,{encoded}">')
@@ -175,6 +183,9 @@ def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dic
                 body.append(_html_table(data["deltas"], DELTA_COLUMNS))
             if name == "behaviours":
                 body.append(_html_table(data["completions"], BEHAVIOUR_COLUMNS))
+            if name == "rating":
+                body += [f"<h3>{html.escape(heading)}</h3>{_html_table(frame, list(frame.columns))}"
+                         for heading, frame in ratings.rating_sections(data)]
     if len(data["flips"]):
         body += ["<h2>Problems that flipped</h2><p>Solved (solve rate ≥ 50%) in one checkpoint and not in the "
                  "other; largest changes first.</p>", _html_table(data["flips"].head(200), FLIP_COLUMNS)]

@@ -8,6 +8,7 @@ use LiveCodeBench's field names where they exist: `question_id` (or `id`), `publ
 `memory_limit_mb` (default 512) and `checker`; or rows of open-r1/codeforces. Submission rows:
 {id, problem_id, response}. Verdict rows: {id, problem_id, verdict, tests_passed, tests_total, detail, wall_s,
 language, failed_test}.
+Every program runs under a runner profile (README, "Runner profiles"; defined in sandbox/zygote.py).
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from r1eval.task.data import read_jsonl_rows
 from r1eval.task.packages import load_packages
 from r1eval.types import CodeSpec
 
+RUNNER_PROFILES = ("plain", "livecodebench")  # the keys of sandbox/zygote.py's PROFILES (a test keeps them equal)
+RUNNER_PROFILES = ("plain", "livecodebench")  # the keys of sandbox/zygote.py's PROFILES (a test keeps them equal)
 VERDICTS = ("accepted", "wrong_answer", "time_limit", "runtime_error", "memory_limit", "compile_error", "no_code",
             "sandbox_error", "skipped")
 LANGUAGE_NAMES = {"python": "Python 3", "cpp": "C++"}
@@ -52,6 +55,12 @@ def _wire_tests(spec: CodeSpec, time_scale: float = 1.0) -> tuple[list[dict], st
             data = part.encode("utf-8", errors="surrogatepass")
             digest.update(len(data).to_bytes(8, "little") + data)
     return tests, digest.hexdigest()
+
+
+def check_profile(profile: str) -> str:
+    if profile not in RUNNER_PROFILES:
+        raise DataError(f"runner profile must be one of {', '.join(RUNNER_PROFILES)}, not {profile!r}")
+    return profile
 
 
 def language_label(language: str, spec: CodeSpec) -> str:
@@ -95,12 +104,13 @@ def builds_for(spec: CodeSpec, program: tuple[str, str]) -> dict[str, tuple[str,
     return builds
 
 
-def job_for(job_id: str, code: str, spec: CodeSpec, *, language: str = "python", binary: str | None = None,
-            built: dict | None = None, time_scale: float = 1.0, all_tests: bool = False) -> dict:
+def job_for(job_id: str, code: str, spec: CodeSpec, profile: str = "plain", *, language: str = "python",
+            binary: str | None = None, built: dict | None = None, time_scale: float = 1.0,
+            all_tests: bool = False) -> dict:
     """The sandbox server's job for one program (see sandbox/server.py for the wire format)."""
     tests, key = _wire_tests(spec, time_scale)
     checker = lcb_format.parse_checker(spec.checker)
-    job = {"id": job_id, "code": code, "mode": spec.mode, "func_name": spec.entry_point,
+    job = {"id": job_id, "code": code, "mode": spec.mode, "profile": profile, "func_name": spec.entry_point,
            "tests": tests, "tests_key": key,
            "time_limit_s": spec.time_limit_s * time_scale, "memory_mb": spec.memory_mb,
            "checker": _wire_program(checker, built or {}) if "source" in checker else checker,
@@ -118,12 +128,15 @@ def _result_row(result: dict, language: str | None) -> dict:
             "failed_test": result.get("failed_test")}
 
 
-def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], progress=None, *,
-                    time_scale: float = 1.0, all_tests: bool = False, cache: CompileCache | None = None) -> list[dict]:
+def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], progress=None,
+                    profile: str = "plain", *, time_scale: float = 1.0, all_tests: bool = False,
+                    cache: CompileCache | None = None) -> list[dict]:
     """One result per (spec, raw response): extraction first (no_code without running), C++ compiled once per
     distinct source (and each problem's C++ checker or interactor once), then the sandbox. Each result has
     verdict, tests_passed, tests_total, detail, wall_s, language (python3 | c++17 | c++20 | None) and
-    failed_test (the first failing test's name, verdict, CPU and wall seconds, peak memory; None if none)."""
+    failed_test (the first failing test's name, verdict, CPU and wall seconds, peak memory; None if none).
+    Python programs run under the runner `profile`."""
+    check_profile(profile)
     cache = cache if cache is not None else CompileCache()
     results: list[dict | None] = [None] * len(items)
     found: dict[int, tuple[str, str]] = {}
@@ -155,7 +168,7 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
                                           "detail": f"the problem's checker/interactor does not build: "
                                                     f"{broken[0]['detail']}"}, label)
             continue
-        jobs.append(job_for(str(index), code, spec, language=language, binary=binary, built=built,
+        jobs.append(job_for(str(index), code, spec, profile, language=language, binary=binary, built=built,
                             time_scale=time_scale, all_tests=all_tests))
         where.append((index, label))
     for (index, label), result in zip(where, pool.run(jobs, progress=progress), strict=True):
@@ -213,9 +226,10 @@ def load_problems(problems: Path) -> tuple[dict[str, CodeSpec], dict[str, str]]:
 
 
 def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Callable[[int], SandboxPool],
-                progress=None, *, time_scale: float = 1.0, all_tests: bool = False) -> Counter:
+                progress=None, profile: str = "plain", *, time_scale: float = 1.0, all_tests: bool = False) -> Counter:
     """Judge every submission; write verdict rows to `out` in submission order; return verdict counts.
     Submissions to a skipped problem (an interactive package without an interactor, ...) get verdict `skipped`."""
+    check_profile(profile)
     specs, skipped = load_problems(problems)
     subs = read_submissions(submissions, set(specs) | set(skipped))
     judged = [s for s in subs if s.problem_id in specs]
@@ -224,7 +238,7 @@ def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Call
     if judged:
         with pool_factory(memory) as pool:
             rows = judge_responses(pool, [(specs[s.problem_id], s.response) for s in judged], progress=progress,
-                                   time_scale=time_scale, all_tests=all_tests)
+                                   profile=profile, time_scale=time_scale, all_tests=all_tests)
         results = {s.id: row for s, row in zip(judged, rows, strict=True)}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")

@@ -15,7 +15,7 @@ from typing import Any
 
 from r1eval.config import ScoringConfig
 from r1eval.grading.code.compile_cache import CompileCache
-from r1eval.grading.code.run_tests import judge_responses
+from r1eval.grading.code.run_tests import check_profile, judge_responses
 from r1eval.types import Completion, Problem, Status, Verdict
 
 STATUS = {"accepted": Status.CORRECT, "no_code": Status.NO_ANSWER, "sandbox_error": Status.ERROR}
@@ -30,8 +30,9 @@ def to_verdict(problem_id: str, sample: int, result: dict) -> Verdict:
 
 
 class CodeScorer:
-    def __init__(self, backend: str = "docker", workers: int | None = None, name: str = "code") -> None:
-        self.name, self.backend, self.workers = name, backend, workers
+    def __init__(self, backend: str = "docker", workers: int | None = None, name: str = "code",
+                 profile: str = "plain") -> None:
+        self.name, self.backend, self.workers, self.profile = name, backend, workers, check_profile(profile)
         self._pool = None
         self._memory_mb = 0
         self._compiled = CompileCache()  # C++ executables by source hash, for this scorer's run
@@ -40,7 +41,7 @@ class CodeScorer:
         """What judged the code, for the run's config (the image tag is the content hash of sandbox/)."""
         from r1eval.sandbox.image import image_tag
 
-        return {"scorer": self.name, "backend": self.backend, "workers": self.workers,
+        return {"scorer": self.name, "runner_profile": self.profile, "backend": self.backend, "workers": self.workers,
                 "sandbox_image": image_tag() if self.backend == "docker" else None}
 
     def _pool_for(self, memory_mb: int):  # noqa: ANN202
@@ -62,8 +63,8 @@ class CodeScorer:
                 raise ValueError(f"problem {problem.id} has no CodeSpec; the code scorer needs tests")
         scoring = scoring or ScoringConfig()
         pool = self._pool_for(max(p.code.memory_mb for p, _ in items))
-        results = judge_responses(pool, [(p.code, c.text) for p, c in items], time_scale=scoring.time_scale,
-                                  all_tests=scoring.all_tests, cache=self._compiled)
+        results = judge_responses(pool, [(p.code, c.text) for p, c in items], profile=self.profile,
+                                  time_scale=scoring.time_scale, all_tests=scoring.all_tests, cache=self._compiled)
         return [to_verdict(c.problem_id, c.sample, r) for (_, c), r in zip(items, results)]
 
     def close(self) -> None:
@@ -78,7 +79,9 @@ class CodeScorer:
         self.close()
 
 
-def code_scorer(backend: str | None = None, workers: int | None = None) -> CodeScorer:
-    """Factory for task files: `scorer=code_scorer()` (one sandbox per CPU by default). The backend defaults to
-    $R1EVAL_SANDBOX (docker | process), else docker; `r1eval run/score --sandbox` set that variable."""
-    return CodeScorer(backend=backend or os.environ.get("R1EVAL_SANDBOX") or "docker", workers=workers)
+def code_scorer(backend: str | None = None, workers: int | None = None, profile: str = "plain") -> CodeScorer:
+    """Factory for task files: `scorer=code_scorer(profile=...)` (one sandbox per CPU by default). The backend
+    defaults to $R1EVAL_SANDBOX (docker | process), else docker; `r1eval run/score --sandbox` set that variable.
+    `profile` is the runner profile (README, "Runner profiles"): the benchmark's own prelude, or plain."""
+    return CodeScorer(backend=backend or os.environ.get("R1EVAL_SANDBOX") or "docker", workers=workers,
+                      profile=profile)
