@@ -78,7 +78,7 @@ def _streams(req: dict) -> None:
     files = [(2, req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
              (3, req["result"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)]
     if "pipe_fds" in req:  # an interactive run: stdin and stdout are the pipes to the other process
-        for fd, pipe_end in zip((0, 1), req["pipe_fds"]):
+        for fd, pipe_end in zip((0, 1), req["pipe_fds"], strict=True):
             os.dup2(pipe_end, fd, inheritable=True)
     else:
         files[:0] = [(0, req["input"], os.O_RDONLY), (1, req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)]
