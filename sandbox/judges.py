@@ -23,8 +23,9 @@ Verdict (who ended first decides whose word counts; a closed pipe is the other s
 2. otherwise the interactor's exit decides: 43 wrong_answer; 42 accepted if the program then ended cleanly, else
    the program's verdict (e.g. it crashed writing after the interactor had finished); anything else, or an
    interactor that hangs, is the interactor's failure: JudgeError (sandbox_error).
-When both were reaped at the same instant their order is unknown: the interactor counts as first, except that a
-program over its time or memory limit keeps that verdict (a closed pipe never causes those).
+When both were reaped at the same instant their order is unknown: a failed program keeps its verdict (so an
+interactor that crashed on the pipe the program closed is not blamed), a clean one leaves the verdict to the
+interactor's exit.
 """
 from __future__ import annotations
 
@@ -131,8 +132,7 @@ def interact(server, job: dict, test: dict, program: tuple[str, str], limit: flo
     exited = os.WIFEXITED(theirs["status"]) and not theirs["wall_killed"]
     code = os.WEXITSTATUS(theirs["status"]) if exited else None
     message = _feedback(server) or server._read("judge_err.txt", 4096).strip()[-200:]
-    interactor_first = report["first"] == "interactor" and not (
-        report["together"] and outcome in ("time_limit", "memory_limit"))  # limits are never a closed pipe's doing
+    interactor_first = report["first"] == "interactor" and not report["together"]
     if not interactor_first and outcome != "ok":  # the program failed (or idled) while the interactor waited
         if report["idle"]:
             return "time_limit", "idleness limit: the program and the interactor were both waiting for input", mine

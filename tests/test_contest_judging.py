@@ -254,7 +254,7 @@ def test_interactor_decides_and_idleness_and_closed_pipes_have_verdicts(pool):
     results = judge(pool, interactive(), fenced(BINARY_SEARCH, "python"), fenced(linear, "python"),
                     fenced(no_flush, "python"), fenced(crash_first, "python"), fenced("pass\n", "python"))
     assert [r["verdict"] for r in results] == ["accepted", "wrong_answer", "time_limit", "runtime_error",
-                                               "wrong_answer"]
+                                               "wrong_answer"], [r["detail"] for r in results]
     assert "too many questions" in results[1]["detail"]
     assert "idleness" in results[2]["detail"]
     assert "closed its output" in results[4]["detail"]
