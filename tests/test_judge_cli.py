@@ -93,9 +93,9 @@ def test_no_docker_engine_is_one_line_saying_how_to_start_it(tmp_path, capsys, m
     assert main(["sandbox", "check"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "no Docker engine is running" in err and "dockerd" in err
-    monkeypatch.setenv("PATH", str(tmp_path))
     assert main(["sandbox", "build"]) == 1
-    assert "Docker client is not installed" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no Docker engine is running" in err and "dockerd" in err
 
 
 @pytest.mark.docker

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from r1eval.config import RunConfig, SamplingConfig, step_from_path
+from r1eval.config import RunConfig, SamplingConfig, ScoringConfig, step_from_path
 from r1eval.errors import StoreError
 from r1eval.pipeline.run import run, score_run
 from r1eval.store import RunStore
@@ -201,7 +201,7 @@ from r1eval.task.livecodebench import LCBSource, prompt
 
 TASK = Task(name="lcbmini", version=1, description=__doc__, prompt=prompt, default_n=1, cons=False,
             source=LCBSource(start="2000-01-01", end="2100-01-01", mirror="lcb_sample_with_tests.jsonl"),
-            scorer=code_scorer(backend="process", workers=1, profile="{profile}"))
+            scorer=code_scorer(profile="{profile}"))
 '''
 
 
@@ -214,11 +214,11 @@ def test_the_runner_profile_is_recorded_and_a_resume_under_another_is_refused(tm
     ids = [row["question_id"] for row in read_jsonl_rows(shared_data / "lcb_sample_with_tests.jsonl")]
     gen = FakeGenerator(dict.fromkeys(ids, "1"))  # no code blocks: judged no_code without running anything
     first = config(tmp_path, shared_data, tasks=("lcbmini",), tasks_dirs=(str(dirs["livecodebench"]),),
-                   sampling=SamplingConfig(n=1))
+                   sampling=SamplingConfig(n=1), scoring=ScoringConfig(sandbox="process", workers=1))
     run(first, generator=gen, show_progress=False)
     recorded = json.loads((tmp_path / "runs" / "r" / "config.json").read_text())["tasks"]["lcbmini"]
     assert recorded["runner_profile"] == "livecodebench"
     other = config(tmp_path, shared_data, tasks=("lcbmini",), tasks_dirs=(str(dirs["plain"]),),
-                   sampling=SamplingConfig(n=1))
+                   sampling=SamplingConfig(n=1), scoring=ScoringConfig(sandbox="process", workers=1))
     with pytest.raises(StoreError, match="task lcbmini: runner_profile differs"):
         run(other, generator=gen, show_progress=False)

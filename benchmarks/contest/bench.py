@@ -1,7 +1,8 @@
 """Contest judging throughput on the shared problem packages: every accepted submission (Python and C++) against
 every test of its package (--all-tests), through the warm-container pool, against a `docker run` per test in the
-same script (same image, same hardening flags, the same job server judging a one-test job, so both sides give the
-same verdicts and the difference is what a container per test costs).
+same script (a fresh container per test with the same image and hardening, started through the same backend, its
+job server judging a one-test job, so both sides give the same verdicts and the difference is what a container per
+test costs).
 
     PYTHONPATH=. .venv/bin/python benchmarks/contest/bench.py [--packages DIR] [--workers 1 2] [--out FILE]
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,7 +24,7 @@ from r1eval.grading.code.blocks import extract_program  # noqa: E402
 from r1eval.grading.code.compile_cache import CompileCache, compile_key  # noqa: E402
 from r1eval.grading.code.run_tests import builds_for, job_for, judge_responses, language_label  # noqa: E402
 from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
-from r1eval.sandbox.pool import SandboxPool  # noqa: E402
+from r1eval.sandbox.pool import Sandbox, SandboxPool  # noqa: E402
 from r1eval.task.packages import load_packages, package_submissions  # noqa: E402
 
 DEFAULT_PACKAGES = Path(os.environ.get("R1EVAL_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data") \
@@ -62,10 +62,11 @@ def bench_docker_run(items, memory_mb: int, cache: CompileCache) -> dict:
         job = job_for(name, code, spec, language=language, binary=binary, built=built, all_tests=True)
         verdict = "accepted"
         for test in job["tests"]:
-            proc = subprocess.Popen(backend.command(10_000 + tests_run), stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, text=True)
-            answer, _ = proc.communicate(json.dumps({**job, "tests": [test], "tests_key": None}) + "\n", timeout=900)
-            result = next(r for r in map(json.loads, answer.splitlines()) if "verdict" in r)
+            box = Sandbox(backend, 10_000 + tests_run)  # a fresh hardened container for this one test
+            try:
+                result = box.run({**job, "tests": [test], "tests_key": None}) or {"verdict": "sandbox_error"}
+            finally:
+                box.destroy()
             tests_run += 1
             verdict = result["verdict"] if verdict == "accepted" else verdict
         verdicts[name] = verdict

@@ -7,12 +7,12 @@ import platform
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from r1eval.config import RunConfig
+from r1eval.config import RunConfig, ScoringConfig
 from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.metrics import group_verdicts, task_metrics
@@ -33,7 +33,7 @@ class TaskPlan:
     prompts: list[Any]
     n: int
 
-    def record(self, limit: int | None) -> dict[str, Any]:
+    def record(self, limit: int | None, scoring: ScoringConfig) -> dict[str, Any]:
         return {
             "version": self.task.version,
             "n": self.n,
@@ -42,7 +42,7 @@ class TaskPlan:
             "dataset": {**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
             "prompt_hash": prompts.prompt_hash(self.prompts),
             "scorer": self.task.scorer.name,
-            **({"scorer_info": self.task.scorer.describe()} if hasattr(self.task.scorer, "describe") else {}),
+            **({"scorer_info": self.task.scorer.describe(scoring)} if hasattr(self.task.scorer, "describe") else {}),
             **({"runner_profile": self.task.scorer.profile} if hasattr(self.task.scorer, "profile") else {}),
         }
 
@@ -150,22 +150,23 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
         record = {
             "run_id": run_dir.name, "model": config.model, "step": config.effective_step, "label": config.label,
             "backend": config.backend, "identity": identity, "sampling": asdict(config.sampling),
-            "engine": {**asdict(config.engine), "api_key": None}, "tasks_dirs": list(config.tasks_dirs),
-            "tasks": {p.task.name: p.record(config.limit) for p in plans},
+            "engine": {**asdict(config.engine), "api_key": None}, "scoring": asdict(config.scoring),
+            "tasks_dirs": list(config.tasks_dirs),
+            "tasks": {p.task.name: p.record(config.limit, config.scoring) for p in plans},
             "versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         previous = store.read_config()
         if previous is not None:
             _check_compatible(run_dir, previous, record)
             record = {**previous, "tasks": {**previous.get("tasks", {}), **record["tasks"]},
-                      "versions": record["versions"]}
+                      "versions": record["versions"], "scoring": record["scoring"]}
         store.write_config(record)
         for plan in plans:
             _generate_task(store, plan, generator, config, show_progress)
     finally:
         if owned:
             generator.close()
-    return score_run(run_dir, show_progress=show_progress)
+    return score_run(run_dir, show_progress=show_progress, scoring=config.scoring)
 
 
 def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool) -> None:
@@ -180,7 +181,8 @@ def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config
             bar(len(completions))
 
 
-def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, show: bool) -> dict[str, Any]:
+def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, show: bool,
+               scoring: ScoringConfig) -> dict[str, Any]:
     problems = {p.id: p for p in store.read_problems(task.name)}
     completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record["n"]]
     verdicts: list[Verdict] = []
@@ -188,7 +190,7 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
         with progress_bar(f"grade {task.name}", len(completions), show) as bar:
             for start in range(0, len(completions), GRADE_BATCH):
                 batch = completions[start : start + GRADE_BATCH]
-                verdicts.extend(task.scorer.score([(problems[c.problem_id], c) for c in batch]))
+                verdicts.extend(task.scorer.score([(problems[c.problem_id], c) for c in batch], scoring))
                 bar(len(batch))
     finally:
         if hasattr(task.scorer, "close"):  # sandbox pools: stop the containers as soon as the task is graded
@@ -221,16 +223,28 @@ def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[
     return out
 
 
-def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True) -> dict[str, Any]:
-    """(Re-)grade every task of a run from its journal and write results.json; needs no GPU."""
+def recorded_scoring(config: dict[str, Any]) -> ScoringConfig:
+    """The ScoringConfig a run's config.json records (defaults for runs made before it was recorded)."""
+    known = {f.name for f in fields(ScoringConfig)}
+    return ScoringConfig(**{k: v for k, v in (config.get("scoring") or {}).items() if k in known})
+
+
+def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True,
+              scoring: ScoringConfig | None = None) -> dict[str, Any]:
+    """(Re-)grade every task of a run from its journal and write results.json; needs no GPU. `scoring` defaults
+    to the settings recorded in the run's config.json; other settings are recorded there before grading."""
     store = RunStore(run_dir)
     config = store.read_config()
     if config is None:
         raise StoreError(f"{run_dir} is not an r1eval run directory (no config.json)")
+    scoring = scoring or recorded_scoring(config)
+    if config.get("scoring") != asdict(scoring):
+        config["scoring"] = asdict(scoring)
+        store.write_config(config)
     names = list(config["tasks"])
     tasks = load_tasks(names, list(tasks_dirs) or config.get("tasks_dirs", []))
     seed = config.get("sampling", {}).get("seed", 0)
-    results = {name: score_task(store, task, config["tasks"][name], seed, show_progress)
+    results = {name: score_task(store, task, config["tasks"][name], seed, show_progress, scoring)
                for name, task in zip(names, tasks, strict=True)}
     payload = {
         "run_id": config["run_id"], "model": config["model"], "step": config.get("step"),

@@ -4,12 +4,11 @@ Mapping: accepted -> CORRECT; wrong_answer, time_limit, runtime_error, memory_li
 no_code -> NO_ANSWER; sandbox_error -> ERROR (excluded from metrics; the run is marked incomplete).
 Verdict.detail starts with the code verdict's name ("wrong_answer: test 3/12: ..."); answer is None;
 Verdict.extra records the language the sample was written in (python3, c++17, c++20) and the first failing test.
-The sandbox pool starts on the first score() call, is reused by later calls, and is shut down by close(),
-`with`, or at interpreter exit (containers also stop by themselves when this process dies).
+The sandbox pool starts on the first score() call, is reused by later calls with the same sandbox settings, and is
+shut down by close(), `with`, or at interpreter exit (containers also stop by themselves when this process dies).
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,39 +29,43 @@ def to_verdict(problem_id: str, sample: int, result: dict) -> Verdict:
 
 
 class CodeScorer:
-    def __init__(self, backend: str = "docker", workers: int | None = None, name: str = "code",
-                 profile: str = "plain") -> None:
-        self.name, self.backend, self.workers, self.profile = name, backend, workers, check_profile(profile)
-        self._pool = None
-        self._memory_mb = 0
-        self._compiled = CompileCache()  # C++ executables by source hash, for this scorer's run
+    """Judges code in the sandbox the run's ScoringConfig names (docker | process), `workers` sandboxes wide, under
+    the task's runner profile, with its time_scale and all_tests; C++ executables are kept by source hash for the
+    scorer's life (one run's scoring)."""
 
-    def describe(self) -> dict[str, Any]:
+    def __init__(self, name: str = "code", profile: str = "plain") -> None:
+        self.name, self.profile = name, check_profile(profile)
+        self._compiled = CompileCache()
+        self._pool = None
+        self._pool_key: tuple[str, int | None, int] | None = None  # (sandbox, workers, memory_mb) it was opened with
+
+    def describe(self, scoring: ScoringConfig) -> dict[str, Any]:
         """What judged the code, for the run's config (the image tag is the content hash of sandbox/)."""
         from r1eval.sandbox.image import image_tag
 
-        return {"scorer": self.name, "runner_profile": self.profile, "backend": self.backend, "workers": self.workers,
-                "sandbox_image": image_tag() if self.backend == "docker" else None}
+        return {"scorer": self.name, "runner_profile": self.profile, "backend": scoring.sandbox,
+                "workers": scoring.workers, "sandbox_image": image_tag() if scoring.sandbox == "docker" else None}
 
-    def _pool_for(self, memory_mb: int):  # noqa: ANN202
+    def _pool_for(self, scoring: ScoringConfig, memory_mb: int):  # noqa: ANN202
         from r1eval.sandbox.pool import open_pool
 
-        if self._pool is not None and memory_mb > self._memory_mb:
-            self.close()  # sandboxes are sized for the largest memory limit seen
+        if self._pool is not None and self._pool_key is not None:
+            sandbox, workers, opened_mb = self._pool_key
+            if (sandbox, workers) != (scoring.sandbox, scoring.workers) or memory_mb > opened_mb:
+                self.close()  # another sandbox choice, or sandboxes sized for a smaller memory limit
         if self._pool is None:
-            self._pool = open_pool(self.backend, self.workers, memory_mb=memory_mb)
-            self._memory_mb = memory_mb
+            self._pool = open_pool(scoring.sandbox, scoring.workers, memory_mb=memory_mb)
+            self._pool_key = (scoring.sandbox, scoring.workers, memory_mb)
         return self._pool
 
-    def score(self, items: Sequence[tuple[Problem, Completion]], scoring: ScoringConfig | None = None) -> list[Verdict]:
-        """`scoring` (the run's ScoringConfig) gives time_scale and all_tests; defaults: 1.0, stop at first failure."""
+    def score(self, items: Sequence[tuple[Problem, Completion]],
+              scoring: ScoringConfig = ScoringConfig()) -> list[Verdict]:
         if not items:
             return []
         for problem, _ in items:
             if problem.code is None:
                 raise ValueError(f"problem {problem.id} has no CodeSpec; the code scorer needs tests")
-        scoring = scoring or ScoringConfig()
-        pool = self._pool_for(max(p.code.memory_mb for p, _ in items))
+        pool = self._pool_for(scoring, max(p.code.memory_mb for p, _ in items))
         results = judge_responses(pool, [(p.code, c.text) for p, c in items], profile=self.profile,
                                   time_scale=scoring.time_scale, all_tests=scoring.all_tests, cache=self._compiled)
         return [to_verdict(c.problem_id, c.sample, r) for (_, c), r in zip(items, results)]
@@ -71,6 +74,7 @@ class CodeScorer:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+            self._pool_key = None
 
     def __enter__(self) -> CodeScorer:
         return self
@@ -79,9 +83,8 @@ class CodeScorer:
         self.close()
 
 
-def code_scorer(backend: str | None = None, workers: int | None = None, profile: str = "plain") -> CodeScorer:
-    """Factory for task files: `scorer=code_scorer(profile=...)` (one sandbox per CPU by default). The backend
-    defaults to $R1EVAL_SANDBOX (docker | process), else docker; `r1eval run/score --sandbox` set that variable.
-    `profile` is the runner profile (README, "Runner profiles"): the benchmark's own prelude, or plain."""
-    return CodeScorer(backend=backend or os.environ.get("R1EVAL_SANDBOX") or "docker", workers=workers,
-                      profile=profile)
+def code_scorer(profile: str = "plain") -> CodeScorer:
+    """Factory for task files: `scorer=code_scorer(profile=...)`. `profile` is the runner profile (README, "Runner
+    profiles"): the benchmark's own prelude, or plain. Where the code runs (sandbox kind, how many sandboxes) is
+    the run's choice, not the task's: ScoringConfig, set by `r1eval run/score --sandbox/--grade-workers`."""
+    return CodeScorer(profile=profile)
