@@ -183,5 +183,6 @@ class RunStore:
         os.replace(tmp, path)
 
     def read_verdicts(self, task: str) -> list[Verdict]:
-        return [Verdict(r["problem_id"], r["sample"], Status(r["status"]), r.get("answer"), r.get("detail", ""))
+        return [Verdict(r["problem_id"], r["sample"], Status(r["status"]), r.get("answer"), r.get("detail", ""),
+                        r.get("extra") or {})
                 for r in _jsonl_rows(self.task_dir(task) / "verdicts.jsonl")]

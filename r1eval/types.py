@@ -18,6 +18,8 @@ class Status(StrEnum):
 class TestCase:
     input: str
     output: str
+    name: str = ""  # e.g. "secret/subtask2/1" for a problem package's test file
+    time_limit_s: float | None = None  # overrides CodeSpec.time_limit_s for this test
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,14 @@ class CodeSpec:
     starter_code: str = ""
     time_limit_s: float = 6.0
     memory_mb: int = 512
-    checker: str = "exact"
+    checker: str = "exact"  # a kind name, or a JSON object (code_rows.parse_checker)
+    languages: tuple[str, ...] = ("python",)  # what a submission may be written in: "python", "cpp"
+    cpp_std: str = "c++17"  # the standard C++ submissions compile with: c++17 | c++20
+    input_mode: Literal["stdio", "file"] = "stdio"  # file: the program reads input.txt and writes output.txt
+    interactor: str = ""  # interactive problems: JSON {"language", "source", "files"} of the interactor
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "languages", tuple(self.languages))  # a list when read back from JSON
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Verdict:
     status: Status
     answer: str | None  # canonical extracted answer: the cons@n vote key
     detail: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)  # e.g. code: language
 
     @property
     def correct(self) -> bool:

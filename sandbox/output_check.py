@@ -8,7 +8,8 @@ LiveCodeBench: a number is ASCII digits with an optional sign, point and exponen
 JSON under the profile's rule: "python" = LiveCodeBench's (a returned tuple counts as a list, then Python ==, so a
 nested tuple is not a list and 1 is not "1" as a key); "json" = the value as JSON would carry it (tuples are lists).
 Checkers: exact (the above), float (abs/rel tolerance on numeric tokens or values), unordered (multiset of lines or
-of list elements). The custom checker is a program; the server runs it as a sandboxed child (server.py).
+of list elements), tokens (the problemtools default output validator and its flags). Checker programs (custom,
+validator, testlib, openr1) run as sandboxed children (server.py, judges.py).
 """
 from __future__ import annotations
 
@@ -135,3 +136,36 @@ def compare_value(got_tagged: str, want_json: str, checker: dict, values: str = 
 
 def _sort_key(value) -> str:
     return json.dumps(value, sort_keys=True)
+
+
+def _as_float(token: str) -> float | None:
+    try:
+        value = float(token)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def compare_tokens(got: str, want: str, checker: dict) -> tuple[bool, str]:
+    """The problemtools default output validator: whitespace-separated tokens, case-insensitive unless
+    `case_sensitive`; with `space_change_sensitive` the whitespace must match too; with `abs_tol` / `rel_tol`
+    (float_tolerance, float_absolute_tolerance, float_relative_tolerance) an answer token that is a number accepts
+    any number within either tolerance."""
+    if checker.get("space_change_sensitive"):
+        got_ws, want_ws = re.findall(r"\s+", got), re.findall(r"\s+", want)
+        if got_ws != want_ws:
+            return False, "whitespace differs from the answer"
+    got_tokens, want_tokens = got.split(), want.split()
+    abs_tol, rel_tol = checker.get("abs_tol"), checker.get("rel_tol")
+    for number, (a, b) in enumerate(zip(got_tokens, want_tokens), 1):
+        if a == b or (not checker.get("case_sensitive") and a.lower() == b.lower()):
+            continue
+        if abs_tol is not None or rel_tol is not None:
+            x, y = _as_float(a), _as_float(b)
+            if x is not None and y is not None and abs(x - y) <= max(abs_tol or 0.0, (rel_tol or 0.0) * abs(y)):
+                continue
+        return False, f"token {number}: expected {b[:40]!r}, got {a[:40]!r}"
+    if len(got_tokens) != len(want_tokens):
+        more = len(got_tokens) > len(want_tokens)
+        return False, f"{'more' if more else 'fewer'} tokens than the answer ({len(got_tokens)} vs {len(want_tokens)})"
+    return True, ""

@@ -3,10 +3,14 @@ in a private user/PID/network namespace when the kernel allows.
 
 Reads one JSON job per line on stdin and answers one JSON result per line on stdout:
 job:    {"id", "code", "mode": stdin|functional, "profile": livecodebench|plain (zygote.PROFILES; default plain),
-         "func_name", "tests": [{"input", "output"}], "tests_key",
-         "time_limit_s", "memory_mb", "checker": {"kind": exact|float|unordered|custom, "abs_tol", "rel_tol",
-         "program"}, "output_limit_bytes"}
-result: {"id", "verdict", "tests_passed", "tests_total", "detail", "times": [[cpu_s, wall_s], ...], "damaged"}
+         "func_name", "tests": [{"input", "output", "time_limit_s"?, "name"?}], "tests_key", "time_limit_s",
+         "memory_mb", "checker": {"kind": exact|float|unordered|custom|tokens|validator|testlib|openr1, ...},
+         "output_limit_bytes", "language": python|cpp, "binary" (cpp: the base64 executable from a compile job),
+         "input_mode": stdio|file (input.txt / output.txt), "interactor": {"code" | "binary"}, "all_tests": false}
+result: {"id", "verdict", "tests_passed", "tests_total", "detail", "times": [[cpu_s, wall_s], ...], "damaged",
+         "failed_test": {"test", "name", "verdict", "cpu_s", "wall_s", "memory_mb"} | null}
+compile job: {"id", "kind": "compile", ...} -> {"id", "verdict": compiled|compile_error, "binary", "detail"}
+(programs.py); checker programs and interactors: judges.py.
 A job may leave out "tests" when an earlier job sent them under the same "tests_key"; if they are no longer
 cached the answer is {"need_tests": true} and the host sends the job again with its tests.
 Options: --workdir DIR (default /work), --nproc N (RLIMIT_NPROC for tests; default 64), --scratch DIR:DIR (other
@@ -33,7 +37,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import judges  # noqa: E402
 import output_check  # noqa: E402
+import programs  # noqa: E402
 import zygote as zygote_module  # noqa: E402
 
 PROTOCOL = 1
@@ -228,16 +234,19 @@ class Server:
 
     def _read(self, name: str, limit: int) -> str:
         """A file the test wrote; "" unless it is a regular file (a test may swap in a symlink or a FIFO)."""
+        return self._read_bytes(name, limit).decode("utf-8", errors="replace")
+
+    def _read_bytes(self, name: str, limit: int) -> bytes:
         try:
             fd = os.open(self.workdir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
-            return ""
+            return b""
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return ""
-            return handle.read(limit).decode("utf-8", errors="replace")
+                return b""
+            return handle.read(limit)
 
-    def _write(self, name: str, text: str) -> None:
+    def _write(self, name: str, data: str | bytes) -> None:
         """Create a fresh file, replacing whatever a test left under that name (never writing through a link)."""
         path = self.workdir / name
         if path.is_dir() and not path.is_symlink():
@@ -245,12 +254,12 @@ class Server:
         else:
             path.unlink(missing_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data)
 
-    def _classify(self, job: dict, report: dict | None) -> tuple[str, str]:
+    def _classify(self, job: dict, report: dict | None, limit: float | None = None) -> tuple[str, str]:
         """Verdict of one finished child from its exit status and resource use ("ok" = ran cleanly)."""
-        limit = float(job.get("time_limit_s") or 6.0)
+        limit = limit or float(job.get("time_limit_s") or 6.0)
         if report is None:
             return "runtime_error", "the program killed or stopped its supervisor"
         status, cpu = report["status"], report["cpu"]
@@ -262,6 +271,8 @@ class Server:
                 return "time_limit", f"CPU time over {limit:g} s"
             if sig == signal.SIGKILL:
                 return "memory_limit", "killed by the memory limit"
+            if sig == signal.SIGABRT and "bad_alloc" in self._read("err.txt", 1 << 16):
+                return "memory_limit", f"std::bad_alloc under {job.get('memory_mb') or 512} MB"
             try:
                 name = signal.Signals(sig).name
             except ValueError:  # real-time signals have no name
@@ -284,6 +295,10 @@ class Server:
         checker = job.get("checker") or {"kind": "exact"}
         if checker.get("kind") == "custom":
             return self._custom_check(job, checker, test, output)
+        if checker.get("kind") in judges.PROGRAM_KINDS:
+            return judges.check(self, job, checker, test, output)
+        if checker.get("kind") == "tokens":
+            return output_check.compare_tokens(output, test["output"], checker)
         if job.get("mode") == "functional":
             if output.startswith('{"__unserialisable__"'):  # the child's marker (or a submission's imitation)
                 try:
@@ -316,37 +331,56 @@ class Server:
         return os.WEXITSTATUS(report["status"]) == 0, message or "rejected by the checker"
 
     def judge(self, job: dict) -> dict:
+        if job.get("kind") == "compile":
+            return programs.compile_job(self, job)
         if (job.get("profile") or "plain") not in zygote_module.PROFILES:
             raise ValueError(f"unknown runner profile {job.get('profile')!r}")
         tests = self.tests_for(job)
         if tests is None:
             return {"verdict": "need_tests", "need_tests": True, "tests_passed": 0, "tests_total": 0, "detail": "",
                     "times": []}
-        verdict, detail, passed, times = "accepted", "", 0, []
-        functional = job.get("mode") == "functional"
-        limit = float(job.get("time_limit_s") or 6.0)
+        verdict, detail, passed, times, failed = "accepted", "", 0, [], None
         for index, test in enumerate(tests, 1):
-            self.wipe()  # fresh files for every test: nothing one test wrote (or swapped) reaches the next
-            self._write("sol.py", job["code"])
-            self._write("in.txt", test["input"])
-            request = self._request(job, job.get("mode") or "stdin", "sol.py", "in.txt", limit,
-                                    int(job.get("memory_mb") or 512))
-            report = self.zygote.run(request)
-            self.clean_processes(report and report.get("pid"), report is not None)
-            self._unlock()
+            outcome, why, report = self.run_test(job, test)
             times.append([round(report["cpu"], 4), round(report["wall"], 4)] if report else None)
-            outcome, why = self._classify(job, report)
-            if outcome == "ok":
-                output = self._read("result.json" if functional else "out.txt", request["fsize"])
-                ok, why = self._check_output(job, test, output)
-                outcome = "accepted" if ok else "wrong_answer"
-            if outcome != "accepted":
+            if outcome == "accepted":
+                passed += 1
+                continue
+            if failed is None:
                 verdict, detail = outcome, f"test {index}/{len(tests)}: {why}".strip()
+                failed = {"test": index, "name": test.get("name") or str(index), "verdict": outcome,
+                          "cpu_s": times[-1] and times[-1][0], "wall_s": times[-1] and times[-1][1],
+                          "memory_mb": report and round(report.get("rss_kb", 0) / 1024, 1)}
+            if not job.get("all_tests"):
                 break
-            passed += 1
         self.wipe()
         return {"verdict": verdict, "tests_passed": passed, "tests_total": len(tests), "detail": detail,
-                "times": times, "cached": bool(job.get("tests_key")) and job["tests_key"] in self.cache}
+                "times": times, "failed_test": failed,
+                "cached": bool(job.get("tests_key")) and job["tests_key"] in self.cache}
+
+    def run_test(self, job: dict, test: dict) -> tuple[str, str, dict | None]:
+        """(outcome, reason, the program's report) for one test, in a freshly emptied work dir."""
+        functional, file_io = job.get("mode") == "functional", job.get("input_mode") == "file"
+        limit = float(test.get("time_limit_s") or job.get("time_limit_s") or 6.0)
+        self.wipe()  # fresh files for every test: nothing one test wrote (or swapped) reaches the next
+        mode, name = programs.install(self, {"code": job["code"], "binary": job.get("binary")}, "sol")
+        mode = mode or job.get("mode") or "stdin"
+        if job.get("interactor"):
+            return judges.interact(self, job, test, (mode, name), limit)
+        self._write("input.txt" if file_io else "in.txt", test["input"])
+        if file_io:
+            self._write("in.txt", "")
+        request = self._request(job, mode, name, "in.txt", limit, int(job.get("memory_mb") or 512))
+        report = self.zygote.run(request)
+        self.clean_processes(report and report.get("pid"), report is not None)
+        self._unlock()
+        outcome, why = self._classify(job, report, limit)
+        if outcome == "ok":
+            output = self._read("output.txt" if file_io else "result.json" if functional else "out.txt",
+                                request["fsize"])
+            ok, why = self._check_output(job, test, output)
+            outcome = "accepted" if ok else "wrong_answer"
+        return outcome, why, report
 
 
 def main() -> None:

@@ -6,16 +6,22 @@ runs submitted code itself: only its children do, after setting their rlimits. I
 (same uid) cannot read its memory or file descriptors through /proc or ptrace.
 
 Protocol (fds passed on the command line): one JSON request per line in, one JSON reply per line out.
-request: {"mode": stdin|functional|checker, "profile": a PROFILES key, "code", "input", "stdout", "stderr",
+request: {"mode": stdin|functional|checker|exec, "profile": a PROFILES key, "code", "input", "stdout", "stderr",
           "result": paths, "func_name", "argv": [...], "cpu_s": int, "mem_bytes": int, "fsize": int, "nproc": int,
           "wall_s": float, "wall_cap_s": float}
-reply:   {"status": raw wait status, "cpu": seconds, "wall": seconds, "wall_killed": bool}
+         mode exec: `code` is an executable (a compiled submission, checker or the compiler) run with `argv`.
+reply:   {"status": raw wait status, "cpu": seconds, "wall": seconds, "wall_killed": bool, "rss_kb": peak RSS}
+interactive request: {"mode": "interactive", "submission": request, "interactor": request}: both run at once, the
+         submission's stdout piped to the interactor's stdin and back (their "input"/"stdout" paths are unused);
+reply:   {"submission": reply, "interactor": reply, "first": which ended first, "together": ended at one wake-up
+         (order unknown), "idle": both were waiting}
 A functional test's return value goes to fd 3 as JSON in which every container is an array tagged with its type
 (["list", ...], ["tuple", ...], ["dict", [key, value], ...]), so the server sees tuples, lists and key types apart.
 """
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import io
 import json
 import os
@@ -68,14 +74,21 @@ def _limits(req: dict) -> None:
 
 
 def _streams(req: dict) -> None:
-    for fd, path, flags in ((0, req["input"], os.O_RDONLY),
-                            (1, req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-                            (2, req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-                            (3, req["result"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+    hidden = [fcntl.fcntl(fd, fcntl.F_DUPFD, 256) for fd in req.get("hidden_fds", ())]  # out of the way first
+    files = [(2, req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+             (3, req["result"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)]
+    if "pipe_fds" in req:  # an interactive run: stdin and stdout are the pipes to the other process
+        for fd, pipe_end in zip((0, 1), req["pipe_fds"], strict=True):
+            os.dup2(pipe_end, fd, inheritable=True)
+    else:
+        files[:0] = [(0, req["input"], os.O_RDONLY), (1, req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)]
+    for fd, path, flags in files:
         opened = os.open(path, flags, 0o600)
         os.dup2(opened, fd, inheritable=True)
         os.close(opened)
-    os.closerange(4, 1 << 16)
+    for number, fd in enumerate(hidden, 4):  # an interactor's input and answer: /dev/fd/4, /dev/fd/5
+        os.dup2(fd, number, inheritable=True)
+    os.closerange(4 + len(hidden), 1 << 16)
     sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8",
                                  errors="replace")
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False), 1 << 16), encoding="utf-8",
@@ -151,6 +164,20 @@ def _run(req: dict, namespace: dict) -> int:
     return 0
 
 
+def _exec(req: dict) -> int:
+    """Replace this child by a compiled program (signals back to their defaults, the result fd closed)."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # a program writing to a closed pipe dies as it would anywhere
+    os.close(3)
+    try:
+        os.execv(req["code"], req.get("argv") or [req["code"]])
+    except MemoryError:
+        return EXIT_MEMORY
+    except OSError as exc:  # ENOMEM: its static data do not fit the address-space limit
+        print(f"cannot execute the program: {exc}", file=sys.stderr)
+        return EXIT_MEMORY if exc.errno == 12 else EXIT_BAD_ENTRY
+    return EXIT_BAD_ENTRY
+
+
 _SCALARS = (bool, int, float, str)
 
 
@@ -180,6 +207,8 @@ def _child(req: dict, preludes: dict) -> None:
             pass
         _streams(req)
         _limits(req)
+        if req["mode"] == "exec":
+            _finish(_exec(req))
         import random
 
         random.seed()
@@ -234,15 +263,80 @@ def _serve(req: dict, preludes: dict) -> dict:
     pidfd = os.pidfd_open(pid)
     wall_killed = _await(pid, pidfd, started, req["wall_s"], req.get("wall_cap_s", req["wall_s"]))
     if wall_killed:
-        for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-            try:
-                kill()
-            except OSError:
-                pass
+        _kill(pid)
+    return _ended(pid, pidfd, started, wall_killed)
+
+
+def _ended(pid: int, pidfd: int, started: float, killed: bool) -> dict:
     _, status, usage = os.wait4(pid, 0)
     os.close(pidfd)
     return {"pid": pid, "status": status, "cpu": usage.ru_utime + usage.ru_stime, "wall": time.monotonic() - started,
-            "wall_killed": wall_killed}
+            "wall_killed": killed, "rss_kb": usage.ru_maxrss}
+
+
+def _kill(pid: int) -> None:
+    for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            kill()
+        except OSError:
+            pass
+
+
+def _serve_pair(req: dict, preludes: dict) -> dict:
+    """Run a submission and its interactor at once, each with its own limits, joined by two pipes.
+
+    Backstops: while the submission runs, the pair gets the submission's `wall_s`; then, if the submission used
+    under 5% CPU over the last interval, both are waiting on each other (idleness) and both are killed; a busy one
+    gets up to `wall_cap_s`. Once the submission has ended, the interactor gets 10 s more to give its verdict."""
+    to_judge, to_submission = os.pipe(), os.pipe()
+    hidden = [os.open(path, os.O_RDONLY) for path in req["interactor"].get("hidden", ())]
+    for path in req["interactor"].get("hidden", ()):
+        os.unlink(path)  # only the interactor keeps them open: the submission never sees these files
+    started = time.monotonic()
+    ends = {"submission": (to_submission[0], to_judge[1]), "interactor": (to_judge[0], to_submission[1])}
+    running: dict[str, tuple[int, int]] = {}
+    for name, pipe_fds in ends.items():
+        pid = os.fork()
+        if pid == 0:
+            _child({**req[name], "pipe_fds": pipe_fds, "hidden_fds": hidden if name == "interactor" else []},
+                   preludes)
+        running[name] = (pid, os.pidfd_open(pid))
+    for fd in (*to_judge, *to_submission, *hidden):
+        os.close(fd)
+    sub = req["submission"]
+    done: dict[str, dict] = {}
+    order: list[str] = []
+    idle, together, last_cpu, interval = False, False, 0.0, sub["wall_s"]
+    check_at = started + interval
+    while running:
+        now = time.monotonic()
+        if "submission" in running:
+            deadline = min(check_at, started + sub["wall_cap_s"])
+        else:
+            deadline = done["submission"]["end"] + 10.0
+        ready, _, _ = select.select([fd for _, fd in running.values()], [], [], max(0.0, deadline - now))
+        ended = sorted(n for n, (_, fd) in running.items() if fd in ready)  # "interactor" sorts first
+        together = together or len(ended) == 2  # reaped at one wake-up: their order is unknown
+        for name in ended:
+            pid, fd = running.pop(name)
+            done[name] = {**_ended(pid, fd, started, False), "end": time.monotonic()}
+            order.append(name)
+        if ready or time.monotonic() < deadline:
+            continue
+        if "submission" in running:
+            cpu = _cpu_seconds(running["submission"][0])
+            over_cap = time.monotonic() >= started + sub["wall_cap_s"]
+            if not over_cap and cpu - last_cpu >= 0.05 * interval:  # busy: only slowed down by machine load
+                last_cpu, interval = cpu, max(1.0, sub["wall_s"] / 2)
+                check_at = time.monotonic() + interval
+                continue
+            idle = not over_cap
+        for name, (pid, fd) in list(running.items()):  # idle pair, or an interactor that never gave its verdict
+            _kill(pid)
+            done[name] = {**_ended(pid, fd, started, True), "end": time.monotonic()}
+            order.append(name)
+            del running[name]
+    return {**{name: done[name] for name in ends}, "first": order[0], "together": together, "idle": idle}
 
 
 def main() -> None:
@@ -258,7 +352,9 @@ def main() -> None:
     replies.write('{"ready": true}\n')
     replies.flush()
     for line in requests:
-        replies.write(json.dumps(_serve(json.loads(line), preludes)) + "\n")
+        req = json.loads(line)
+        serve = _serve_pair if req["mode"] == "interactive" else _serve
+        replies.write(json.dumps(serve(req, preludes)) + "\n")
         replies.flush()
 
 

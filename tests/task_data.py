@@ -1,11 +1,14 @@
 """Offline data for every task file: the shared mirrors, plus stand-ins in the real formats where a dataset is not
 mirrored (DATASETS.md): GPQA is gated, so synthetic rows in its column schema; LiveCodeBench's release rows are
-too big, so lcb_sample_with_tests.jsonl (LCB's row format) stands in. Also reference programs for code problems."""
+too big, so lcb_sample_with_tests.jsonl (LCB's row format) stands in; open-r1/codeforces is not mirrored, so
+made-up rows in its schema (tests/codeforces_rows.py). Also reference programs for code problems."""
 from __future__ import annotations
 
 import json
 import shutil
 from pathlib import Path
+
+from tests import codeforces_rows
 
 # Reference programs (written for these tests), by (task, problem id); a code problem without one has no gold.
 GOLD_PROGRAMS = {
@@ -18,6 +21,10 @@ GOLD_PROGRAMS = {
         "        i = j = 0\n        for c in commands:\n"
         "            di, dj = {'UP': (-1, 0), 'DOWN': (1, 0), 'LEFT': (0, -1), 'RIGHT': (0, 1)}[c]\n"
         "            i, j = i + di, j + dj\n        return i * n + j"),
+    ("codeforces", "2099/A"): "a, b = map(int, input().split())\nprint(a + b)",
+    ("codeforces", "2099/B"): "print(int(input()))",  # n divides n: right, though never the listed answer
+    ("codeforces", "2011/C"): "open('output.txt', 'w').write(open('input.txt').read().strip()[::-1] + '\\n')",
+    ("codeforces", "2100/F"): "input()\nprint(max(map(int, input().split())))",
 }
 
 
@@ -39,5 +46,6 @@ def mirror_dir(shared: Path, target: Path) -> Path:
     for entry in shared.iterdir():
         (target / entry.name).symlink_to(entry.resolve())
     write_jsonl(target / "gpqa_diamond.jsonl", synthetic_gpqa_rows(12))
+    write_jsonl(target / "codeforces.jsonl", codeforces_rows.rows())  # made-up rows in open-r1/codeforces' schema
     shutil.copy(shared / "lcb_sample_with_tests.jsonl", target / "livecodebench_release_v5.jsonl")
     return target

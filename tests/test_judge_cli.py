@@ -41,7 +41,9 @@ def test_judge_writes_one_verdict_row_per_submission(tmp_path, capsys):
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["id"], r["verdict"], r["tests_passed"], r["tests_total"]) for r in rows] == [
         ("s1", "accepted", 2, 2), ("s2", "wrong_answer", 1, 2), ("s3", "accepted", 1, 1), ("s4", "no_code", 0, 1)]
-    assert set(rows[0]) == {"id", "problem_id", "verdict", "tests_passed", "tests_total", "detail", "wall_s"}
+    assert set(rows[0]) == {"id", "problem_id", "verdict", "tests_passed", "tests_total", "detail", "wall_s", "language",
+                            "failed_test"}
+    assert [r["language"] for r in rows] == ["python3", "python3", "python3", None]
     assert "4 submissions judged" in capsys.readouterr().out
 
 

@@ -57,3 +57,24 @@ def test_hostile_values_are_wrong_answers_not_judge_crashes():
     assert compare.compare_value(deep, "[]", EXACT) == too_deep
     assert not compare.compare_stdout("1e999999999 nan inf\n", "1e999999999 nan infinity\n", EXACT)[0]
     assert compare.compare_stdout("\udcff 1\n", "\udcff 1\n", EXACT)[0]
+
+
+def test_tokens_is_the_problemtools_default_validator():
+    tokens = {"kind": "tokens"}
+    assert compare.compare_tokens("Case #1:  YES\n\n", "case #1: yes", tokens)[0]  # case and spacing are free
+    assert not compare.compare_tokens("Case #1: YES", "Case #1: yes", {**tokens, "case_sensitive": True})[0]
+    assert not compare.compare_tokens("1  2", "1 2", {**tokens, "space_change_sensitive": True})[0]
+    ok, why = compare.compare_tokens("1 2", "1 2 3", tokens)
+    assert not ok and "fewer tokens" in why
+    ok, why = compare.compare_tokens("1 2 3 4", "1 2 3", tokens)
+    assert not ok and "more tokens" in why
+
+
+def test_tokens_float_tolerance_is_absolute_or_relative():
+    tol = {"kind": "tokens", "abs_tol": 1e-6, "rel_tol": 1e-6}
+    assert compare.compare_tokens("0.3333335", "0.333333", tol)[0]
+    assert compare.compare_tokens("1000000.5", "1000000", tol)[0]  # relative
+    assert not compare.compare_tokens("0.33", "0.333333", tol)[0]
+    assert not compare.compare_tokens("abc", "0.5", tol)[0]  # a number is needed where the answer has one
+    assert compare.compare_tokens("3.0000001", "3", tol)[0]  # the flag applies to integer answers too
+    assert not compare.compare_tokens("3.0000001", "3", {"kind": "tokens"})[0]

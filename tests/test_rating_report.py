@@ -40,7 +40,7 @@ class Source:
 class Scorer:
     name = "synthetic"
 
-    def score(self, items):
+    def score(self, items, scoring=None):
         return [Verdict(p.id, c.sample, Status.CORRECT if "\\\\boxed{ok}" in c.text else Status.INCORRECT, None)
                 for p, c in items]
 

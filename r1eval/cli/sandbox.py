@@ -54,11 +54,15 @@ def check(backend: str = typer.Option("docker", help=BACKEND_HELP),
     typer.echo("sandbox check passed")
 
 
-def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL (LiveCodeBench field names)."),
+def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL (LiveCodeBench field names), or a "
+                                                                  "folder of problem packages (Kattis format)."),
           submissions: Path = typer.Option(..., help="Submissions JSONL: {id, problem_id, response}."),
           out: Path = typer.Option(..., help="Verdicts JSONL to write."),
           workers: int = typer.Option(None, min=1, help="Sandboxes in parallel (default: CPU count)."),
           backend: str = typer.Option("docker", help=BACKEND_HELP),
+          all_tests: bool = typer.Option(False, "--all-tests", help="Run every test, not only up to the first "
+                                                                    "failure."),
+          time_scale: float = typer.Option(1.0, min=0.01, help="Multiply every CPU time limit (slow machines)."),
           profile: str = typer.Option("plain", help="Runner profile: plain (the program as written) or "
                                       "livecodebench (LiveCodeBench's prelude: star imports, recursion limit 50000).")
           ) -> None:
@@ -69,9 +73,10 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
     if backend not in BACKENDS:
         raise DataError(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     check_profile(profile)
-    for label, path in (("--problems", problems), ("--submissions", submissions)):
-        if not path.is_file():
-            raise DataError(f"{label} file {path} does not exist")
+    if not problems.exists():
+        raise DataError(f"--problems {problems} does not exist (a JSONL file or a folder of problem packages)")
+    if not submissions.is_file():
+        raise DataError(f"--submissions file {submissions} does not exist")
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty() or done == total:
@@ -79,7 +84,7 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
 
     started = time.monotonic()
     counts = judge_files(problems, submissions, out, lambda memory: open_pool(backend, workers, memory_mb=memory),
-                         progress=progress, profile=profile)
+                         progress=progress, profile=profile, time_scale=time_scale, all_tests=all_tests)
     total = sum(counts.values())
     summary = ", ".join(f"{name} {count}" for name, count in counts.most_common())
     typer.echo(f"{total} submissions judged in {time.monotonic() - started:.1f} s: {summary or 'none'} -> {out}")

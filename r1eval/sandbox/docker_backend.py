@@ -139,7 +139,7 @@ class DockerBackend:
         container_mb = self.memory_mb + self.work_mb + 256  # tests' memory + tmpfs pages + server and zygote
         host_config = self.client.api.create_host_config(
             auto_remove=True, network_mode="none", read_only=True,
-            tmpfs={"/work": f"rw,nosuid,nodev,size={self.work_mb}m,mode=1777"},
+            tmpfs={"/work": f"rw,exec,nosuid,nodev,size={self.work_mb}m,mode=1777"},  # exec: compiled programs
             cap_drop=["ALL"], security_opt=["no-new-privileges"], pids_limit=self.pids,
             mem_limit=f"{container_mb}m", memswap_limit=f"{container_mb}m", nano_cpus=int(self.cpus * 1e9),
             ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],

@@ -17,7 +17,7 @@ from r1eval.errors import SandboxUnavailable
 
 IMAGE_REPO = "r1eval-sandbox"
 REGISTRY_BASE = "python:3.12-slim"
-OFFLINE_BASE = "r1eval-base:bookworm-python3"
+OFFLINE_BASE = "r1eval-base:bookworm-python3-gxx"
 START_HINT = "start it with `sudo dockerd &` (or run scripts/docker_up.sh, which also installs it and builds the image)"
 
 
@@ -92,7 +92,7 @@ def ensure_image() -> str:
 
 
 def build_offline_base(log=print) -> str:
-    """A Debian bookworm minbase with python3, made by mmdebstrap and imported (no registry needed)."""
+    """A Debian bookworm minbase with python3 and g++, made by mmdebstrap and imported (no registry needed)."""
     import docker
 
     if image_exists(OFFLINE_BASE):
@@ -101,8 +101,8 @@ def build_offline_base(log=print) -> str:
         raise SandboxUnavailable("offline build needs mmdebstrap: `apt-get install -y mmdebstrap`")
     with tempfile.TemporaryDirectory(prefix="r1eval-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs.tar"
-        log(f"building {OFFLINE_BASE} with mmdebstrap (Debian bookworm minbase + python3)")
-        made = subprocess.run(["mmdebstrap", "--quiet", "--variant=minbase", "--include=python3", "bookworm",
+        log(f"building {OFFLINE_BASE} with mmdebstrap (Debian bookworm minbase + python3, g++)")
+        made = subprocess.run(["mmdebstrap", "--quiet", "--variant=minbase", "--include=python3,g++", "bookworm",
                                str(rootfs)], capture_output=True, text=True, check=False)
         if made.returncode != 0:
             raise SandboxUnavailable(f"mmdebstrap failed: {(made.stderr.strip().splitlines() or ['?'])[-1]}")

@@ -35,10 +35,15 @@ class Backend(Protocol):
 
 
 def job_deadline(job: dict) -> float:
-    """Host-side backstop for a whole job: every test at its wall-clock cap (server.wall_cap), plus slack."""
-    limit = float(job.get("time_limit_s") or 6.0)
-    checker = 12.0 if (job.get("checker") or {}).get("kind") == "custom" else 0.0
-    return len(job.get("tests", ())) * (10 * limit + 16 + checker) + 30.0
+    """Host-side backstop for a whole job: every test at its wall-clock cap (server.wall_cap), plus slack for the
+    checker program (a judge program: up to two runs of 30 s CPU each) or interactor; a compile job: 150 s."""
+    if job.get("kind") == "compile":
+        return 150.0
+    kind = (job.get("checker") or {}).get("kind")
+    checker = 12.0 if kind == "custom" else 150.0 if kind in ("validator", "testlib", "openr1") else 0.0
+    checker += 30.0 if job.get("interactor") else 0.0
+    limits = [float(t.get("time_limit_s") or job.get("time_limit_s") or 6.0) for t in job.get("tests", ())]
+    return sum(10 * limit + 16 + checker for limit in limits) + 30.0
 
 
 def sandbox_error(job: dict, why: str) -> dict:

@@ -48,9 +48,9 @@ class ProcessBackend:
             "/usr/bin/python3" if self.as_root and os.path.exists("/usr/bin/python3") else sys.executable)
         self._code_dir = tempfile.mkdtemp(prefix="r1eval-sbx-code-")
         os.chmod(self._code_dir, 0o755)
-        for name in ("server.py", "zygote.py", "output_check.py"):
-            shutil.copy(sandbox_image.sandbox_dir() / name, self._code_dir)
-            os.chmod(os.path.join(self._code_dir, name), 0o644)
+        for path in sorted(sandbox_image.sandbox_dir().glob("*.py")):  # the server and the modules it imports
+            shutil.copy(path, self._code_dir)
+            os.chmod(os.path.join(self._code_dir, path.name), 0o644)
         self.server = Path(self._code_dir) / "server.py"
         self._dirs: list[str] = [self._code_dir]
         self.namespaces = self._probe()

@@ -16,7 +16,8 @@ from typing import Any
 from r1eval.errors import DataError
 from r1eval.types import CodeSpec, TestCase
 
-CHECKER_KINDS = ("exact", "float", "unordered", "custom")
+CHECKER_KINDS = ("exact", "float", "unordered", "custom", "tokens", "validator", "testlib", "openr1")
+PROGRAM_CHECKERS = {"validator": ("python", "cpp"), "testlib": ("cpp",), "openr1": ("python",)}  # kind -> languages
 DEFAULT_TIME_LIMIT_S = 6.0  # LiveCodeBench's per-test timeout
 
 
@@ -56,7 +57,10 @@ def decode_tests(value: Any) -> list[dict]:
 
 
 def parse_checker(value: Any) -> dict:
-    """{"kind": ...} from "exact" / "float" / "float:1e-6" / "unordered" / a dict / a JSON object string."""
+    """{"kind": ...} from "exact" / "float" / "float:1e-6" / "unordered" / a dict / a JSON object string.
+    Program checkers: {"kind": validator | testlib | openr1, "language": python | cpp, "source", "files": {name:
+    text} (headers it includes), "args": [...] (validator flags)}; `tokens` takes the problemtools default
+    validator's options (case_sensitive, space_change_sensitive, abs_tol, rel_tol)."""
     if value is None or value == "":
         return {"kind": "exact"}
     if isinstance(value, str):
@@ -72,6 +76,10 @@ def parse_checker(value: Any) -> dict:
         raise DataError(f"checker must be one of {', '.join(CHECKER_KINDS)} (or an object with 'kind'), got {value!r}")
     if value["kind"] == "custom" and not isinstance(value.get("program"), str):
         raise DataError("a custom checker needs 'program': Python source run as `checker input expected output`")
+    if value["kind"] in PROGRAM_CHECKERS:
+        languages = PROGRAM_CHECKERS[value["kind"]]
+        if not isinstance(value.get("source"), str) or value.get("language", languages[0]) not in languages:
+            raise DataError(f"a {value['kind']} checker needs 'source' and a 'language' in {', '.join(languages)}")
     return dict(value)
 
 

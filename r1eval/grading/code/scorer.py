@@ -2,7 +2,8 @@
 
 Mapping: accepted -> CORRECT; wrong_answer, time_limit, runtime_error, memory_limit, compile_error -> INCORRECT;
 no_code -> NO_ANSWER; sandbox_error -> ERROR (excluded from metrics; the run is marked incomplete).
-Verdict.detail starts with the code verdict's name ("wrong_answer: test 3/12: ..."); answer is None.
+Verdict.detail starts with the code verdict's name ("wrong_answer: test 3/12: ..."); answer is None;
+Verdict.extra records the language the sample was written in (python3, c++17, c++20) and the first failing test.
 The sandbox pool starts on the first score() call, is reused by later calls with the same sandbox settings, and is
 shut down by close(), `with`, or at interpreter exit (containers also stop by themselves when this process dies).
 """
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from r1eval.config import ScoringConfig
+from r1eval.grading.code.compile_cache import CompileCache
 from r1eval.grading.code.run_tests import check_profile, judge_responses
 from r1eval.types import Completion, Problem, Status, Verdict
 
@@ -21,15 +23,19 @@ STATUS = {"accepted": Status.CORRECT, "no_code": Status.NO_ANSWER, "sandbox_erro
 def to_verdict(problem_id: str, sample: int, result: dict) -> Verdict:
     name = result["verdict"]
     detail = f"{name}: {result['detail']}" if result.get("detail") else name
-    return Verdict(problem_id, sample, STATUS.get(name, Status.INCORRECT), None, detail)
+    extra = {"language": result.get("language"), "failed_test": result.get("failed_test")}
+    return Verdict(problem_id, sample, STATUS.get(name, Status.INCORRECT), None, detail,
+                   {k: v for k, v in extra.items() if v is not None})
 
 
 class CodeScorer:
     """Judges code in the sandbox the run's ScoringConfig names (docker | process), `workers` sandboxes wide, under
-    the task's runner profile."""
+    the task's runner profile, with its time_scale and all_tests; C++ executables are kept by source hash for the
+    scorer's life (one run's scoring)."""
 
     def __init__(self, name: str = "code", profile: str = "plain") -> None:
         self.name, self.profile = name, check_profile(profile)
+        self._compiled = CompileCache()
         self._pool = None
         self._pool_key: tuple[str, int | None, int] | None = None  # (sandbox, workers, memory_mb) it was opened with
 
@@ -60,7 +66,8 @@ class CodeScorer:
             if problem.code is None:
                 raise ValueError(f"problem {problem.id} has no CodeSpec; the code scorer needs tests")
         pool = self._pool_for(scoring, max(p.code.memory_mb for p, _ in items))
-        results = judge_responses(pool, [(p.code, c.text) for p, c in items], profile=self.profile)
+        results = judge_responses(pool, [(p.code, c.text) for p, c in items], profile=self.profile,
+                                  time_scale=scoring.time_scale, all_tests=scoring.all_tests, cache=self._compiled)
         return [to_verdict(c.problem_id, c.sample, r) for (_, c), r in zip(items, results)]
 
     def close(self) -> None:
