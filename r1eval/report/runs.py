@@ -13,18 +13,87 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from r1eval.config import STEP_DIR
 from r1eval.errors import StoreError
 from r1eval.metrics import ProblemSamples, group_verdicts
 from r1eval.store import RunStore
 from r1eval.types import Completion, Problem, Verdict
 
 MANIFEST_GLOB = "sweep-*.json"
-_STEP_IN_NAME = re.compile(r"(global_step_?|checkpoint-|step_?|iter_?)\d+")
+GRADER_PACKAGES = ("r1eval", "math-verify", "latex2sympy2_extended", "sympy")  # their versions can change verdicts
+_LETTERS = "ABCDEFGHIJ"
 
 
 def series_of_model(model: str) -> str:
-    """A checkpoint path without its step: ckpts/global_step_300 -> ckpts/global_step_*."""
-    return _STEP_IN_NAME.sub(lambda m: m.group(1) + "*", model)
+    """A checkpoint path without its step: ckpts/global_step_300/actor -> ckpts/global_step_*/actor. Only the
+    component the step comes from (config.step_from_path) is replaced: runs/exp_step2/global_step_100 and
+    runs/exp_step3/global_step_100 stay two series."""
+    parts = model.split("/")
+    for i in range(len(parts) - 1, -1, -1):
+        match = STEP_DIR.match(parts[i])
+        if match:
+            parts[i] = match.group(1) + "*"
+            break
+    return "/".join(parts)
+
+
+def problem_fingerprint(problem: Problem) -> str:
+    """Hash of what a problem is, independent of the run seed: for a choice problem the question, the set of
+    choices and the text of the correct one (GPQA's choice order and gold letter depend on the seed); otherwise
+    the question and the answer."""
+    if problem.choices and problem.answer and len(problem.answer) == 1 and problem.answer in _LETTERS:
+        index = _LETTERS.index(problem.answer)
+        gold = problem.choices[index] if index < len(problem.choices) else problem.answer
+        content: list = [problem.question, sorted(problem.choices), gold]
+    else:
+        content = [problem.question, problem.answer]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def run_profile(config: dict[str, Any]) -> dict[str, Any]:
+    """The run-level settings that change what a number means (not the seed, not placement)."""
+    sampling = config.get("sampling") or {}
+    identity = config.get("identity") or {}
+    scoring = config.get("scoring") or {}
+    versions = config.get("versions") or {}
+    return {**{key: sampling.get(key) for key in ("temperature", "top_p", "max_tokens")},
+            **{key: identity.get(key) for key in ("think_prefix", "dtype", "max_model_len")},
+            **{f"scoring {key}": value for key, value in scoring.items() if key != "workers"},
+            **{f"{name} version": versions.get(name) for name in GRADER_PACKAGES}}
+
+
+def task_profile(config: dict[str, Any], task: str) -> dict[str, Any]:
+    """The task-level settings that change what a number means: n, task version, scorer and its profile."""
+    record = (config.get("tasks") or {}).get(task) or {}
+    info = record.get("scorer_info") or {}
+    return {"n": record.get("n"), "task version": record.get("version"), "scorer": record.get("scorer"),
+            **{f"scorer {key}": value for key, value in info.items() if key not in ("workers", "scorer")}}
+
+
+def config_differences(a: Run, b: Run, task: str) -> list[str]:
+    """Settings of `task` that differ between two runs, as 'name A vs B'. Prompts are compared by hash when the
+    problems were loaded identically (with a seed-dependent choice order they differ legitimately)."""
+    pa = {**run_profile(a.config), **task_profile(a.config, task)}
+    pb = {**run_profile(b.config), **task_profile(b.config, task)}
+    diffs = [f"{key} {pa.get(key)!r} vs {pb.get(key)!r}" for key in dict.fromkeys([*pa, *pb])
+             if pa.get(key) != pb.get(key)]
+    ra, rb = (r.config.get("tasks", {}).get(task, {}) for r in (a, b))
+    same_problems = (ra.get("dataset") or {}).get("content_hash") == (rb.get("dataset") or {}).get("content_hash")
+    if same_problems and ra.get("prompt_hash") != rb.get("prompt_hash"):
+        diffs.append(f"prompt hash {ra.get('prompt_hash')!r} vs {rb.get('prompt_hash')!r}")
+    return diffs
+
+
+def config_fingerprint(config: dict[str, Any]) -> str:
+    """One experiment's configuration (everything in the run's identity but the model, and the scoring
+    profile): runs of one series share it. Package versions are left out so an upgrade mid-training does not
+    split a series; the gate still names them."""
+    identity = {k: v for k, v in (config.get("identity") or {}).items() if k != "model"}
+    if not identity:  # run directories written before the identity was recorded
+        identity = {"sampling": config.get("sampling")}
+    scoring = {k: v for k, v in (config.get("scoring") or {}).items() if k != "workers"}
+    blob = json.dumps([identity, scoring], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 
 @dataclass
@@ -97,10 +166,9 @@ class Run:
         return self._memo("grouped", task, lambda: group_verdicts(self.verdicts(task)))
 
     def problem_fingerprints(self, task: str) -> dict[str, str]:
-        """problem id -> hash of (question, answer): equal ids with different content are different problems."""
+        """problem id -> problem_fingerprint: equal ids with different content are different problems."""
         def load() -> dict[str, str]:
-            return {p.id: hashlib.sha256(json.dumps([p.question, p.answer]).encode()).hexdigest()[:16]
-                    for p in self.problems(task)}
+            return {p.id: problem_fingerprint(p) for p in self.problems(task)}
         return self._memo("fingerprints", task, load)
 
     @cached_property
@@ -156,5 +224,17 @@ def expand_run_paths(paths: list[str | Path]) -> list[Run]:
             seen.add(resolved)
             series = _manifest_series(resolved.parent).get(resolved)
             runs.append(load_run(candidate, series))
+    _split_series_by_config(runs)
     runs.sort(key=lambda r: (r.series, r.step if r.step is not None else -1, r.run_id))
     return runs
+
+
+def _split_series_by_config(runs: list[Run]) -> None:
+    """A series is one experiment under one configuration: runs that share a series name but not a config
+    fingerprint (a sweep re-run with another --n into the same --out) become one series per fingerprint."""
+    fingerprints: dict[str, set[str]] = {}
+    for run in runs:
+        fingerprints.setdefault(run.series, set()).add(config_fingerprint(run.config))
+    for run in runs:
+        if len(fingerprints[run.series]) > 1:
+            run.series = f"{run.series} [config {config_fingerprint(run.config)}]"
