@@ -28,8 +28,11 @@ def _sample(problem_id: str, index: int, spec: Sample) -> tuple[Completion, Verd
 
 def make_run(root: Path, name: str, tasks: Mapping[str, Mapping[str, Sequence[Sample]]], *,
              model: str = "org/model", step: int | None = None, label: str | None = None,
-             complete: bool = True, questions: Mapping[str, str] | None = None) -> Path:
-    """A run dir at root/name. tasks: {task: {problem_id: [sample, ...]}} in sample order."""
+             complete: bool = True, questions: Mapping[str, str] | None = None,
+             sampling: Mapping[str, object] | None = None, task_record: Mapping[str, object] | None = None,
+             config: Mapping[str, object] | None = None) -> Path:
+    """A run dir at root/name. tasks: {task: {problem_id: [sample, ...]}} in sample order. `sampling`,
+    `task_record` (merged into every task's config record) and `config` override what config.json records."""
     store = RunStore(root / name)
     task_cfg, task_results = {}, {}
     for task, problems in tasks.items():
@@ -51,12 +54,13 @@ def make_run(root: Path, name: str, tasks: Mapping[str, Mapping[str, Sequence[Sa
         metrics = task_metrics(grouped, [c.finish_reason for c in completions], [c.n_tokens for c in completions])
         task_complete = complete and n_errors == 0
         task_cfg[task] = {"version": 1, "n": n, "limit": None, "n_problems": len(plist),
-                          "dataset": {"content_hash": content_hash(plist)}, "prompt_hash": "p"}
+                          "dataset": {"content_hash": content_hash(plist)}, "prompt_hash": "p", **(task_record or {})}
         task_results[task] = {"task_version": 1, "n_problems": len(plist), "n_samples": n,
                               "complete": task_complete, "n_errors": n_errors, "metrics": metrics, "breakdown": {}}
-    sampling = {"n": None, "temperature": 0.6, "top_p": 0.95, "max_tokens": 32768, "seed": 0}
+    sampling = {"n": None, "temperature": 0.6, "top_p": 0.95, "max_tokens": 32768, "seed": 0, **(sampling or {})}
     store.write_config({"run_id": name, "model": model, "step": step, "label": label, "backend": "replay",
-                        "sampling": sampling, "tasks": task_cfg, "versions": {}, "created": "2026-11-21T00:00:00"})
+                        "sampling": sampling, "tasks": task_cfg, "versions": {}, "created": "2026-11-21T00:00:00",
+                        **(config or {})})
     store.write_results({"run_id": name, "model": model, "step": step, "label": label,
                          "complete": all(t["complete"] for t in task_results.values()),
                          "created": "2026-11-21T00:00:00", "tasks": task_results})
