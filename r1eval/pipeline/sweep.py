@@ -215,7 +215,11 @@ def run_sweep(spec: SweepSpec, execute: Executor, log: Log = print,
         for path in ignored:
             log(f"ignored {path}: no step in its name (global_step_N, checkpoint-N, step_N, iter_N)")
         if spec.base_model:
-            found = [Checkpoint(0, spec.base_model), *[c for c in found if c.step != 0]]
+            clash = [c.model for c in found if c.step == 0]
+            if clash:
+                raise ConfigError(f"--base-model {spec.base_model} is step 0, and so is the checkpoint {clash[0]}; "
+                                  "drop --base-model or narrow --checkpoints")
+            found = [Checkpoint(0, spec.base_model), *found]
         jobs = []
         for checkpoint in found:
             if checkpoint.step in handled:

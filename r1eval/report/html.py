@@ -113,7 +113,9 @@ def markdown_table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
 SUMMARY_COLUMNS = ["task", "label", "step", "complete", "n_problems", "n_samples", "pass@1", "pass@1_lo", "pass@1_hi",
                    "cons", "pass@k", "truncation_rate", "no_answer_rate", "mean_tokens"]
 DELTA_COLUMNS = ["task", "from_label", "to_label", "n_shared", "from_value", "to_value", "delta", "ci_low", "ci_high",
-                 "significant", "complete"]
+                 "p_value", "significant", "complete"]
+DELTA_NOTE = ("Paired sign-flip test over shared problems; an empty CI means too few problems to bound the change. "
+              "`significant` is Holm-corrected over every comparison in this table (p_value is uncorrected).")
 BEHAVIOUR_COLUMNS = ["task", "label", "step", "reflection_rate", "reflections_per_response", "language_mixing_rate",
                      "think_missing_rate", "think_malformed_rate"]
 FLIP_COLUMNS = ["task", "problem_id", "from_label", "to_label", "from_rate", "to_rate", "change"]
@@ -136,7 +138,7 @@ def _markdown(title: str, data: dict[str, pd.DataFrame], notes: list[str], figur
     parts += ["## Summary (rates in %, pass@1 with 95% bootstrap CI over problems)", "",
               markdown_table(data["summary"], SUMMARY_COLUMNS), ""]
     if len(data["deltas"]):
-        parts += ["## Changes between checkpoints (paired, points)", "",
+        parts += ["## Changes between checkpoints (paired, points)", "", DELTA_NOTE, "",
                   markdown_table(data["deltas"], DELTA_COLUMNS), ""]
     parts += ["## Reasoning behaviours (% of responses)", "",
               markdown_table(data["completions"], BEHAVIOUR_COLUMNS), ""]
@@ -180,6 +182,7 @@ def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dic
             encoded = base64.b64encode(pngs[name]).decode()
             body.append(f'<h2>{name}</h2><img alt="{name}" src="data:image/png;base64,{encoded}">')
             if name == "deltas":
+                body.append(f"<p>{html.escape(DELTA_NOTE.replace('`', ''))}</p>")
                 body.append(_html_table(data["deltas"], DELTA_COLUMNS))
             if name == "behaviours":
                 body.append(_html_table(data["completions"], BEHAVIOUR_COLUMNS))

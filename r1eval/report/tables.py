@@ -20,7 +20,7 @@ import pandas as pd
 from r1eval.errors import R1EvalError
 from r1eval.metrics import BOOTSTRAP_RESAMPLES, ProblemSamples, pass_at_k
 from r1eval.report.behaviours import Markers, summarize
-from r1eval.report.paired import paired_delta, per_problem_values
+from r1eval.report.paired import holm, paired_delta, per_problem_values
 from r1eval.report.runs import Run
 
 ID_COLUMNS = ["series", "run_id", "label", "step", "task", "complete"]
@@ -182,7 +182,9 @@ def find_run(runs: Sequence[Run], key: str) -> Run:
 
 
 def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confidence: float = 0.95) -> pd.DataFrame:
-    """Paired per-problem differences (to - from, points) with bootstrap CIs, per task both runs have."""
+    """Paired per-problem differences (to - from, points) with sign-flip CIs (NaN where too few problems bound
+    them), per task both runs have. `significant` is Holm-corrected over every row of the table, so a report
+    with many checkpoints does not flag changes by chance (p_value is the uncorrected two-sided p)."""
     rows = []
     for a, b in pairs:
         for task in (t for t in a.tasks if t in b.tasks):
@@ -200,12 +202,19 @@ def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confid
             rows.append({"task": task, "series": b.series, "from_run": a.run_id, "from_label": a.label,
                          "from_step": a.step, "to_run": b.run_id, "to_label": b.label, "to_step": b.step,
                          "metric": metric, "n_shared": d.n, "from_value": d.baseline, "to_value": d.candidate,
-                         "delta": d.delta, "ci_low": d.ci_low, "ci_high": d.ci_high,
-                         "significant": bool(d.ci_low > 0 or d.ci_high < 0),
+                         "delta": d.delta, "ci_low": _finite(d.ci_low), "ci_high": _finite(d.ci_high),
+                         "p_value": d.p_two_sided,
                          "complete": a.task_complete(task) and b.task_complete(task)})
+    adjusted = holm([row["p_value"] for row in rows])
+    for row, p_holm in zip(rows, adjusted, strict=True):
+        row["significant"] = bool(p_holm <= 1 - confidence)
     return pd.DataFrame(rows, columns=["task", "series", "from_run", "from_label", "from_step", "to_run", "to_label",
                                        "to_step", "metric", "n_shared", "from_value", "to_value", "delta", "ci_low",
-                                       "ci_high", "significant", "complete"])
+                                       "ci_high", "p_value", "significant", "complete"])
+
+
+def _finite(value: float) -> float:
+    return value if np.isfinite(value) else float("nan")
 
 
 def flips_table(a: Run, b: Run, threshold: float = 50.0) -> pd.DataFrame:
