@@ -5,12 +5,19 @@
     <runs>/<run_id>/<task>/completions.jsonl  append-only journal, one line per (problem_id, sample)
     <runs>/<run_id>/<task>/verdicts.jsonl  rewritten by every scoring pass
     <runs>/<run_id>/results.json           what reports and gates read
+    <runs>/<run_id>/writer.lock            held (flock) by the one process writing the run: `run` or `score`
+
+Readers (report, gate, view) take no lock: every file but the journal is replaced atomically, and a journal
+line still being written is skipped until it is complete, so they work while a run is in progress.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import socket
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
@@ -18,6 +25,13 @@ from typing import IO, Any
 from r1eval.errors import StoreError
 from r1eval.task.data import problem_to_json
 from r1eval.types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
+
+
+LOCK_FILE = "writer.lock"
+
+
+class RunLocked(StoreError):
+    """Another process is writing this run directory."""
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -35,18 +49,19 @@ def _read_json(path: Path) -> Any:
 
 
 def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL journal. A torn last line (a crash mid-write) is skipped; a torn line elsewhere is an error."""
+    """Rows of a JSONL file the store wrote: only complete (newline-terminated) lines. What follows the last
+    newline is a line still being written by a running writer, or torn by a crash (the writer cuts it on resume);
+    a corrupt complete line is an error."""
     if not path.exists():
         return
-    lines = path.read_text(encoding="utf-8").split("\n")
-    for number, line in enumerate(lines, 1):
+    data = path.read_bytes()
+    complete = data[: data.rfind(b"\n") + 1]
+    for number, line in enumerate(complete.decode("utf-8", errors="replace").split("\n"), 1):
         if not line.strip():
             continue
         try:
             yield json.loads(line)
         except json.JSONDecodeError as exc:
-            if number == len(lines):  # last line, no newline after it: torn by a crash
-                return
             raise StoreError(f"{path}:{number} is corrupt ({exc.msg}); delete that line to resume") from exc
 
 
@@ -107,6 +122,29 @@ class RunStore:
 
     def task_dir(self, task: str) -> Path:
         return self.path / task
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the run directory's exclusive writer lock for the block; fail at once, naming the holder, when
+        another process holds it. The OS drops the lock when the holder exits or crashes, so it never sticks
+        (an flock: on network file systems it only excludes writers on the same host)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        handle = (self.path / LOCK_FILE).open("a+", encoding="utf-8")
+        try:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "a process that has not yet written its name"
+                raise RunLocked(f"run directory {self.path} is being written by {holder}; wait for it to finish "
+                                "(report, gate and view can read it meanwhile)") from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} on host {socket.gethostname()}\n")
+            handle.flush()
+            yield
+        finally:
+            handle.close()  # closing the descriptor releases the lock
 
     def read_config(self) -> dict[str, Any] | None:
         return _read_json(self.config_path) if self.config_path.exists() else None
@@ -170,5 +208,10 @@ class RunStore:
         os.replace(tmp, path)
 
     def read_verdicts(self, task: str) -> list[Verdict]:
-        return [Verdict(r["problem_id"], r["sample"], Status(r["status"]), r.get("answer"), r.get("detail", ""))
-                for r in _jsonl_rows(self.task_dir(task) / "verdicts.jsonl")]
+        path = self.task_dir(task) / "verdicts.jsonl"
+        try:
+            return [Verdict(r["problem_id"], r["sample"], Status(r["status"]), r.get("answer"), r.get("detail", ""))
+                    for r in _jsonl_rows(path)]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"{path} has a malformed row ({type(exc).__name__}: {exc}); run `r1eval score "
+                             f"{self.path}` to rewrite it") from exc

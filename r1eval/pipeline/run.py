@@ -146,25 +146,29 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
         identity = run_identity(config, generator.identity())
         run_dir = run_dir_for(config, identity)
         store = RunStore(run_dir)
-        record = {
-            "run_id": run_dir.name, "model": config.model, "step": config.effective_step, "label": config.label,
-            "backend": config.backend, "identity": identity, "sampling": asdict(config.sampling),
-            "engine": {**asdict(config.engine), "api_key": None}, "tasks_dirs": list(config.tasks_dirs),
-            "tasks": {p.task.name: p.record(config.limit) for p in plans},
-            "versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        previous = store.read_config()
-        if previous is not None:
-            _check_compatible(run_dir, previous, record)
-            record = {**previous, "tasks": {**previous.get("tasks", {}), **record["tasks"]},
-                      "versions": record["versions"]}
-        store.write_config(record)
-        for plan in plans:
-            _generate_task(store, plan, generator, config, show_progress)
+        with store.writer_lock():  # one writer per run directory; a second `run` or `score` fails at once
+            record = {
+                "run_id": run_dir.name, "model": config.model, "step": config.effective_step, "label": config.label,
+                "backend": config.backend, "identity": identity, "sampling": asdict(config.sampling),
+                "engine": {**asdict(config.engine), "api_key": None}, "tasks_dirs": list(config.tasks_dirs),
+                "tasks": {p.task.name: p.record(config.limit) for p in plans},
+                "versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
+            previous = store.read_config()
+            if previous is not None:
+                _check_compatible(run_dir, previous, record)
+                record = {**previous, "tasks": {**previous.get("tasks", {}), **record["tasks"]},
+                          "versions": record["versions"]}
+            store.write_config(record)
+            for plan in plans:
+                _generate_task(store, plan, generator, config, show_progress)
+            if owned:  # free the engine before grading
+                owned = False
+                generator.close()
+            return _score_run(store, (), show_progress)
     finally:
         if owned:
             generator.close()
-    return score_run(run_dir, show_progress=show_progress)
 
 
 def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool) -> None:
@@ -221,11 +225,18 @@ def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[
 
 
 def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True) -> dict[str, Any]:
-    """(Re-)grade every task of a run from its journal and write results.json; needs no GPU."""
+    """(Re-)grade every task of a run from its journal and write results.json; needs no GPU. Takes the run
+    directory's writer lock: it rewrites verdicts and results."""
     store = RunStore(run_dir)
-    config = store.read_config()
-    if config is None:
+    if store.read_config() is None:
         raise StoreError(f"{run_dir} is not an r1eval run directory (no config.json)")
+    with store.writer_lock():
+        return _score_run(store, tasks_dirs, show_progress)
+
+
+def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool) -> dict[str, Any]:
+    config = store.read_config()
+    assert config is not None
     names = list(config["tasks"])
     tasks = load_tasks(names, list(tasks_dirs) or config.get("tasks_dirs", []))
     seed = config.get("sampling", {}).get("seed", 0)

@@ -98,6 +98,8 @@ def _fmt(value: object, column: str = "") -> str:
     if column in ("step", "from_step", "to_step", "n_problems", "n_samples", "n_shared", "cons_n"):
         return str(int(value))  # type: ignore[call-overload]
     if isinstance(value, float):
+        if column == "p_value":
+            return f"{value:.3g}"
         return f"{value:.2f}" if column == "reflections_per_response" else f"{value:.1f}"
     return str(value)
 
