@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from r1eval.metrics import group_verdicts, task_metrics
+from r1eval.metrics import graded_completions, group_verdicts, task_metrics
 from r1eval.store import RunStore
 from r1eval.task.data import content_hash
 from r1eval.types import Completion, Problem, Status, Verdict
@@ -51,11 +51,14 @@ def make_run(root: Path, name: str, tasks: Mapping[str, Mapping[str, Sequence[Sa
         n = max((len(s) for s in problems.values()), default=0)
         grouped = group_verdicts(verdicts)
         n_errors = sum(v.status is Status.ERROR for v in verdicts)
-        metrics = task_metrics(grouped, [c.finish_reason for c in completions], [c.n_tokens for c in completions])
+        graded = graded_completions(completions, verdicts)
+        metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded], n=n)
         task_complete = complete and n_errors == 0
         task_cfg[task] = {"version": 1, "n": n, "limit": None, "n_problems": len(plist),
                           "dataset": {"content_hash": content_hash(plist)}, "prompt_hash": "p", **(task_record or {})}
         task_results[task] = {"task_version": 1, "n_problems": len(plist), "n_samples": n,
+                              "n_problems_scored": len(grouped),
+                              "n_samples_min": min((p.n for p in grouped.values()), default=0),
                               "complete": task_complete, "n_errors": n_errors, "metrics": metrics, "breakdown": {}}
     sampling = {"n": None, "temperature": 0.6, "top_p": 0.95, "max_tokens": 32768, "seed": 0, **(sampling or {})}
     store.write_config({"run_id": name, "model": model, "step": step, "label": label, "backend": "replay",

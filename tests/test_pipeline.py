@@ -48,7 +48,7 @@ def test_run_writes_config_journal_verdicts_and_results(tmp_path, shared_data, m
     assert len(journal_keys(run_dir)) == 48
     task = results["tasks"]["math500"]
     assert task["complete"] and task["n_problems"] == 12 and task["n_samples"] == 4
-    assert set(task["metrics"]) >= {"pass@1", "pass@1_ci95", "pass@2", "pass@4", "cons@4", "truncation_rate",
+    assert set(task["metrics"]) >= {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling", "pass@2", "pass@4", "cons@4", "truncation_rate",
                                     "no_answer_rate", "mean_tokens"}
     verdicts = RunStore(run_dir).read_verdicts("math500")
     truncated = [c for c in RunStore(run_dir).read_completions("math500") if c.finish_reason == "length"]
@@ -85,6 +85,14 @@ def test_resume_after_a_crash_completes_without_duplicates_and_matches_an_uninte
         return sorted((v.problem_id, v.sample, v.status, v.answer) for v in RunStore(run).read_verdicts("math500"))
 
     assert verdict_keys(run_dir) == verdict_keys(tmp_path / "runs" / "straight")
+
+
+def test_an_interrupted_run_says_how_many_problems_its_numbers_cover(tmp_path, shared_data, math_answers):
+    with pytest.raises(RuntimeError):
+        run(config(tmp_path, shared_data), generator=FakeGenerator(math_answers, fail_after=5), show_progress=False)
+    task = score_run(tmp_path / "runs" / "r", show_progress=False)["tasks"]["math500"]
+    assert not task["complete"] and task["n_problems"] == 12 and task["n_problems_scored"] == 5
+    assert task["n_samples"] == task["n_samples_min"] == 4 and "cons@4" in task["metrics"]
 
 
 def test_resume_fills_missing_samples_of_a_partly_done_problem(tmp_path, shared_data, math_answers):

@@ -105,14 +105,17 @@ def print_results(results: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title=f"{results['run_id']}  (step {results.get('step')})", title_justify="left")
-    for column in ("task", "problems", "n", "pass@1", "95% CI", "cons", "truncated", "no answer", "mean tok",
-                   "complete"):
+    for column in ("task", "problems", "n", "pass@1", "95% CI problems", "95% CI sampling", "cons", "truncated",
+                   "no answer", "mean tok", "complete"):
         table.add_column(column)
     for name, task in results["tasks"].items():
         m = task["metrics"]
-        cons = next((f"{k}={_fmt(v)}" for k, v in m.items() if k.startswith("cons@") and not k.endswith("ci95")), "-")
-        table.add_row(name, str(task["n_problems"]), str(task["n_samples"]), _fmt(m.get("pass@1", float("nan"))),
-                      _fmt(m.get("pass@1_ci95", [])), cons, _fmt(m.get("truncation_rate", float("nan"))),
+        cons = next((f"{k}={_fmt(v)}" for k, v in m.items() if k.startswith("cons@") and "_ci95" not in k), "-")
+        scored = task.get("n_problems_scored", task["n_problems"])
+        problems = str(task["n_problems"]) if scored == task["n_problems"] else f"{scored} of {task['n_problems']}"
+        table.add_row(name, problems, str(task["n_samples"]), _fmt(m.get("pass@1", float("nan"))),
+                      _fmt(m.get("pass@1_ci95_problems", [])), _fmt(m.get("pass@1_ci95_sampling", [])), cons,
+                      _fmt(m.get("truncation_rate", float("nan"))),
                       _fmt(m.get("no_answer_rate", float("nan"))), _fmt(m.get("mean_tokens", float("nan"))),
                       "yes" if task["complete"] else "NO")
     Console(width=160).print(table)

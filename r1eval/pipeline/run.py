@@ -15,7 +15,7 @@ from typing import Any
 from r1eval.config import RunConfig
 from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
-from r1eval.metrics import group_verdicts, task_metrics
+from r1eval.metrics import graded_completions, group_verdicts, task_metrics
 from r1eval.pipeline.progress import progress_bar
 from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
@@ -200,11 +200,14 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
     grouped = group_verdicts(verdicts)
     n_errors = sum(v.status is Status.ERROR for v in verdicts)
     complete = n_errors == 0 and len(completions) == len(problems) * record["n"]
+    graded = graded_completions(completions, verdicts)
     result: dict[str, Any] = {
         "task_version": task.version, "n_problems": len(problems), "n_samples": record["n"],
         "n_completions": len(completions), "complete": complete, "n_errors": n_errors,
-        "metrics": task_metrics(grouped, [c.finish_reason for c in completions], [c.n_tokens for c in completions],
-                                cons=task.cons, seed=seed) if grouped else {},
+        # every metric covers n_problems_scored of n_problems; the fewest graded samples any of them has:
+        "n_problems_scored": len(grouped), "n_samples_min": min((p.n for p in grouped.values()), default=0),
+        "metrics": task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
+                                cons=task.cons, seed=seed, n=record["n"]) if grouped else {},
         "breakdown": _breakdown(task, problems, grouped),
     }
     result["metrics"].update(rating_metrics(problems, grouped))  # Codeforces-rated problems only, else nothing

@@ -147,7 +147,7 @@ def gate_task(base: Run, cand: Run, task: str, metric: str, max_drop: float, con
     for run, role in ((base, against), (cand, "candidate")):
         grouped = {pid: p for pid, p in run.grouped(task).items() if pid in problems}
         try:
-            values.append(per_problem_values(grouped, metric))
+            values.append(per_problem_values(grouped, metric, run.task_result(task).get("n_samples")))
         except ValueError as exc:
             raise GateInputError(f"{task}: {role}: {exc}") from exc
     graded = set(values[0]) & set(values[1])

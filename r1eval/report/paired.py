@@ -36,24 +36,23 @@ def check_metric(metric: str) -> None:
         raise R1EvalError(f"unknown metric {metric!r}; use pass@1, pass@K (K <= samples) or cons@N")
 
 
-def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str) -> dict[str, float]:
-    """Each problem's contribution to `metric`, in points: pass@1 -> 100·c/n; pass@k -> 100·(unbiased
-    estimator); cons@N / cons -> 100 when the majority answer is correct. The metric is their mean."""
+def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str, n: int | None = None) -> dict[str, float]:
+    """Each problem's contribution to `metric`, in points, as metrics.task_metrics computes it: pass@1 ->
+    100·c/n_i; pass@k -> 100·(unbiased estimator at min(k, n_i)); cons@N / cons -> 100 when the majority answer is
+    correct. `n` is the configured samples per problem (default: the largest count present): pass@k needs
+    k <= n and cons@N needs N = n. The metric is their mean."""
     match = _METRIC.match(metric)
     if not match:
         check_metric(metric)
     assert match is not None
+    n = n or max((p.n for p in problems.values()), default=0)
     if match.group(2):
         k = int(match.group(2))
-        short = [pid for pid, p in problems.items() if p.n < k]
-        if short:
-            raise ValueError(f"{metric} needs at least {k} samples per problem; {len(short)} problems have fewer")
-        return {pid: 100.0 * pass_at_k(p.n, p.c, k) for pid, p in problems.items()}
-    if match.group(3):
-        n = int(match.group(3))
-        other = sorted({p.n for p in problems.values()} - {n})
-        if other:
-            raise ValueError(f"{metric} needs exactly {n} samples per problem; found n = {other}")
+        if k > n:
+            raise ValueError(f"{metric} needs at least {k} samples per problem; the run drew {n}")
+        return {pid: 100.0 * pass_at_k(p.n, p.c, min(k, p.n)) for pid, p in problems.items()}
+    if match.group(3) and int(match.group(3)) != n:
+        raise ValueError(f"{metric} needs {match.group(3)} samples per problem; the run drew {n}")
     return {pid: 100.0 * float(cons_correct(p)) for pid, p in problems.items()}
 
 

@@ -44,20 +44,24 @@ def _pct(value: object) -> float:
 
 
 def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
-    """One row per (run, task): pass@1 with CI, cons@n with CI, the largest pass@k, rates and tokens."""
+    """One row per (run, task): pass@1 with both CIs (over problems: lo/hi; sampling only: s_lo/s_hi), cons@n
+    with its CI, the largest pass@k, rates and tokens; n_problems_scored of n_problems say what they cover."""
     rows = []
     for run in runs:
         for task in run.tasks:
             result = run.task_result(task)
             metrics = result.get("metrics", {})
-            row = {**_ids(run, task), "n_problems": result.get("n_problems"), "n_samples": result.get("n_samples"),
-                   "n_errors": result.get("n_errors", 0)}
-            lo, hi = metrics.get("pass@1_ci95", [None, None])
-            row.update({"pass@1": _pct(metrics.get("pass@1")), "pass@1_lo": _pct(lo), "pass@1_hi": _pct(hi)})
+            row = {**_ids(run, task), "n_problems": result.get("n_problems"),
+                   "n_problems_scored": result.get("n_problems_scored", result.get("n_problems")),
+                   "n_samples": result.get("n_samples"), "n_errors": result.get("n_errors", 0)}
+            lo, hi = metrics.get("pass@1_ci95_problems", metrics.get("pass@1_ci95", [None, None]))
+            s_lo, s_hi = metrics.get("pass@1_ci95_sampling", [None, None])
+            row.update({"pass@1": _pct(metrics.get("pass@1")), "pass@1_lo": _pct(lo), "pass@1_hi": _pct(hi),
+                        "pass@1_s_lo": _pct(s_lo), "pass@1_s_hi": _pct(s_hi)})
             cons = [(int(m.group(1)), key) for key in metrics if (m := _CONS.match(key))]
             if cons:
                 n, key = max(cons)
-                lo, hi = metrics.get(f"{key}_ci95", [None, None])
+                lo, hi = metrics.get(f"{key}_ci95_problems", metrics.get(f"{key}_ci95", [None, None]))
                 row.update({"cons_n": n, "cons": _pct(metrics[key]), "cons_lo": _pct(lo), "cons_hi": _pct(hi)})
             ks = [int(m.group(1)) for key in metrics if (m := _PASSK.match(key)) and int(m.group(1)) > 1]
             if ks:
@@ -67,9 +71,9 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
             row["mean_tokens"] = float(metrics.get("mean_tokens", np.nan))
             row["median_tokens"] = float(metrics.get("median_tokens", np.nan))
             rows.append(row)
-    columns = [*ID_COLUMNS, "n_problems", "n_samples", "n_errors", "pass@1", "pass@1_lo", "pass@1_hi", "cons_n",
-               "cons", "cons_lo", "cons_hi", "pass@k_k", "pass@k", "truncation_rate", "no_answer_rate",
-               "mean_tokens", "median_tokens"]
+    columns = [*ID_COLUMNS, "n_problems", "n_problems_scored", "n_samples", "n_errors", "pass@1", "pass@1_lo",
+               "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "cons_n", "cons", "cons_lo", "cons_hi", "pass@k_k",
+               "pass@k", "truncation_rate", "no_answer_rate", "mean_tokens", "median_tokens"]
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
@@ -189,8 +193,8 @@ def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confid
     for a, b in pairs:
         for task in (t for t in a.tasks if t in b.tasks):
             try:
-                va = per_problem_values(a.grouped(task), metric)
-                vb = per_problem_values(b.grouped(task), metric)
+                va = per_problem_values(a.grouped(task), metric, a.task_result(task).get("n_samples"))
+                vb = per_problem_values(b.grouped(task), metric, b.task_result(task).get("n_samples"))
             except ValueError:
                 continue  # the metric does not exist for this pair (e.g. cons@64 vs n=16)
             fa, fb = a.problem_fingerprints(task), b.problem_fingerprints(task)
