@@ -6,6 +6,8 @@
     <runs>/<run_id>/<task>/verdicts.jsonl  rewritten by every scoring pass
     <runs>/<run_id>/results.json           what reports and gates read
     <runs>/<run_id>/writer.lock            held (flock) by the one process writing the run: `run` or `score`
+    <runs>/<run_id>/<task>/report_stats.json  the report's cache of length and behaviour statistics
+    <runs>/sweep-<name>.json               a sweep's manifest: its steps and the run directories holding them
 
 Readers (report, gate, view) take no lock: every file but the journal is replaced atomically, and a journal
 line still being written is skipped until it is complete, so they work while a run is in progress.
@@ -26,8 +28,10 @@ from r1eval.errors import StoreError
 from r1eval.task.data import problem_to_json
 from r1eval.types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
 
-
 LOCK_FILE = "writer.lock"
+CONFIG_FILE = "config.json"
+REPORT_CACHE = "report_stats.json"
+MANIFEST_PREFIX = "sweep-"
 
 
 class RunLocked(StoreError):
@@ -114,7 +118,7 @@ class RunStore:
 
     @property
     def config_path(self) -> Path:
-        return self.path / "config.json"
+        return self.path / CONFIG_FILE
 
     @property
     def results_path(self) -> Path:
@@ -215,3 +219,66 @@ class RunStore:
         except (KeyError, TypeError, ValueError) as exc:
             raise StoreError(f"{path} has a malformed row ({type(exc).__name__}: {exc}); run `r1eval score "
                              f"{self.path}` to rewrite it") from exc
+
+    def journal_signature(self, task: str) -> list[list[int]]:
+        """(size, mtime) of the task's problems and journal: changes whenever either does."""
+        def stat(path: Path) -> list[int]:
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                return [0, 0]
+            return [st.st_size, st.st_mtime_ns]
+
+        return [stat(self.task_dir(task) / "completions.jsonl"), stat(self.task_dir(task) / "problems.jsonl")]
+
+    def read_report_cache(self, task: str) -> Any:
+        """The report's cached statistics for a task, or None (missing or unreadable)."""
+        try:
+            return json.loads((self.task_dir(task) / REPORT_CACHE).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def write_report_cache(self, task: str, data: Any) -> None:
+        """Best effort: a read-only run directory simply is not cached."""
+        try:
+            (self.task_dir(task) / REPORT_CACHE).write_text(json.dumps(data), encoding="utf-8")
+        except OSError:
+            pass
+
+
+def is_run_dir(path: str | Path) -> bool:
+    return (Path(path) / CONFIG_FILE).is_file()
+
+
+def manifest_path(out: str | Path, slug: str) -> Path:
+    return Path(out) / f"{MANIFEST_PREFIX}{slug}.json"
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """A sweep manifest, None when there is none yet; a corrupt one is a StoreError naming what to do."""
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path} is not valid JSON ({exc.msg}); delete it to start the sweep's bookkeeping "
+                         "over (run directories are kept)") from exc
+
+
+def write_manifest(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_json(path, data)
+
+
+def manifests_in(folder: Path) -> list[dict[str, Any]]:
+    """Every readable sweep manifest in a folder of run directories (unreadable ones are skipped: a report must
+    not fail on another sweep's bookkeeping)."""
+    found = []
+    for path in sorted(folder.glob(f"{MANIFEST_PREFIX}*.json")):
+        try:
+            data = read_manifest(path)
+        except (StoreError, OSError):
+            continue
+        if isinstance(data, dict):
+            found.append(data)
+    return found

@@ -48,7 +48,8 @@ def test_run_writes_config_journal_verdicts_and_results(tmp_path, shared_data, m
     assert len(journal_keys(run_dir)) == 48
     task = results["tasks"]["math500"]
     assert task["complete"] and task["n_problems"] == 12 and task["n_samples"] == 4
-    assert set(task["metrics"]) >= {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling", "pass@2", "pass@4", "cons@4", "truncation_rate",
+    assert set(task["metrics"]) >= {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling",
+                                    "pass@2", "pass@4", "cons@4", "truncation_rate",
                                     "no_answer_rate", "mean_tokens"}
     verdicts = RunStore(run_dir).read_verdicts("math500")
     truncated = [c for c in RunStore(run_dir).read_completions("math500") if c.finish_reason == "length"]

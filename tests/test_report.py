@@ -160,7 +160,7 @@ def test_report_cli(two_runs, tmp_path, capsys):
 def test_completion_stats_cache_is_used_and_invalidated(two_runs, monkeypatch):
     run = two_runs[0]
     first = tables.completion_table([run]).iloc[0]
-    assert (run.path / "t" / tables.STATS_FILE).is_file()
+    assert run.store.read_report_cache("t") is not None
 
     def no_reading(task):
         raise AssertionError("completions were read although the cache is valid")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from r1eval.config import step_from_path
+from r1eval.config import RunConfig, step_from_path
 from r1eval.errors import ConfigError
 from r1eval.pipeline.sweep import SweepSpec, run_sweep
-from r1eval.config import RunConfig
 from r1eval.report import tables
 from r1eval.report.runs import expand_run_paths, series_of_model
 from tests.runfactory import make_run

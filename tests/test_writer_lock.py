@@ -19,7 +19,8 @@ from r1eval.pipeline.run import run
 from r1eval.store import RunLocked, RunStore
 from tests.fakes import FakeGenerator
 from tests.runfactory import bernoulli_task, make_run
-from tests.test_pipeline import config, math_answers  # noqa: F401 (fixture)
+from tests.test_pipeline import config
+from tests.test_pipeline import math_answers as math_answers  # noqa: F401 (a fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,8 +39,8 @@ def holder(tmp_path):
         proc.wait()
 
 
-def test_a_second_run_on_the_same_directory_fails_at_once_naming_the_holder(tmp_path, shared_data, math_answers,
-                                                                                 holder):
+def test_a_second_run_on_the_same_directory_fails_at_once_naming_the_holder(tmp_path, shared_data, holder,
+                                                                                 math_answers):  # noqa: F811
     run_dir, proc = holder
     started = time.monotonic()
     with pytest.raises(RunLocked) as caught:

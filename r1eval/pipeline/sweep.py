@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from r1eval.config import RunConfig, step_from_path
-from r1eval.errors import ConfigError, R1EvalError
+from r1eval.errors import ConfigError, R1EvalError, StoreError
+from r1eval.store import RunStore, manifest_path, read_manifest, write_manifest
 
 RunFn = Callable[..., dict[str, Any]]
 Log = Callable[[str], None]
@@ -116,14 +117,10 @@ class Manifest:
 
     @classmethod
     def open(cls, out: str | Path, series: str, checkpoints: str) -> Manifest:
-        path = Path(out) / f"sweep-{_slug(series)}.json"
+        path = manifest_path(out, _slug(series))
         manifest = cls(path, series, checkpoints)
-        if path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise R1EvalError(f"{path} is not valid JSON ({exc.msg}); delete it to start the sweep's "
-                                  "bookkeeping over (run directories are kept)") from exc
+        data = read_manifest(path)
+        if data is not None:
             manifest.runs = {int(r["step"]): r for r in data.get("runs", [])}
         return manifest
 
@@ -132,10 +129,9 @@ class Manifest:
         entry = self.runs.get(checkpoint.step)
         if not entry or entry.get("fingerprint") != fp or entry.get("model") != checkpoint.model:
             return None
-        results = self.path.parent / entry.get("run_dir", "") / "results.json"
         try:
-            complete = json.loads(results.read_text(encoding="utf-8")).get("complete", False)
-        except (OSError, json.JSONDecodeError):
+            complete = RunStore(self.path.parent / entry.get("run_dir", "")).read_results().get("complete", False)
+        except (StoreError, OSError):
             return None
         return entry["run_dir"] if complete else None
 
@@ -154,12 +150,8 @@ class Manifest:
         self.save()
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"series": self.series, "checkpoints": self.checkpoints,
-                   "runs": [self.runs[s] for s in sorted(self.runs)]}
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_manifest(self.path, {"series": self.series, "checkpoints": self.checkpoints,
+                                   "runs": [self.runs[s] for s in sorted(self.runs)]})
 
 
 @dataclass(frozen=True)

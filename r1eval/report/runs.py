@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,10 +15,9 @@ from typing import Any
 from r1eval.config import STEP_DIR
 from r1eval.errors import StoreError
 from r1eval.metrics import ProblemSamples, group_verdicts
-from r1eval.store import RunStore
+from r1eval.store import RunStore, is_run_dir, manifests_in
 from r1eval.types import Completion, Problem, Verdict
 
-MANIFEST_GLOB = "sweep-*.json"
 GRADER_PACKAGES = ("r1eval", "math-verify", "latex2sympy2_extended", "sympy")  # their versions can change verdicts
 _LETTERS = "ABCDEFGHIJ"
 
@@ -192,11 +190,7 @@ def load_run(path: str | Path, series: str | None = None) -> Run:
 def _manifest_series(folder: Path) -> dict[Path, str]:
     """run dir -> series name, from the sweep manifests a sweep leaves in its output folder."""
     series: dict[Path, str] = {}
-    for manifest in sorted(folder.glob(MANIFEST_GLOB)):
-        try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
+    for data in manifests_in(folder):
         for entry in data.get("runs", []):
             if entry.get("run_dir"):
                 series[(folder / entry["run_dir"]).resolve()] = str(data.get("series", ""))
@@ -209,10 +203,10 @@ def expand_run_paths(paths: list[str | Path]) -> list[Run]:
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if (path / "config.json").is_file():
+        if is_run_dir(path):
             candidates = [path]
         elif path.is_dir():
-            candidates = sorted(p for p in path.iterdir() if (p / "config.json").is_file())
+            candidates = sorted(p for p in path.iterdir() if is_run_dir(p))
             if not candidates:
                 raise StoreError(f"{path} holds no run directories (no */config.json)")
         else:

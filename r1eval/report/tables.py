@@ -7,12 +7,10 @@ behaviours from completions.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -103,34 +101,17 @@ def problem_table(runs: Sequence[Run]) -> pd.DataFrame:
 
 
 STATS_VERSION = 1  # bump when a behaviour rule or a length statistic changes
-STATS_FILE = "report_stats.json"
-
-
-def _stat(path: Path) -> list[int]:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return [0, 0]
-    return [st.st_size, st.st_mtime_ns]
-
-
 def completion_stats(run: Run, task: str, markers: Markers, cache: bool = True) -> dict[str, float]:
     """Length distribution and behaviour rates of one task's completions.
 
-    Reading 10^5+ completions dominates a report's time, so the result is cached in <run>/<task>/report_stats.json,
-    keyed by the size and mtime of completions.jsonl and problems.jsonl, the marker list and STATS_VERSION; any
-    change recomputes. A read-only run directory simply is not cached."""
-    folder = run.store.task_dir(task)
-    key = {"version": STATS_VERSION, "markers": list(markers.markers),
-           "completions": _stat(folder / "completions.jsonl"), "problems": _stat(folder / "problems.jsonl")}
-    cache_path = folder / STATS_FILE
-    if cache and cache_path.is_file():
-        try:
-            cached = json.loads(cache_path.read_text(encoding="utf-8"))
-            if cached.get("key") == key:
-                return cached["stats"]
-        except (OSError, json.JSONDecodeError, AttributeError):
-            pass
+    Reading 10^5+ completions dominates a report's time, so the result is cached in the run directory (the
+    store's report cache), keyed by the size and mtime of the task's journal and problems, the marker list and
+    STATS_VERSION; any change recomputes. A read-only run directory simply is not cached."""
+    key = {"version": STATS_VERSION, "markers": list(markers.markers), "files": run.store.journal_signature(task)}
+    if cache:
+        cached = run.store.read_report_cache(task)
+        if isinstance(cached, dict) and cached.get("key") == key:
+            return cached["stats"]
     completions = run.completions(task)
     tokens = np.array([c.n_tokens for c in completions], dtype=float)
     summary = summarize(completions, {p.id: p.question for p in run.problems(task)}, markers)
@@ -146,10 +127,7 @@ def completion_stats(run: Run, task: str, markers: Markers, cache: bool = True) 
             stats[name] = 100.0 * value
     stats["reflections_per_response"] = summary.reflections_per_response
     if cache:
-        try:
-            cache_path.write_text(json.dumps({"key": key, "stats": stats}), encoding="utf-8")
-        except OSError:
-            pass
+        run.store.write_report_cache(task, {"key": key, "stats": stats})
     return stats
 
 
