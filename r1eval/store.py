@@ -20,13 +20,13 @@ import os
 import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import IO, Any
 
 from r1eval.errors import StoreError
 from r1eval.task.data import problem_to_json
-from r1eval.types import CodeSpec, Completion, Problem, Status, TestCase, Verdict
+from r1eval.types import CodeSpec, Completion, Problem, RunResult, Status, TaskResult, TestCase, Verdict
 
 LOCK_FILE = "writer.lock"
 CONFIG_FILE = "config.json"
@@ -87,6 +87,36 @@ def problem_from_json(row: dict[str, Any]) -> Problem:
         spec = CodeSpec(**{**code, "tests": tuple(TestCase(**t) for t in code["tests"])})
     return Problem(id=row["id"], question=row["question"], answer=row.get("answer"),
                    choices=tuple(row.get("choices") or ()), code=spec, meta=row.get("meta") or {})
+
+
+_TASK_FIELDS = tuple(f.name for f in fields(TaskResult) if f.name != "extra")
+
+
+def results_to_json(results: RunResult) -> dict[str, Any]:
+    """results.json's content: the run's fields, and per task its fields with unknown ones kept at top level."""
+    tasks = {name: {**{k: getattr(t, k) for k in _TASK_FIELDS}, **t.extra} for name, t in results.tasks.items()}
+    return {**{f.name: getattr(results, f.name) for f in fields(RunResult) if f.name != "tasks"}, "tasks": tasks}
+
+
+def results_from_json(data: Any, where: Path | str = "results.json") -> RunResult:
+    """Read results.json as written by this or an earlier version (missing counts: a finished run's planned
+    problems, its configured samples)."""
+    try:
+        tasks = {}
+        for name, row in data.get("tasks", {}).items():
+            known = {k: row[k] for k in _TASK_FIELDS if k in row}
+            known.setdefault("n_problems_scored", row["n_problems"])
+            known.setdefault("n_samples_min", row["n_samples"])
+            known.setdefault("task_version", row.get("version", 0))
+            tasks[name] = TaskResult(**known, extra={k: v for k, v in row.items() if k not in _TASK_FIELDS})
+        step = data.get("step")
+        return RunResult(run_id=str(data["run_id"]), model=str(data.get("model") or ""),
+                         step=int(step) if step is not None else None, label=data.get("label"),
+                         complete=bool(data.get("complete", False)), created=str(data.get("created", "")),
+                         run_dir=str(data.get("run_dir", "")), tasks=tasks)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"{where} is malformed ({type(exc).__name__}: {exc}); run `r1eval score` on the run "
+                         "directory to rewrite it") from exc
 
 
 class Journal:
@@ -157,13 +187,13 @@ class RunStore:
         self.path.mkdir(parents=True, exist_ok=True)
         _write_json(self.config_path, config)
 
-    def write_results(self, results: dict[str, Any]) -> None:
-        _write_json(self.results_path, results)
+    def write_results(self, results: RunResult) -> None:
+        _write_json(self.results_path, results_to_json(results))
 
-    def read_results(self) -> dict[str, Any]:
+    def read_results(self) -> RunResult:
         if not self.results_path.exists():
             raise StoreError(f"{self.path} has no results.json; run `r1eval score {self.path}` first")
-        return _read_json(self.results_path)
+        return results_from_json(_read_json(self.results_path), self.results_path)
 
     def tasks(self) -> list[str]:
         config = self.read_config()

@@ -62,3 +62,36 @@ class Verdict:
     @property
     def correct(self) -> bool:
         return self.status is Status.CORRECT
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """One task's numbers (results.json). Every metric covers n_problems_scored of the n_problems planned; keys
+    name the configured n_samples, and n_samples_min is the fewest graded samples a scored problem has.
+    `metrics` is open: metric families (pass@k, cons@n, ratings, other harnesses' names) add their own keys."""
+
+    task_version: int
+    n_problems: int
+    n_samples: int
+    complete: bool
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    breakdown: Mapping[str, Any] = field(default_factory=dict)
+    n_problems_scored: int = 0
+    n_samples_min: int = 0
+    n_completions: int = 0
+    n_errors: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a scoring pass concluded about a run (results.json): reports and gates read only this."""
+
+    run_id: str
+    model: str
+    step: int | None
+    label: str | None
+    complete: bool
+    created: str
+    run_dir: str
+    tasks: Mapping[str, TaskResult] = field(default_factory=dict)

@@ -111,7 +111,7 @@ def test_paired_delta_hand_computed():
 
 def test_per_problem_values_match_metrics(runs):
     grouped = group_verdicts(load_run(runs["base"]).verdicts("math"))
-    results = load_run(runs["base"]).task_result("math")["metrics"]
+    results = load_run(runs["base"]).task_result("math").metrics
     for metric in ("pass@1", "pass@4", "cons@8"):
         values = per_problem_values(grouped, metric)
         assert np.mean(list(values.values())) == pytest.approx(100 * results[metric])

@@ -10,6 +10,7 @@ import typer
 
 from r1eval.cli.common import split_csv
 from r1eval.config import DEFAULT_RUNS_DIR, EngineConfig, RunConfig, SamplingConfig
+from r1eval.types import RunResult
 
 SANDBOX_HELP = "where code tasks run model code: docker (hardened containers) | process (weaker isolation)"
 DATA_DIR_HELP = "offline mirror folder holding the tasks' JSONL files (default: $R1EVAL_DATA_DIR; else the hub)"
@@ -100,23 +101,23 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def print_results(results: dict[str, Any]) -> None:
+def print_results(results: RunResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{results['run_id']}  (step {results.get('step')})", title_justify="left")
+    table = Table(title=f"{results.run_id}  (step {results.step})", title_justify="left")
     for column in ("task", "problems", "n", "pass@1", "95% CI problems", "95% CI sampling", "cons", "truncated",
                    "no answer", "mean tok", "complete"):
         table.add_column(column)
-    for name, task in results["tasks"].items():
-        m = task["metrics"]
+    for name, task in results.tasks.items():
+        m = task.metrics
         cons = next((f"{k}={_fmt(v)}" for k, v in m.items() if k.startswith("cons@") and "_ci95" not in k), "-")
-        scored = task.get("n_problems_scored", task["n_problems"])
-        problems = str(task["n_problems"]) if scored == task["n_problems"] else f"{scored} of {task['n_problems']}"
-        table.add_row(name, problems, str(task["n_samples"]), _fmt(m.get("pass@1", float("nan"))),
+        scored = task.n_problems_scored
+        problems = str(task.n_problems) if scored == task.n_problems else f"{scored} of {task.n_problems}"
+        table.add_row(name, problems, str(task.n_samples), _fmt(m.get("pass@1", float("nan"))),
                       _fmt(m.get("pass@1_ci95_problems", [])), _fmt(m.get("pass@1_ci95_sampling", [])), cons,
                       _fmt(m.get("truncation_rate", float("nan"))),
                       _fmt(m.get("no_answer_rate", float("nan"))), _fmt(m.get("mean_tokens", float("nan"))),
-                      "yes" if task["complete"] else "NO")
+                      "yes" if task.complete else "NO")
     Console(width=160).print(table)
-    typer.echo(f"results: {Path(results['run_dir']) / 'results.json'}")
+    typer.echo(f"results: {Path(results.run_dir) / 'results.json'}")

@@ -21,7 +21,7 @@ from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
 from r1eval.task import data, prompts
 from r1eval.task.registry import LoadContext, Task, load_tasks
-from r1eval.types import Completion, Problem, Status, Verdict
+from r1eval.types import Completion, Problem, RunResult, Status, TaskResult, Verdict
 
 GRADE_BATCH = 256  # completions per scorer call: progress granularity, and a bound on lost grading work
 
@@ -136,8 +136,8 @@ def plan_tasks(config: RunConfig, tasks: Sequence[Task], generator: Generator) -
     return plans
 
 
-def run(config: RunConfig, generator: Generator | None = None, show_progress: bool = True) -> dict[str, Any]:
-    """Evaluate config.model on config.tasks; returns results.json's content. Re-running resumes."""
+def run(config: RunConfig, generator: Generator | None = None, show_progress: bool = True) -> RunResult:
+    """Evaluate config.model on config.tasks; returns what results.json records. Re-running resumes."""
     tasks = load_tasks(config.tasks, config.tasks_dirs)  # bad task names fail before any engine starts
     owned = generator is None
     generator = generator or make_generator(config.backend, config.model, config.engine)
@@ -183,7 +183,7 @@ def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config
             bar(len(completions))
 
 
-def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, show: bool) -> dict[str, Any]:
+def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, show: bool) -> TaskResult:
     problems = {p.id: p for p in store.read_problems(task.name)}
     completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record["n"]]
     verdicts: list[Verdict] = []
@@ -201,18 +201,14 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
     n_errors = sum(v.status is Status.ERROR for v in verdicts)
     complete = n_errors == 0 and len(completions) == len(problems) * record["n"]
     graded = graded_completions(completions, verdicts)
-    result: dict[str, Any] = {
-        "task_version": task.version, "n_problems": len(problems), "n_samples": record["n"],
-        "n_completions": len(completions), "complete": complete, "n_errors": n_errors,
-        # every metric covers n_problems_scored of n_problems; the fewest graded samples any of them has:
-        "n_problems_scored": len(grouped), "n_samples_min": min((p.n for p in grouped.values()), default=0),
-        "metrics": task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
-                                cons=task.cons, seed=seed, n=record["n"]) if grouped else {},
-        "breakdown": _breakdown(task, problems, grouped),
-    }
-    result["metrics"].update(rating_metrics(problems, grouped))  # Codeforces-rated problems only, else nothing
-    result["breakdown"].update(rating_breakdown(problems, grouped))
-    return result
+    metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
+                           cons=task.cons, seed=seed, n=record["n"]) if grouped else {}
+    return TaskResult(
+        task_version=task.version, n_problems=len(problems), n_samples=record["n"], complete=complete,
+        metrics={**metrics, **rating_metrics(problems, grouped)},  # rating: Codeforces-rated problems only
+        breakdown={**_breakdown(task, problems, grouped), **rating_breakdown(problems, grouped)},
+        n_problems_scored=len(grouped), n_samples_min=min((p.n for p in grouped.values()), default=0),
+        n_completions=len(completions), n_errors=n_errors)
 
 
 def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[str, dict[str, Any]]:
@@ -227,7 +223,7 @@ def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[
     return out
 
 
-def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True) -> dict[str, Any]:
+def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True) -> RunResult:
     """(Re-)grade every task of a run from its journal and write results.json; needs no GPU. Takes the run
     directory's writer lock: it rewrites verdicts and results."""
     store = RunStore(run_dir)
@@ -237,7 +233,7 @@ def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress
         return _score_run(store, tasks_dirs, show_progress)
 
 
-def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool) -> dict[str, Any]:
+def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool) -> RunResult:
     config = store.read_config()
     assert config is not None
     names = list(config["tasks"])
@@ -245,11 +241,9 @@ def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool) 
     seed = config.get("sampling", {}).get("seed", 0)
     results = {name: score_task(store, task, config["tasks"][name], seed, show_progress)
                for name, task in zip(names, tasks, strict=True)}
-    payload = {
-        "run_id": config["run_id"], "model": config["model"], "step": config.get("step"),
-        "label": config.get("label"), "complete": all(r["complete"] for r in results.values()),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "run_dir": str(store.path),
-        "tasks": results,
-    }
+    payload = RunResult(run_id=config["run_id"], model=config["model"], step=config.get("step"),
+                        label=config.get("label"), complete=all(r.complete for r in results.values()),
+                        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), run_dir=str(store.path),
+                        tasks=results)
     store.write_results(payload)
     return payload

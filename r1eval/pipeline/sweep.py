@@ -22,8 +22,9 @@ from typing import Any
 from r1eval.config import RunConfig, step_from_path
 from r1eval.errors import ConfigError, R1EvalError, StoreError
 from r1eval.store import RunStore, manifest_path, read_manifest, write_manifest
+from r1eval.types import RunResult
 
-RunFn = Callable[..., dict[str, Any]]
+RunFn = Callable[..., RunResult]
 Log = Callable[[str], None]
 
 
@@ -130,17 +131,17 @@ class Manifest:
         if not entry or entry.get("fingerprint") != fp or entry.get("model") != checkpoint.model:
             return None
         try:
-            complete = RunStore(self.path.parent / entry.get("run_dir", "")).read_results().get("complete", False)
+            complete = RunStore(self.path.parent / entry.get("run_dir", "")).read_results().complete
         except (StoreError, OSError):
             return None
         return entry["run_dir"] if complete else None
 
-    def record(self, checkpoint: Checkpoint, fp: str, results: dict[str, Any] | None, error: str | None) -> None:
+    def record(self, checkpoint: Checkpoint, fp: str, results: RunResult | None, error: str | None) -> None:
         entry: dict[str, Any] = {"step": checkpoint.step, "model": checkpoint.model, "fingerprint": fp,
                                  "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         if results is not None:
-            run_dir = Path(results.get("run_dir") or results["run_id"])
-            entry.update(run_dir=run_dir.name, run_id=results["run_id"], complete=bool(results.get("complete")))
+            run_dir = Path(results.run_dir or results.run_id)
+            entry.update(run_dir=run_dir.name, run_id=results.run_id, complete=results.complete)
         else:
             previous = self.runs.get(checkpoint.step, {})
             if previous.get("run_dir"):
@@ -176,12 +177,12 @@ class SweepResult:
     manifest: Path | None = None
 
 
-Executor = Callable[[list[tuple[Checkpoint, RunConfig]]], Iterator[tuple[Checkpoint, dict | None, str | None]]]
+Executor = Callable[[list[tuple[Checkpoint, RunConfig]]], Iterator[tuple[Checkpoint, RunResult | None, str | None]]]
 
 
 def local_executor(run_fn: RunFn, show_progress: bool = False) -> Executor:
     """Evaluate checkpoints one after another in this process."""
-    def execute(jobs: list[tuple[Checkpoint, RunConfig]]) -> Iterator[tuple[Checkpoint, dict | None, str | None]]:
+    def execute(jobs: list[tuple[Checkpoint, RunConfig]]) -> Iterator[tuple[Checkpoint, RunResult | None, str | None]]:
         for checkpoint, config in jobs:
             try:
                 yield checkpoint, run_fn(config, show_progress=show_progress), None
@@ -233,8 +234,8 @@ def run_sweep(spec: SweepSpec, execute: Executor, log: Log = print,
                 result.failed[checkpoint.step] = error
             else:
                 assert results is not None
-                state = "complete" if results.get("complete") else "INCOMPLETE"
-                log(f"step {checkpoint.step}: {state} -> {results.get('run_dir', results['run_id'])}")
+                state = "complete" if results.complete else "INCOMPLETE"
+                log(f"step {checkpoint.step}: {state} -> {results.run_dir or results.run_id}")
                 result.evaluated.append(checkpoint.step)
         if jobs:
             idle_since = time.monotonic()

@@ -126,8 +126,7 @@ def _shared_problems(base: Run, cand: Run, task: str, shared_only: bool) -> set[
 
 
 def _coverage(run: Run, task: str) -> Coverage:
-    scored = len(run.grouped(task))
-    return Coverage(int(run.task_result(task).get("n_problems") or scored), scored, run.task_complete(task))
+    return Coverage(run.results.tasks[task].n_problems, len(run.grouped(task)), run.task_complete(task))
 
 
 def _coverage_note(run: Run, role: str, task: str, cov: Coverage, compared: int) -> str | None:
@@ -147,7 +146,7 @@ def gate_task(base: Run, cand: Run, task: str, metric: str, max_drop: float, con
     for run, role in ((base, against), (cand, "candidate")):
         grouped = {pid: p for pid, p in run.grouped(task).items() if pid in problems}
         try:
-            values.append(per_problem_values(grouped, metric, run.task_result(task).get("n_samples")))
+            values.append(per_problem_values(grouped, metric, run.results.tasks[task].n_samples))
         except ValueError as exc:
             raise GateInputError(f"{task}: {role}: {exc}") from exc
     graded = set(values[0]) & set(values[1])

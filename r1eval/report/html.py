@@ -135,9 +135,9 @@ def incomplete_notes(runs: list[Run]) -> list[str]:
         if bad or not run.complete:
             covered = []
             for task in bad:
-                result = run.task_result(task)
-                planned, scored = result.get("n_problems"), result.get("n_problems_scored")
-                if scored is not None and planned is not None and scored < planned:
+                result = run.results.tasks[task]
+                planned, scored = result.n_problems, result.n_problems_scored
+                if scored < planned:
                     covered.append(f"{task}: {scored} of {planned} problems scored, its numbers cover only those "
                                    "(unfinished problems tend to be the hard, long ones)")
             notes.append(f"{run.label} ({run.run_id}): incomplete" + (f" for {', '.join(bad)}" if bad else "")

@@ -16,7 +16,7 @@ from r1eval.config import STEP_DIR
 from r1eval.errors import StoreError
 from r1eval.metrics import ProblemSamples, group_verdicts
 from r1eval.store import RunStore, is_run_dir, manifests_in
-from r1eval.types import Completion, Problem, Verdict
+from r1eval.types import Completion, Problem, RunResult, TaskResult, Verdict
 
 GRADER_PACKAGES = ("r1eval", "math-verify", "latex2sympy2_extended", "sympy")  # their versions can change verdicts
 _LETTERS = "ABCDEFGHIJ"
@@ -100,7 +100,7 @@ class Run:
 
     path: Path
     config: dict[str, Any]
-    results: dict[str, Any]
+    results: RunResult
     series: str = ""
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
@@ -110,37 +110,37 @@ class Run:
 
     @property
     def run_id(self) -> str:
-        return str(self.results.get("run_id") or self.config.get("run_id") or self.path.name)
+        return self.results.run_id or str(self.config.get("run_id") or self.path.name)
 
     @property
     def model(self) -> str:
-        return str(self.results.get("model") or self.config.get("model") or "")
+        return self.results.model or str(self.config.get("model") or "")
 
     @property
     def step(self) -> int | None:
-        step = self.results.get("step", self.config.get("step"))
-        return int(step) if step is not None else None
+        return self.results.step
 
     @property
     def label(self) -> str:
         """What a human calls this run: its label, else 'step N', else the run id."""
-        if self.results.get("label"):
-            return str(self.results["label"])
+        if self.results.label:
+            return str(self.results.label)
         return f"step {self.step}" if self.step is not None else self.run_id
 
     @property
     def complete(self) -> bool:
-        return bool(self.results.get("complete", False))
+        return self.results.complete
 
     @property
     def tasks(self) -> list[str]:
-        return list(self.results.get("tasks", {}))
+        return list(self.results.tasks)
 
-    def task_result(self, task: str) -> dict[str, Any]:
-        return self.results.get("tasks", {}).get(task, {})
+    def task_result(self, task: str) -> TaskResult | None:
+        return self.results.tasks.get(task)
 
     def task_complete(self, task: str) -> bool:
-        return bool(self.task_result(task).get("complete", False))
+        result = self.task_result(task)
+        return result is not None and result.complete
 
     def _memo(self, kind: str, task: str, load: Any) -> Any:
         key = (kind, task)

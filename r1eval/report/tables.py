@@ -47,11 +47,10 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
     rows = []
     for run in runs:
         for task in run.tasks:
-            result = run.task_result(task)
-            metrics = result.get("metrics", {})
-            row = {**_ids(run, task), "n_problems": result.get("n_problems"),
-                   "n_problems_scored": result.get("n_problems_scored", result.get("n_problems")),
-                   "n_samples": result.get("n_samples"), "n_errors": result.get("n_errors", 0)}
+            result = run.results.tasks[task]
+            metrics = result.metrics
+            row = {**_ids(run, task), "n_problems": result.n_problems, "n_problems_scored": result.n_problems_scored,
+                   "n_samples": result.n_samples, "n_errors": result.n_errors}
             lo, hi = metrics.get("pass@1_ci95_problems", metrics.get("pass@1_ci95", [None, None]))
             s_lo, s_hi = metrics.get("pass@1_ci95_sampling", [None, None])
             row.update({"pass@1": _pct(metrics.get("pass@1")), "pass@1_lo": _pct(lo), "pass@1_hi": _pct(hi),
@@ -171,8 +170,8 @@ def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confid
     for a, b in pairs:
         for task in (t for t in a.tasks if t in b.tasks):
             try:
-                va = per_problem_values(a.grouped(task), metric, a.task_result(task).get("n_samples"))
-                vb = per_problem_values(b.grouped(task), metric, b.task_result(task).get("n_samples"))
+                va = per_problem_values(a.grouped(task), metric, a.results.tasks[task].n_samples)
+                vb = per_problem_values(b.grouped(task), metric, b.results.tasks[task].n_samples)
             except ValueError:
                 continue  # the metric does not exist for this pair (e.g. cons@64 vs n=16)
             fa, fb = a.problem_fingerprints(task), b.problem_fingerprints(task)
