@@ -133,8 +133,8 @@ def _coverage_note(run: Run, role: str, task: str, cov: Coverage, compared: int)
     if cov.complete:
         return None
     return (f"{task}: the {role} run {run.run_id} is INCOMPLETE: {cov.scored} of {cov.planned} problems scored; "
-            f"the comparison covers the {compared} problems both runs have, and unfinished problems tend to be the "
-            f"hard and long ones, so both numbers may read high")
+            f"the comparison covers only the {compared} problems both runs scored, and unfinished problems tend to "
+            f"be the hard and long ones, so both columns describe an easier subset than the whole task")
 
 
 def gate_task(base: Run, cand: Run, task: str, metric: str, max_drop: float, confidence: float,
@@ -271,7 +271,7 @@ def gate_markdown(report: GateReport) -> str:
         allowance += f" or more than {report.max_total_drop:g} points against the reference"
     lines += ["", f"{verdict} by {allowance}, with {conf} confidence (paired sign-flip test over problems; "
                   f"regression when the one-sided upper bound of Δ is below minus the allowed drop)."]
-    notes = [n for t in report.tasks for n in t.notes]
+    notes = list(dict.fromkeys(n for t in report.tasks for n in t.notes))  # a run's coverage once, not per row
     if notes:
         lines += [""] + [f"> ⚠️ {n}" for n in notes]
     return "\n".join(lines) + "\n"
