@@ -246,6 +246,10 @@ def _bound(value: float) -> str:
     return f"{value:+.1f}" if math.isfinite(value) else "unbounded"
 
 
+def _points(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
 def gate_markdown(report: GateReport) -> str:
     """A table fit for a pull-request comment, followed by the decision rule, incompleteness and warnings."""
     conf = f"{report.confidence:.0%}"
@@ -266,9 +270,9 @@ def gate_markdown(report: GateReport) -> str:
                      f"{_bound(r.upper)} | {r.n}{'' if complete else ' (incomplete)'} | {t.detectable_drop:.1f} | "
                      f"{_ICON[t.status]} |")
     verdict = "**FAIL**: a task regressed" if report.regressed else "**PASS**: no task regressed"
-    allowance = f"more than {report.max_drop:g} points against the baseline"
-    if report.reference:
-        allowance += f" or more than {report.max_total_drop:g} points against the reference"
+    allowance = f"more than {_points(report.max_drop)} against the baseline"
+    if report.reference and report.max_total_drop is not None:
+        allowance += f" or more than {_points(report.max_total_drop)} against the reference"
     lines += ["", f"{verdict} by {allowance}, with {conf} confidence (paired sign-flip test over problems; "
                   f"regression when the one-sided upper bound of Δ is below minus the allowed drop)."]
     notes = list(dict.fromkeys(n for t in report.tasks for n in t.notes))  # a run's coverage once, not per row
