@@ -26,7 +26,18 @@ from typing import IO, Any
 
 from r1eval.errors import StoreError
 from r1eval.task.data import problem_to_json
-from r1eval.types import CodeSpec, Completion, Problem, RunResult, Status, TaskResult, TestCase, Verdict
+from r1eval.types import (
+    CodeSpec,
+    Completion,
+    Problem,
+    RunRecord,
+    RunResult,
+    Status,
+    TaskRecord,
+    TaskResult,
+    TestCase,
+    Verdict,
+)
 
 LOCK_FILE = "writer.lock"
 CONFIG_FILE = "config.json"
@@ -90,6 +101,41 @@ def problem_from_json(row: dict[str, Any]) -> Problem:
 
 
 _TASK_FIELDS = tuple(f.name for f in fields(TaskResult) if f.name != "extra")
+_TASK_RECORD_FIELDS = tuple(f.name for f in fields(TaskRecord) if f.name != "extra")
+_RUN_RECORD_FIELDS = tuple(f.name for f in fields(RunRecord) if f.name not in ("extra", "tasks"))
+
+
+def record_to_json(record: RunRecord) -> dict[str, Any]:
+    """config.json's content; unknown fields (of the run and of each task) are kept at their level."""
+    tasks = {name: {**{k: getattr(t, k) for k in _TASK_RECORD_FIELDS}, **t.extra} for name, t in record.tasks.items()}
+    run = {k: getattr(record, k) for k in _RUN_RECORD_FIELDS}
+    return {**run, "tasks_dirs": list(record.tasks_dirs), "tasks": tasks, **record.extra}
+
+
+def record_from_json(data: Any, where: Path | str = "config.json") -> RunRecord:
+    """Read config.json as written by this or an earlier version."""
+    try:
+        tasks = {}
+        for name, row in data.get("tasks", {}).items():
+            known = {k: row[k] for k in _TASK_RECORD_FIELDS if k in row}
+            known.setdefault("limit", None)
+            known.setdefault("n_problems", 0)
+            known.setdefault("dataset", {})
+            known.setdefault("prompt_hash", "")
+            known.setdefault("scorer", "")
+            tasks[name] = TaskRecord(**known, extra={k: v for k, v in row.items() if k not in _TASK_RECORD_FIELDS})
+        step = data.get("step")
+        return RunRecord(
+            run_id=str(data["run_id"]), model=str(data.get("model") or ""),
+            step=int(step) if step is not None else None, label=data.get("label"),
+            backend=str(data.get("backend", "")), identity=data.get("identity") or {},
+            sampling=data.get("sampling") or {}, engine=data.get("engine") or {}, tasks=tasks,
+            tasks_dirs=tuple(data.get("tasks_dirs") or ()), versions=data.get("versions") or {},
+            created=str(data.get("created", "")), scoring=data.get("scoring") or {},
+            extra={k: v for k, v in data.items() if k not in (*_RUN_RECORD_FIELDS, "tasks")})
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"{where} is malformed ({type(exc).__name__}: {exc}); restore it or delete the run "
+                         "directory") from exc
 
 
 def results_to_json(results: RunResult) -> dict[str, Any]:
@@ -180,12 +226,14 @@ class RunStore:
         finally:
             handle.close()  # closing the descriptor releases the lock
 
-    def read_config(self) -> dict[str, Any] | None:
-        return _read_json(self.config_path) if self.config_path.exists() else None
+    def read_config(self) -> RunRecord | None:
+        if not self.config_path.exists():
+            return None
+        return record_from_json(_read_json(self.config_path), self.config_path)
 
-    def write_config(self, config: dict[str, Any]) -> None:
+    def write_config(self, config: RunRecord) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        _write_json(self.config_path, config)
+        _write_json(self.config_path, record_to_json(config))
 
     def write_results(self, results: RunResult) -> None:
         _write_json(self.results_path, results_to_json(results))
@@ -199,7 +247,7 @@ class RunStore:
         config = self.read_config()
         if config is None:
             raise StoreError(f"{self.path} is not an r1eval run directory (no config.json)")
-        return list(config.get("tasks", {}))
+        return list(config.tasks)
 
     def write_problems(self, task: str, problems: list[Problem]) -> None:
         self.task_dir(task).mkdir(parents=True, exist_ok=True)

@@ -95,3 +95,38 @@ class RunResult:
     created: str
     run_dir: str
     tasks: Mapping[str, TaskResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """How one task of a run was set up (config.json): resuming under a different record is refused."""
+
+    version: int
+    n: int  # samples per problem
+    limit: int | None
+    n_problems: int
+    dataset: Mapping[str, Any]  # source description and content_hash of the problems as evaluated
+    prompt_hash: str
+    scorer: str
+    scorer_info: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run's identity and setup (config.json)."""
+
+    run_id: str
+    model: str
+    step: int | None
+    label: str | None
+    backend: str
+    identity: Mapping[str, Any]  # what makes two runs comparable sample for sample
+    sampling: Mapping[str, Any]
+    engine: Mapping[str, Any]
+    tasks: Mapping[str, TaskRecord]
+    tasks_dirs: tuple[str, ...] = ()
+    versions: Mapping[str, str] = field(default_factory=dict)
+    created: str = ""
+    scoring: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)

@@ -11,7 +11,7 @@ from pathlib import Path
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
 from r1eval.store import RunStore
 from r1eval.task.data import content_hash
-from r1eval.types import Completion, Problem, RunResult, Status, TaskResult, Verdict
+from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, TaskRecord, TaskResult, Verdict
 
 # One sample: (status, answer) or (status, answer, text) or (status, answer, text, finish_reason, n_tokens)
 Sample = tuple
@@ -54,16 +54,18 @@ def make_run(root: Path, name: str, tasks: Mapping[str, Mapping[str, Sequence[Sa
         graded = graded_completions(completions, verdicts)
         metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded], n=n)
         task_complete = complete and n_errors == 0
-        task_cfg[task] = {"version": 1, "n": n, "limit": None, "n_problems": len(plist),
-                          "dataset": {"content_hash": content_hash(plist)}, "prompt_hash": "p", **(task_record or {})}
+        record = {"version": 1, "n": n, "limit": None, "n_problems": len(plist),
+                  "dataset": {"content_hash": content_hash(plist)}, "prompt_hash": "p", "scorer": "math",
+                  **(task_record or {})}
+        task_cfg[task] = TaskRecord(**record)
         task_results[task] = TaskResult(task_version=1, n_problems=len(plist), n_samples=n,
                                         complete=task_complete, metrics=metrics, n_problems_scored=len(grouped),
                                         n_samples_min=min((p.n for p in grouped.values()), default=0),
                                         n_completions=len(completions), n_errors=n_errors)
     sampling = {"n": None, "temperature": 0.6, "top_p": 0.95, "max_tokens": 32768, "seed": 0, **(sampling or {})}
-    store.write_config({"run_id": name, "model": model, "step": step, "label": label, "backend": "replay",
-                        "sampling": sampling, "tasks": task_cfg, "versions": {}, "created": "2026-11-21T00:00:00",
-                        **(config or {})})
+    store.write_config(RunRecord(**{"run_id": name, "model": model, "step": step, "label": label, "backend": "replay",
+                                    "identity": {}, "sampling": sampling, "engine": {}, "tasks": task_cfg,
+                                    "versions": {}, "created": "2026-11-21T00:00:00", **(config or {})}))
     store.write_results(RunResult(run_id=name, model=model, step=step, label=label,
                                   complete=all(t.complete for t in task_results.values()),
                                   created="2026-11-21T00:00:00", run_dir=str(store.path), tasks=task_results))

@@ -40,7 +40,7 @@ def test_a_sweep_rerun_with_another_n_into_the_same_folder_is_another_series(tmp
                      sampling={"n": n})
     runs = expand_run_paths([tmp_path / "runs"])
     assert len({r.series for r in runs}) == 2
-    assert all(a.config["sampling"]["n"] == b.config["sampling"]["n"] for a, b in tables.default_pairs(runs))
+    assert all(a.config.sampling["n"] == b.config.sampling["n"] for a, b in tables.default_pairs(runs))
 
 
 def test_base_model_does_not_silently_replace_a_real_step_0(tmp_path):

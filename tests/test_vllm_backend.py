@@ -190,7 +190,7 @@ def test_whole_pipeline_on_the_embedded_engine_and_resume(generator, tiny_model,
     journal = store.task_dir("math500") / "completions.jsonl"
     lines = journal.read_text().splitlines(keepends=True)
     assert len(lines) == 6
-    assert store.read_config()["identity"]["model"]["weights_sha256"] == generator.identity()["weights_sha256"]
+    assert store.read_config().identity["model"]["weights_sha256"] == generator.identity()["weights_sha256"]
 
     journal.write_text("".join(lines[:-2]))  # a crash lost the last problem's two samples
     again = run(config, generator=generator, show_progress=False)

@@ -7,7 +7,7 @@ import platform
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
 from r1eval.task import data, prompts
 from r1eval.task.registry import LoadContext, Task, load_tasks
-from r1eval.types import Completion, Problem, RunResult, Status, TaskResult, Verdict
+from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, TaskRecord, TaskResult, Verdict
 
 GRADE_BATCH = 256  # completions per scorer call: progress granularity, and a bound on lost grading work
 
@@ -33,17 +33,12 @@ class TaskPlan:
     prompts: list[Any]
     n: int
 
-    def record(self, limit: int | None) -> dict[str, Any]:
-        return {
-            "version": self.task.version,
-            "n": self.n,
-            "limit": limit,
-            "n_problems": len(self.problems),
-            "dataset": {**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
-            "prompt_hash": prompts.prompt_hash(self.prompts),
-            "scorer": self.task.scorer.name,
-            **({"scorer_info": self.task.scorer.describe()} if hasattr(self.task.scorer, "describe") else {}),
-        }
+    def record(self, limit: int | None) -> TaskRecord:
+        return TaskRecord(
+            version=self.task.version, n=self.n, limit=limit, n_problems=len(self.problems),
+            dataset={**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
+            prompt_hash=prompts.prompt_hash(self.prompts), scorer=self.task.scorer.name,
+            scorer_info=self.task.scorer.describe() if hasattr(self.task.scorer, "describe") else {})
 
 
 def request_seed(seed: int, task: str, problem_id: str, first_sample: int) -> int:
@@ -104,19 +99,19 @@ def run_dir_for(config: RunConfig, identity: dict[str, Any]) -> Path:
     return Path(config.out) / (config.run_name or f"{_slug(config.model)}-{tag}-{digest}")
 
 
-def _check_compatible(run_dir: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
+def _check_compatible(run_dir: Path, old: RunRecord, new: RunRecord) -> None:
     def refuse(what: str) -> None:
         raise StoreError(f"run directory {run_dir} was made with a different config ({what} differs); "
                          "pass another --run-name/--out, or delete that directory to start over")
 
-    if old.get("identity") != new["identity"]:
-        changed = sorted(k for k in new["identity"] if old.get("identity", {}).get(k) != new["identity"][k])
+    if old.identity != new.identity:
+        changed = sorted(k for k in new.identity if old.identity.get(k) != new.identity[k])
         refuse(", ".join(changed) or "identity")
-    for name, record in new["tasks"].items():
-        previous = old.get("tasks", {}).get(name)
+    for name, record in new.tasks.items():
+        previous = old.tasks.get(name)
         if previous is not None:
             for key in ("version", "n", "limit", "dataset", "prompt_hash"):
-                if previous.get(key) != record.get(key):
+                if getattr(previous, key) != getattr(record, key):
                     refuse(f"task {name}: {key}")
 
 
@@ -147,18 +142,16 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
         run_dir = run_dir_for(config, identity)
         store = RunStore(run_dir)
         with store.writer_lock():  # one writer per run directory; a second `run` or `score` fails at once
-            record = {
-                "run_id": run_dir.name, "model": config.model, "step": config.effective_step, "label": config.label,
-                "backend": config.backend, "identity": identity, "sampling": asdict(config.sampling),
-                "engine": {**asdict(config.engine), "api_key": None}, "tasks_dirs": list(config.tasks_dirs),
-                "tasks": {p.task.name: p.record(config.limit) for p in plans},
-                "versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            }
+            record = RunRecord(
+                run_id=run_dir.name, model=config.model, step=config.effective_step, label=config.label,
+                backend=config.backend, identity=identity, sampling=asdict(config.sampling),
+                engine={**asdict(config.engine), "api_key": None}, tasks_dirs=tuple(config.tasks_dirs),
+                tasks={p.task.name: p.record(config.limit) for p in plans},
+                versions=package_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             previous = store.read_config()
             if previous is not None:
                 _check_compatible(run_dir, previous, record)
-                record = {**previous, "tasks": {**previous.get("tasks", {}), **record["tasks"]},
-                          "versions": record["versions"]}
+                record = replace(previous, tasks={**previous.tasks, **record.tasks}, versions=record.versions)
             store.write_config(record)
             for plan in plans:
                 _generate_task(store, plan, generator, config, show_progress)
@@ -183,9 +176,9 @@ def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config
             bar(len(completions))
 
 
-def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, show: bool) -> TaskResult:
+def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show: bool) -> TaskResult:
     problems = {p.id: p for p in store.read_problems(task.name)}
-    completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record["n"]]
+    completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record.n]
     verdicts: list[Verdict] = []
     try:
         with progress_bar(f"grade {task.name}", len(completions), show) as bar:
@@ -199,12 +192,12 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
     store.write_verdicts(task.name, verdicts)
     grouped = group_verdicts(verdicts)
     n_errors = sum(v.status is Status.ERROR for v in verdicts)
-    complete = n_errors == 0 and len(completions) == len(problems) * record["n"]
+    complete = n_errors == 0 and len(completions) == len(problems) * record.n
     graded = graded_completions(completions, verdicts)
     metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
-                           cons=task.cons, seed=seed, n=record["n"]) if grouped else {}
+                           cons=task.cons, seed=seed, n=record.n) if grouped else {}
     return TaskResult(
-        task_version=task.version, n_problems=len(problems), n_samples=record["n"], complete=complete,
+        task_version=task.version, n_problems=len(problems), n_samples=record.n, complete=complete,
         metrics={**metrics, **rating_metrics(problems, grouped)},  # rating: Codeforces-rated problems only
         breakdown={**_breakdown(task, problems, grouped), **rating_breakdown(problems, grouped)},
         n_problems_scored=len(grouped), n_samples_min=min((p.n for p in grouped.values()), default=0),
@@ -236,13 +229,13 @@ def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress
 def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool) -> RunResult:
     config = store.read_config()
     assert config is not None
-    names = list(config["tasks"])
-    tasks = load_tasks(names, list(tasks_dirs) or config.get("tasks_dirs", []))
-    seed = config.get("sampling", {}).get("seed", 0)
-    results = {name: score_task(store, task, config["tasks"][name], seed, show_progress)
+    names = list(config.tasks)
+    tasks = load_tasks(names, list(tasks_dirs) or config.tasks_dirs)
+    seed = config.sampling.get("seed", 0)
+    results = {name: score_task(store, task, config.tasks[name], seed, show_progress)
                for name, task in zip(names, tasks, strict=True)}
-    payload = RunResult(run_id=config["run_id"], model=config["model"], step=config.get("step"),
-                        label=config.get("label"), complete=all(r.complete for r in results.values()),
+    payload = RunResult(run_id=config.run_id, model=config.model, step=config.step, label=config.label,
+                        complete=all(r.complete for r in results.values()),
                         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), run_dir=str(store.path),
                         tasks=results)
     store.write_results(payload)

@@ -16,7 +16,7 @@ from r1eval.config import STEP_DIR
 from r1eval.errors import StoreError
 from r1eval.metrics import ProblemSamples, group_verdicts
 from r1eval.store import RunStore, is_run_dir, manifests_in
-from r1eval.types import Completion, Problem, RunResult, TaskResult, Verdict
+from r1eval.types import Completion, Problem, RunRecord, RunResult, TaskResult, Verdict
 
 GRADER_PACKAGES = ("r1eval", "math-verify", "latex2sympy2_extended", "sympy")  # their versions can change verdicts
 _LETTERS = "ABCDEFGHIJ"
@@ -48,24 +48,21 @@ def problem_fingerprint(problem: Problem) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def run_profile(config: dict[str, Any]) -> dict[str, Any]:
+def run_profile(config: RunRecord) -> dict[str, Any]:
     """The run-level settings that change what a number means (not the seed, not placement)."""
-    sampling = config.get("sampling") or {}
-    identity = config.get("identity") or {}
-    scoring = config.get("scoring") or {}
-    versions = config.get("versions") or {}
-    return {**{key: sampling.get(key) for key in ("temperature", "top_p", "max_tokens")},
-            **{key: identity.get(key) for key in ("think_prefix", "dtype", "max_model_len")},
-            **{f"scoring {key}": value for key, value in scoring.items() if key != "workers"},
-            **{f"{name} version": versions.get(name) for name in GRADER_PACKAGES}}
+    return {**{key: config.sampling.get(key) for key in ("temperature", "top_p", "max_tokens")},
+            **{key: config.identity.get(key) for key in ("think_prefix", "dtype", "max_model_len")},
+            **{f"scoring {key}": value for key, value in config.scoring.items() if key != "workers"},
+            **{f"{name} version": config.versions.get(name) for name in GRADER_PACKAGES}}
 
 
-def task_profile(config: dict[str, Any], task: str) -> dict[str, Any]:
+def task_profile(config: RunRecord, task: str) -> dict[str, Any]:
     """The task-level settings that change what a number means: n, task version, scorer and its profile."""
-    record = (config.get("tasks") or {}).get(task) or {}
-    info = record.get("scorer_info") or {}
-    return {"n": record.get("n"), "task version": record.get("version"), "scorer": record.get("scorer"),
-            **{f"scorer {key}": value for key, value in info.items() if key not in ("workers", "scorer")}}
+    record = config.tasks.get(task)
+    if record is None:
+        return {}
+    return {"n": record.n, "task version": record.version, "scorer": record.scorer,
+            **{f"scorer {key}": value for key, value in record.scorer_info.items() if key not in ("workers", "scorer")}}
 
 
 def config_differences(a: Run, b: Run, task: str) -> list[str]:
@@ -75,21 +72,21 @@ def config_differences(a: Run, b: Run, task: str) -> list[str]:
     pb = {**run_profile(b.config), **task_profile(b.config, task)}
     diffs = [f"{key} {pa.get(key)!r} vs {pb.get(key)!r}" for key in dict.fromkeys([*pa, *pb])
              if pa.get(key) != pb.get(key)]
-    ra, rb = (r.config.get("tasks", {}).get(task, {}) for r in (a, b))
-    same_problems = (ra.get("dataset") or {}).get("content_hash") == (rb.get("dataset") or {}).get("content_hash")
-    if same_problems and ra.get("prompt_hash") != rb.get("prompt_hash"):
-        diffs.append(f"prompt hash {ra.get('prompt_hash')!r} vs {rb.get('prompt_hash')!r}")
+    ra, rb = a.config.tasks.get(task), b.config.tasks.get(task)
+    if ra is not None and rb is not None and ra.dataset.get("content_hash") == rb.dataset.get("content_hash") \
+            and ra.prompt_hash != rb.prompt_hash:  # same problems, different prompts
+        diffs.append(f"prompt hash {ra.prompt_hash!r} vs {rb.prompt_hash!r}")
     return diffs
 
 
-def config_fingerprint(config: dict[str, Any]) -> str:
+def config_fingerprint(config: RunRecord) -> str:
     """One experiment's configuration (everything in the run's identity but the model, and the scoring
     profile): runs of one series share it. Package versions are left out so an upgrade mid-training does not
     split a series; the gate still names them."""
-    identity = {k: v for k, v in (config.get("identity") or {}).items() if k != "model"}
+    identity = {k: v for k, v in config.identity.items() if k != "model"}
     if not identity:  # run directories written before the identity was recorded
-        identity = {"sampling": config.get("sampling")}
-    scoring = {k: v for k, v in (config.get("scoring") or {}).items() if k != "workers"}
+        identity = {"sampling": dict(config.sampling)}
+    scoring = {k: v for k, v in config.scoring.items() if k != "workers"}
     blob = json.dumps([identity, scoring], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
@@ -99,7 +96,7 @@ class Run:
     """One run directory. Task artifacts are read on first use and kept."""
 
     path: Path
-    config: dict[str, Any]
+    config: RunRecord
     results: RunResult
     series: str = ""
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
@@ -110,11 +107,11 @@ class Run:
 
     @property
     def run_id(self) -> str:
-        return self.results.run_id or str(self.config.get("run_id") or self.path.name)
+        return self.results.run_id or self.config.run_id or self.path.name
 
     @property
     def model(self) -> str:
-        return self.results.model or str(self.config.get("model") or "")
+        return self.results.model or self.config.model
 
     @property
     def step(self) -> int | None:
@@ -171,7 +168,7 @@ class Run:
 
     @cached_property
     def sampling(self) -> dict[str, Any]:
-        return dict(self.config.get("sampling") or {})
+        return dict(self.config.sampling)
 
 
 def load_run(path: str | Path, series: str | None = None) -> Run:
