@@ -2,7 +2,9 @@
 
     python benchmarks/grading.py [--data-dir DIR] [--per-gold 12] [--workers 2]
 
-Inputs: the labelled corpus in tests/grading_corpus.py, and R1-style responses generated over the MATH-500 golds
+First, someone else's truth: Math-Verify's own labelled test cases (../shared/data/peers, see
+tests/mathverify_suite.py): r1eval's agreement with the upstream labels, its false accepts, and the deviation table.
+Then our own inputs: the labelled corpus in tests/grading_corpus.py, and R1-style responses generated over the MATH-500 golds
 (../shared/data/math500.jsonl or R1EVAL_DATA_DIR) with labels known by construction (see `generate`).
 math-verify is graded the way lighteval/open-r1 use it: parse(response) with Latex+Expr extraction and
 verify(parse("$gold$"), ...); StringExtractionConfig for letters. Binary accuracy: accept vs reject.
@@ -24,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from grading_corpus import cases
+from mathverify_suite import REASONS, deviations, present
+from mathverify_suite import cases as peer_cases
 
 from r1eval import grade_answer, grading
 from r1eval.grading import bounded
@@ -152,6 +156,26 @@ def math_verify_grader():
     return accept
 
 
+def peer_conformance(data_dir: Path) -> None:
+    """r1eval on Math-Verify's own labelled cases: agreement with the upstream labels and the deviation table."""
+    peers = data_dir / "peers"
+    if not (peers / "mathverify_cases.jsonl").is_file():
+        print(f"Math-Verify's cases not found under {peers}: conformance skipped")
+        return
+    rows = peer_cases(peers)
+    graded = grading.grade_many([(present(r["prediction"]), r["gold"], "math", ()) for r in rows], timeout_s=120)
+    accepted = [status.value == "correct" for status, _, _ in graded]
+    labels = [r["expected"] for r in rows]
+    agree = sum(a == label for a, label in zip(accepted, labels))
+    false_accepts = sum(a and not label for a, label in zip(accepted, labels))
+    table = deviations()
+    reasons = ", ".join(f"{reason} {sum(row['reason'] == reason for row in table.values())}" for reason in REASONS)
+    print(f"Math-Verify suite: {len(rows)} cases ({sum(labels)} equivalent, {len(rows) - sum(labels)} not), "
+          f"agreement {agree}/{len(rows)} = {agree / len(rows):.3f}, false accepts {false_accepts}, "
+          f"false rejects {sum(label and not a for a, label in zip(accepted, labels))}; "
+          f"deviation table {len(table)} rows ({reasons})\n")
+
+
 def run_suite(label: str, items: list[Item], workers: int, mv) -> list[dict]:
     """Grade `items` with each grader, interleaved chunk by chunk (rotating the order) so that load from other
     processes on a shared machine falls on all graders alike. r1eval's caches, here and in its workers, start
@@ -240,6 +264,7 @@ def main() -> None:
     parser.add_argument("--per-gold", type=int, default=12)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
+    peer_conformance(args.data_dir)
     mv = math_verify_grader()
     generated = generate(load_golds(args.data_dir), args.per_gold)
     rows = run_suite("corpus", corpus_items(), args.workers, mv) + run_suite("generated", generated, args.workers, mv)

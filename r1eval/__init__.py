@@ -6,7 +6,7 @@ Heavy modules (vllm, docker) load lazily.
 from __future__ import annotations
 
 from r1eval import grading
-from r1eval.config import EngineConfig, RunConfig, SamplingConfig
+from r1eval.config import EngineConfig, RunConfig, SamplingConfig, ScoringConfig
 from r1eval.errors import R1EvalError
 from r1eval.grading import grade_answer
 from r1eval.pipeline.run import run, score_run
@@ -19,6 +19,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CodeSpec", "Completion", "EngineConfig", "LoadContext", "Problem", "R1EvalError", "RunConfig",
-    "SamplingConfig", "Status", "Task", "TestCase", "Verdict", "cf_percentile", "data", "elo_rating", "grade_answer",
-    "grading", "load_tasks", "prompts", "run", "score_run",
+    "SamplingConfig", "ScoringConfig", "Status", "Task", "TestCase", "Verdict", "cf_percentile", "data", "elo_rating",
+    "grade_answer", "grading", "load_tasks", "prompts", "run", "score_run",
 ]

@@ -109,6 +109,7 @@ class TaskRecord:
     prompt_hash: str
     scorer: str
     scorer_info: Mapping[str, Any] = field(default_factory=dict)
+    runner_profile: str | None = None  # code tasks: the rules the runner judges by (e.g. livecodebench)
     extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
 
 

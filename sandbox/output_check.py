@@ -1,8 +1,12 @@
 """Output comparison, run by the trusted server (never inside the submission's process). Stdlib only.
 
-stdin tests compare whitespace-normalised lines (each line stripped, blank lines at the ends ignored); a line that
-differs as text still matches when its tokens match (numbers compared as Decimals, as LiveCodeBench does).
-functional tests compare JSON values (tuples were serialised as lists by the child; Python == otherwise).
+stdin tests, LiveCodeBench's rule: the text stripped, split at "\n", each line stripped (trailing spaces, CR, the final
+newline and blank lines at the ends never matter; a blank line inside does); a line that differs as text still
+matches when every token on both sides is a number and they are equal as Decimals (`1.50` = `1.5`). Stricter than
+LiveCodeBench: a number is ASCII digits with an optional sign, point and exponent (LCB's Decimal() also takes
+`1_000`, `inf`, non-ASCII digits). functional tests compare the child's tagged value (zygote.py) with the expected
+JSON under the profile's rule: "python" = LiveCodeBench's (a returned tuple counts as a list, then Python ==, so a
+nested tuple is not a list and 1 is not "1" as a key); "json" = the value as JSON would carry it (tuples are lists).
 Checkers: exact (the above), float (abs/rel tolerance on numeric tokens or values), unordered (multiset of lines or
 of list elements). The custom checker is a program; the server runs it as a sandboxed child (server.py).
 """
@@ -10,19 +14,23 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import Decimal, InvalidOperation
+
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def lines(text: str) -> list[str]:
-    return [line.strip() for line in text.strip().splitlines()]
+    return [line.strip() for line in text.strip().split("\n")]
 
 
 def _number(token: str) -> Decimal | None:
+    if not NUMBER.fullmatch(token):
+        return None
     try:
-        value = Decimal(token)
+        return Decimal(token)
     except (InvalidOperation, ValueError):
         return None
-    return value if value.is_finite() else None
 
 
 def _tokens_equal(a: str, b: str, abs_tol: float | None, rel_tol: float | None) -> bool:
@@ -36,11 +44,16 @@ def _tokens_equal(a: str, b: str, abs_tol: float | None, rel_tol: float | None) 
     return math.isclose(float(x), float(y), rel_tol=rel_tol or 0.0, abs_tol=abs_tol or 0.0)
 
 
-def _lines_equal(got: str, want: str, abs_tol: float | None, rel_tol: float | None) -> bool:
+def _lines_equal(got: str, want: str, abs_tol: float | None, rel_tol: float | None, exact: bool) -> bool:
     if got == want:
         return True
     a, b = got.split(), want.split()
-    return len(a) == len(b) and all(_tokens_equal(x, y, abs_tol, rel_tol) for x, y in zip(a, b))
+    if len(a) != len(b):
+        return False
+    if exact:  # every token a number on both sides, equal as decimals
+        x, y = [_number(t) for t in a], [_number(t) for t in b]
+        return None not in x and None not in y and x == y
+    return all(_tokens_equal(x, y, abs_tol, rel_tol) for x, y in zip(a, b))
 
 
 def compare_stdout(got: str, want: str, checker: dict) -> tuple[bool, str]:
@@ -53,7 +66,7 @@ def compare_stdout(got: str, want: str, checker: dict) -> tuple[bool, str]:
     if len(got_lines) != len(want_lines):
         return False, f"expected {len(want_lines)} lines, got {len(got_lines)}"
     for number, (a, b) in enumerate(zip(got_lines, want_lines), 1):
-        if not _lines_equal(a, b, abs_tol, rel_tol):
+        if not _lines_equal(a, b, abs_tol, rel_tol, kind == "exact"):
             return False, f"line {number}: expected {b[:60]!r}, got {a[:60]!r}"
     return True, ""
 
@@ -79,12 +92,31 @@ def _values_equal(a, b, abs_tol: float | None, rel_tol: float | None) -> bool:
     return a == b
 
 
-def compare_value(got_json: str, want_json: str, checker: dict) -> tuple[bool, str]:
-    """Compare the child's serialised return value with the expected JSON (both parsed here, in the server)."""
+def _untagged(node):  # noqa: ANN001, ANN202
+    """A value from the child's tagged JSON (zygote.py); ValueError/TypeError when it is not that form."""
+    if isinstance(node, list):
+        if not node or node[0] not in ("list", "tuple", "dict"):
+            raise ValueError("untagged array")
+        if node[0] == "dict":
+            return {_untagged(key): _untagged(item) for key, item in node[1:]}
+        items = [_untagged(item) for item in node[1:]]
+        return tuple(items) if node[0] == "tuple" else items
+    if isinstance(node, dict):
+        raise ValueError("untagged object")
+    return node
+
+
+def compare_value(got_tagged: str, want_json: str, checker: dict, values: str = "json") -> tuple[bool, str]:
+    """Compare the child's tagged return value with the expected JSON (both parsed here, in the server) under the
+    profile's rule, `values` = "python" (LiveCodeBench) or "json"."""
     try:
-        got = json.loads(got_json)
-    except (ValueError, RecursionError):
-        return False, "return value is not JSON (or nested too deeply)"
+        got = _untagged(json.loads(got_tagged))
+        if values == "json" or checker.get("kind", "exact") != "exact":  # tolerance/unordered: r1eval's own checkers
+            got = json.loads(json.dumps(got))
+        elif isinstance(got, tuple):
+            got = list(got)
+    except (ValueError, TypeError, RecursionError):
+        return False, "return value is not a plain value (or nested too deeply)"
     try:
         want = json.loads(want_json)
     except ValueError:
@@ -98,7 +130,7 @@ def compare_value(got_json: str, want_json: str, checker: dict) -> tuple[bool, s
             return True, ""
     except RecursionError:
         return False, "return value nested too deeply to compare"
-    return False, f"expected {json.dumps(want)[:60]}, got {json.dumps(got)[:60]}"
+    return False, f"expected {json.dumps(want)[:60]}, got {repr(got)[:60]}"
 
 
 def _sort_key(value) -> str:

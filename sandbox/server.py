@@ -2,7 +2,8 @@
 in a private user/PID/network namespace when the kernel allows.
 
 Reads one JSON job per line on stdin and answers one JSON result per line on stdout:
-job:    {"id", "code", "mode": stdin|functional, "func_name", "tests": [{"input", "output"}], "tests_key",
+job:    {"id", "code", "mode": stdin|functional, "profile": livecodebench|plain (zygote.PROFILES; default plain),
+         "func_name", "tests": [{"input", "output"}], "tests_key",
          "time_limit_s", "memory_mb", "checker": {"kind": exact|float|unordered|custom, "abs_tol", "rel_tol",
          "program"}, "output_limit_bytes"}
 result: {"id", "verdict", "tests_passed", "tests_total", "detail", "times": [[cpu_s, wall_s], ...], "damaged"}
@@ -219,6 +220,7 @@ class Server:
     def _request(self, job: dict, mode: str, code: str, stdin: str, cpu_s: float, mem_mb: int) -> dict:
         w = self.workdir
         return {"mode": mode, "code": str(w / code), "input": str(w / stdin), "stdout": str(w / "out.txt"),
+                "profile": "plain" if mode == "checker" else job.get("profile") or "plain",
                 "stderr": str(w / "err.txt"), "result": str(w / "result.json"), "func_name": job.get("func_name"),
                 "cpu_s": max(1, int(-(-cpu_s // 1))), "mem_bytes": (mem_mb + 64) * MB,
                 "fsize": int(job.get("output_limit_bytes") or 64 * MB), "nproc": self.nproc, "wall_s": 2 * cpu_s + 2,
@@ -289,7 +291,8 @@ class Server:
                 except (ValueError, KeyError, TypeError, RecursionError):
                     why = "?"
                 return False, "return value is not JSON-serialisable: " + why
-            return output_check.compare_value(output, test["output"], checker)
+            values = zygote_module.PROFILES[job.get("profile") or "plain"]["values"]
+            return output_check.compare_value(output, test["output"], checker, values)
         return output_check.compare_stdout(output, test["output"], checker)
 
     def _custom_check(self, job: dict, checker: dict, test: dict, output: str) -> tuple[bool, str]:
@@ -313,6 +316,8 @@ class Server:
         return os.WEXITSTATUS(report["status"]) == 0, message or "rejected by the checker"
 
     def judge(self, job: dict) -> dict:
+        if (job.get("profile") or "plain") not in zygote_module.PROFILES:
+            raise ValueError(f"unknown runner profile {job.get('profile')!r}")
         tests = self.tests_for(job)
         if tests is None:
             return {"verdict": "need_tests", "need_tests": True, "tests_passed": 0, "tests_total": 0, "detail": "",

@@ -1,15 +1,17 @@
 """Fork server for test processes. Stdlib only; runs inside the sandbox, started by server.py.
 
-It imports the usual competitive-programming modules once, then forks one fresh child per test, so a test pays a
+It imports the modules of every runner profile's prelude once, then forks one fresh child per test, so a test pays a
 fork (~1 ms) instead of an interpreter start (~40 ms). The zygote never holds job data beyond file paths, and never
 runs submitted code itself: only its children do, after setting their rlimits. It is non-dumpable, so a child
 (same uid) cannot read its memory or file descriptors through /proc or ptrace.
 
 Protocol (fds passed on the command line): one JSON request per line in, one JSON reply per line out.
-request: {"mode": stdin|functional|checker, "code", "input", "stdout", "stderr", "result": paths, "func_name",
-          "argv": [...], "cpu_s": int, "mem_bytes": int, "fsize": int, "nproc": int, "wall_s": float,
-          "wall_cap_s": float}
+request: {"mode": stdin|functional|checker, "profile": a PROFILES key, "code", "input", "stdout", "stderr",
+          "result": paths, "func_name", "argv": [...], "cpu_s": int, "mem_bytes": int, "fsize": int, "nproc": int,
+          "wall_s": float, "wall_cap_s": float}
 reply:   {"status": raw wait status, "cpu": seconds, "wall": seconds, "wall_killed": bool}
+A functional test's return value goes to fd 3 as JSON in which every container is an array tagged with its type
+(["list", ...], ["tuple", ...], ["dict", [key, value], ...]), so the server sees tuples, lists and key types apart.
 """
 from __future__ import annotations
 
@@ -24,18 +26,28 @@ import sys
 import threading
 import time
 
-PRELUDE = """\
-import bisect, collections, copy, datetime, decimal, fractions, functools, heapq, itertools, json, math, operator
-import random, re, statistics, string, sys, typing
-from typing import *
-from collections import *
-from heapq import *
-from bisect import *
-from itertools import *
-from functools import *
-from math import *
-from builtins import *
-"""
+# Runner profiles: what a program finds in place before its first line runs (README, "Runner profiles").
+# livecodebench is LiveCodeBench's prelude (lcb_runner/evaluation/testing_util.py, import_string): a star import of
+# each of these modules in this order, then builtins and typing, then a plain import of each, then a recursion limit
+# of 50000. LCB loads a functional solution as module "tmp_sol" and compares its return value with Python's ==
+# (a returned tuple counts as a list). plain is the program as written: Python's defaults, nothing injected; a
+# functional solution is module "solution" and its return value is compared as JSON (tuples are lists).
+# A stdin program always runs as __main__.
+LCB_MODULES = ("string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random", "statistics",
+               "itertools", "functools", "operator", "io", "sys", "json")
+PROFILES = {
+    "livecodebench": {"star_imports": LCB_MODULES + ("builtins", "typing"), "imports": LCB_MODULES,
+                      "recursion_limit": 50000, "functional_module": "tmp_sol", "values": "python"},
+    "plain": {"star_imports": (), "imports": (), "recursion_limit": None, "functional_module": "solution",
+              "values": "json"},
+}
+
+
+def prelude_source(profile: dict) -> str:
+    return "".join(f"from {name} import *\n" for name in profile["star_imports"]) + \
+        "".join(f"import {name}\n" for name in profile["imports"])
+
+
 EXIT_COMPILE, EXIT_MEMORY, EXIT_BAD_ENTRY = 70, 71, 72
 
 
@@ -104,7 +116,7 @@ def _run(req: dict, namespace: dict) -> int:
         with open(0, encoding="utf-8", closefd=False) as handle:
             args = [json.loads(line) for line in handle.read().split("\n") if line.strip()]
     try:
-        code = compile(source, "solution.py", "exec")
+        code = compile(source, "solution.py", "exec", dont_inherit=True)  # not this file's __future__ imports
     except (SyntaxError, ValueError) as exc:
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_COMPILE
@@ -132,14 +144,32 @@ def _run(req: dict, namespace: dict) -> int:
         traceback.print_exc(limit=-4)
         return 1
     try:
-        text = dumps(value)
-    except (TypeError, ValueError) as exc:
+        text = dumps(_tagged(value))
+    except (TypeError, ValueError, RecursionError) as exc:
         text = dumps({"__unserialisable__": f"{type(value).__name__}: {exc}"[:200]})
     os.write(3, text.encode())
     return 0
 
 
-def _child(req: dict, prelude: dict) -> None:
+_SCALARS = (bool, int, float, str)
+
+
+def _tagged(value):  # noqa: ANN001, ANN202
+    """The return value in the tagged JSON form (module docstring); a subclass of a scalar travels as its plain
+    value, as json.dumps would send it; anything else (sets, objects) is refused."""
+    if value is None or type(value) in _SCALARS:
+        return value
+    for scalar in _SCALARS:
+        if isinstance(value, scalar):
+            return scalar(value)
+    if isinstance(value, (list, tuple)):
+        return ["tuple" if isinstance(value, tuple) else "list"] + [_tagged(item) for item in value]
+    if isinstance(value, dict):
+        return ["dict"] + [[_tagged(key), _tagged(item)] for key, item in value.items()]
+    raise TypeError(f"{type(value).__name__} is not a list, tuple, dict, str, number, bool or None")
+
+
+def _child(req: dict, preludes: dict) -> None:
     code = 1
     try:
         os.setsid()
@@ -153,8 +183,15 @@ def _child(req: dict, prelude: dict) -> None:
         import random
 
         random.seed()
-        namespace = dict(prelude)
-        namespace.update(__name__="__main__", __file__="solution.py", __builtins__=__builtins__)
+        profile = PROFILES[req.get("profile") or "plain"]
+        name = profile["functional_module"] if req["mode"] == "functional" else "__main__"
+        namespace = {**preludes[req.get("profile") or "plain"], "__name__": name, "__file__": "solution.py",
+                     "__builtins__": __builtins__}
+        for stream in ("stdin", "stdout", "stderr"):  # `from sys import *` bound the fork server's; use the test's
+            if stream in namespace:
+                namespace[stream] = getattr(sys, stream)
+        if profile["recursion_limit"]:
+            sys.setrecursionlimit(profile["recursion_limit"])
         signal.signal(signal.SIGINT, signal.default_int_handler)
         code = _run(req, namespace)
     except MemoryError:
@@ -189,11 +226,11 @@ def _await(pid: int, pidfd: int, started: float, wall_s: float, cap_s: float) ->
         last_cpu, interval = cpu, max(1.0, wall_s / 2)
 
 
-def _serve(req: dict, prelude: dict) -> dict:
+def _serve(req: dict, preludes: dict) -> dict:
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        _child(req, prelude)
+        _child(req, preludes)
     pidfd = os.pidfd_open(pid)
     wall_killed = _await(pid, pidfd, started, req["wall_s"], req.get("wall_cap_s", req["wall_s"]))
     if wall_killed:
@@ -211,16 +248,17 @@ def _serve(req: dict, prelude: dict) -> dict:
 def main() -> None:
     non_dumpable()
     rfd, wfd = int(sys.argv[1]), int(sys.argv[2])
-    prelude: dict = {}
-    exec(PRELUDE, prelude)  # noqa: S102 - our own constant prelude
-    prelude.pop("__builtins__", None)
-    sys.setrecursionlimit(1_000_000)
+    preludes: dict[str, dict] = {}
+    for name, profile in PROFILES.items():  # each prelude runs once, here; a test starts from a copy of its names
+        preludes[name] = {}
+        exec(prelude_source(profile), preludes[name])  # noqa: S102 - our own constant preludes
+        preludes[name].pop("__builtins__", None)
     requests = os.fdopen(rfd, "r", encoding="utf-8")
     replies = os.fdopen(wfd, "w", encoding="utf-8")
     replies.write('{"ready": true}\n')
     replies.flush()
     for line in requests:
-        replies.write(json.dumps(_serve(json.loads(line), prelude)) + "\n")
+        replies.write(json.dumps(_serve(json.loads(line), preludes)) + "\n")
         replies.flush()
 
 

@@ -20,7 +20,8 @@ FORMS = [
     ("answer: {l}", "{L}"), ("Answer: $\\mathrm{{{L}}}$", "{L}"), ("Final answer: ({L})", "{L}"),
     ("{L}", "{L}"), ("({L})", "{L}"), ("**{L}**", "{L}"), ("The correct answer is ({L}).", "{L}"),
     ("Answer: {L}.", "{L}"), ("The final answer is $\\boxed{{{L}}}$.", "{L}"), ("ANSWER: {L}", "{L}"),
-    ("Therefore, the answer is {L}.", "{L}"),
+    ("Therefore, the answer is {L}.", "{L}"), ("I choose {L}.", "{L}"),
+    ("After all that, I would pick ({L}).", "{L}"),
 ]
 LETTERS = "ABCD"
 

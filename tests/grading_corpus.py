@@ -121,6 +121,38 @@ MATH_PAIRS = [
     # hedged answers are incorrect
     ("5 \\text{ or } 6", "5", I), ("5 or 6", "6", I), ("3, 4", "3", I), ("5 \\text{ and } 6", "5", I),
     ("x = 2 \\text{ or } x = 3", "2", I), ("2 \\quad\\text{or}\\quad 3", "3", I),
+    # digit groups only when the whole answer is one number (issue 9, class 2)
+    ("(1,100)", "1100", I), ("(1,100)", "(1, 100)", C), ("(3, 250)", "(3,250)", C), ("1 000", "1000", C),
+    ("(2,12) \\cup (12,102)", "(2, 12) \\cup (12, 102)", C), ("11,\\! 111,\\! 100", "11111100", C),
+    ("32, 349", "32349", I), ("1,000.99", "1000.99", C), ("0.111", "0,111", I), ("1,22", "1.22", I),
+    # clock times are exact, ratios scale only with nonzero parts (class 3)
+    ("1:00", "12:00", I), ("3:00", "2:00", I), ("12:00", "12:00", C), ("12:30", "2:05", I), ("2:3", "4:6", C),
+    ("1:2", "2:1", I), ("0:5", "0:10", I), ("10:15", "2:3", C),
+    # "=": a name on one side, a value on the other: the value is the answer (class 4)
+    ("11a+c", "7 = 11a+c", I), ("(3,2)", "(p,q)=(3,2)", C), ("(2,3)", "(p,q)=(3,2)", I), ("1", "|AB|=1", C),
+    ("4", "AB=4", C), ("11:21", "V_1:V_2=11:21", C), ("m+n=113", "113", C), ("m+n=112", "113", I),
+    ("x=2, y=3", "(2,3)", C), ("x=3, y=2", "(2,3)", I), ("0", "a + 3z = 0", I), ("1", "2x+z=1", I),
+    ("3, 2", "p=3, q=2", C), ("2, 3", "p=3, q=2", I), ("a_{37} = 19, a_3 = 2", "a_3 = 2, a_{37} = 19", C),
+    ("5", "f(2) = 5", C), ("\\frac{1}{\\sqrt{6}}", "\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}", C),
+    # lists and sets written loosely (class 5)
+    ("19, 46, 82", "19, 46, and 82", C), ("21, 36, 82", "19, 46, and 82", I), ("\\{1,2,3\\}", "1 and 2 and 3", C),
+    ("2, 1", "\\boxed{1, 2}", C), ("(1, 0, 0), (0, 0, 1)", "(0;0;1),(1;0;0)", C),
+    ("(1,2), (3,4), (1,2)", "(1,2),(3,4)", C),
+    ("(1,2), (3,5)", "(1,2),(3,4)", I), ("(5,2),(7,2)", "p=5,q=2;p=7,q=2", C), ("(5,2),(7,3)", "p=5,q=2;p=7,q=2", I),
+    ("\\{-2021, 2021\\}", "\\pm 2021", C), ("\\{1, 3\\}", "(1,3)", I), ("(11,7), (7,11)", "(11,7)or(7,11)", C),
+    # chained inequalities are intervals (class 6)
+    ("(-793, 10)", "-793 < a < 10", C), ("[-793, 10)", "-793 < a < 10", I), ("[-2, 7]", "-2 \\le x \\le 7", C),
+    ("x \\in [-2,7]", "-2 \\le x \\le 7", C), ("-2 \\le x \\le 7", "[-2,7]", C), ("(0,1)", "0<f(x)<1", C),
+    ("[-\\frac32,-1] \\cup [1,\\frac32]", "1 \\le |z| \\le \\frac32", C),
+    ("[1, \\frac32]", "1 \\le |z| \\le \\frac32", I),
+    ("10 > a > -793", "(-793, 10)", C),
+    # notation (class 7)
+    ("\\mathbb{R}", "(-\\infty, \\infty)", C), ("x \\in \\mathbb{R}", "(-\\infty,\\infty)", C),
+    ("\\mathbb{R}", "(0, \\infty)", I),
+    ("125\\textnormal{ miles}", "125", C), ("\\frac{1}{3} \\textbf{meters}", "\\frac13", C),
+    ("\\left[\\begin{array}{cc}1 & 2 \\\\ 3 & 4\\end{array}\\right]", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", C),
+    ("\\left[\\begin{array}{cc}1 & 2 \\\\ 3 & 5\\end{array}\\right]", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", I),
+    ("\\text{The smallest such } n \\text{ is } 3", "3", C), ("\\text{The smallest such } n \\text{ is } 4", "3", I),
 ]
 
 # AIME-style integers
@@ -182,8 +214,38 @@ EXTRACTION = [
          "integer", C),
     Case("ext-answer-units", "</think>The final answer is 5 cm.", "5", "math", C),
     Case("ext-no-final", "</think>We computed 3, then 4, then 12; the area is twelve.", "12", "math", N),
-    Case("ext-text-in-box", "</think>$\\boxed{\\text{The answer is } 12}$", "12", "math", I),
+    Case("ext-text-in-box", "</think>$\\boxed{\\text{The answer is } 12}$", "12", "math", C),  # a sentence in a box
     Case("ext-thousands-box", "</think>Total: $\\boxed{1,\\!000}$ dollars.", "1000", "math", C),
+    # answer lines that are sentences (issue 9, class 1): the answer is read out of the sentence
+    Case("ext-minerva", "</think>Final Answer: The final answer is $14400$. I hope it is correct.", "14400", "math", C),
+    Case("ext-answer-says-answer-is", "</think>**Answer:** The answer is $5$.", "5", "math", C),
+    Case("ext-answer-value-is", "</think>Answer: The value is 5.", "5", "integer", C),
+    Case("ext-answer-names-then-value", "</think>Final Answer: The largest $n$ is 34.", "34", "integer", C),
+    Case("ext-answer-names-then-wrong", "</think>Final Answer: The largest $n$ is 34.", "35", "integer", I),
+    Case("ext-answer-joined-formulas", "</think>Final Answer: The final answer is $x = 2$ and $y = 3$.", "(2, 3)",
+         "math", C),
+    Case("ext-answer-sentence-hedge", "</think>Final Answer: The answer is $5$ or $6$.", "5", "math", I),
+    Case("ext-answer-one-number", "</think>Final Answer: Jane started growing Sphere 3 hours ago. I hope it is "
+         "correct.", "3", "math", C),
+    Case("ext-unreadable-line-keeps-box", "</think>So $\\boxed{12}$.\n\nFinal Answer: I hope this is clear.", "12",
+         "math", C),
+    Case("ext-readable-line-overrides-box", "</think>So $\\boxed{12}$.\n\nAnswer: The value is 13.", "12", "math", I),
+    Case("ext-hedge-line-overrides-box", "</think>So $\\boxed{5}$.\n\nAnswer: 5 or 6", "5", "math", I),
+    Case("ext-answer-then-math", "</think>Answer $9$", "9", "integer", C),
+    Case("ext-answer-display-math", "</think>Answer \\[\n9\n\\]", "9", "integer", C),
+    Case("ext-is-our-answer", "</think>Thus $x \\le 2$ is our answer.", "(-\\infty, 2]", "math", C),
+    # loose lists in golds and answers (class 5)
+    Case("ext-boxes-for-brace-gold", "</think>$\\boxed{1}, \\boxed{2}, \\boxed{3}$", "{1,2,3}", "math", C),
+    Case("ext-boxes-joined-by-words", "</think>$\\boxed{(3, 3)}$ for part (a) and $\\boxed{(1, 1)}$", "(3,3),(1,1)",
+         "math", C),
+    Case("ext-boxes-not-joined", "</think>$\\boxed{1}$ no no no no no $\\boxed{2}$", "1, 2", "math", I),
+    Case("ext-gold-is-boxed", "</think>The values are $\\boxed{-2, 1}$.", "\\(\\boxed{1}\\) and \\(\\boxed{-2}\\).",
+         "math", C),
+    # notation (class 7): a brace-less box is TeX's next token; a bold last line is a final statement
+    Case("ext-boxed-no-braces", "</think>So the count is $\\boxed 9$.", "9", "integer", C),
+    Case("ext-bold-last-line", "</think>Adding the two cases gives the total.\n\n**204**", "204", "integer", C),
+    Case("ext-bold-heading-last", "</think>Adding the two cases gives 204.\n\n**Final Answer**", "204", "integer", N),
+    Case("ext-bold-in-sentence", "</think>The total is **204** apples, as computed.", "204", "integer", N),
     Case("ext-lighteval-form", "</think>Therefore, the final answer is: $\\boxed{\\frac{3}{4}}$. I hope it is correct",
          "0.75", "math", C),
 ]

@@ -1,18 +1,19 @@
 """Programs and assertions shared by the Docker and process backend tests (both run the same server)."""
 from __future__ import annotations
 
-import subprocess
-
+from r1eval.errors import SandboxUnavailable
 from r1eval.grading.code.run_tests import judge_responses
+from r1eval.sandbox import image as sandbox_image
 from r1eval.types import CodeSpec, TestCase
 
 
 def docker_available() -> bool:
+    """A Docker engine answers (through the SDK, as the sandbox talks to it)."""
     try:
-        done = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, check=False, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
+        sandbox_image.ensure_engine()
+    except SandboxUnavailable:
         return False
-    return done.returncode == 0
+    return True
 
 
 def spec(*tests: tuple[str, str], **kwargs) -> CodeSpec:
@@ -20,8 +21,9 @@ def spec(*tests: tuple[str, str], **kwargs) -> CodeSpec:
     return CodeSpec(tests=tuple(TestCase(i, o) for i, o in tests), **kwargs)
 
 
-def judge(pool, code: str, *tests: tuple[str, str], **kwargs) -> dict:
-    return judge_responses(pool, [(spec(*tests, **kwargs), f"</think>\n```python\n{code}\n```\n")])[0]
+def judge(pool, code: str, *tests: tuple[str, str], profile: str = "plain", **kwargs) -> dict:
+    return judge_responses(pool, [(spec(*tests, **kwargs), f"</think>\n```python\n{code}\n```\n")],
+                           profile=profile)[0]
 
 
 ADD = (("1 2\n", "3\n"), ("10 20\n", "30\n"))
@@ -91,3 +93,46 @@ def assert_locked_work_dir_is_wiped(pool) -> None:
     assert judge(pool, LOCK_WORKDIR, ("", "3"), ("", "3"))["verdict"] == "accepted"
     assert judge(pool, "import os\nprint(sorted(os.listdir('.')))", ("", "['err.txt', 'in.txt', 'out.txt', "
                                                                      "'result.json', 'sol.py']"))["verdict"] == "accepted"
+
+# What a program finds before its first line runs, per runner profile (README, "Runner profiles"). No import
+# statement: whatever it names must come from the profile's prelude.
+PROFILE_PROBE = (
+    "g = globals()\n"
+    "mods = ('string re datetime collections heapq bisect copy math random statistics itertools functools '\n"
+    "        'operator io '\n"
+    "        'sys json typing builtins os').split()\n"
+    "print('modules:', *[m for m in mods if type(g.get(m)).__name__ == 'module'])\n"
+    "names = ('gcd heappush defaultdict deque accumulate bisect_left lru_cache inf List Optional ascii_lowercase '\n"
+    "         'deepcopy mean itemgetter StringIO loads setrecursionlimit stdin').split()\n"
+    "print('names:', *[n for n in names if n in g])\n"
+    "print('__name__:', __name__)\n"
+    "print('pow:', pow(3, 4, 5))  # the builtin, not math.pow: builtins come after math in LCB's star imports\n"
+    "print('stdin:', stdin.readline().strip() if 'stdin' in g else '-')  # the test's input, not the fork server's\n")
+LCB_MODULES = ("string re datetime collections heapq bisect copy math random statistics itertools functools operator "
+               "io sys json")
+LCB_NAMES = ("gcd heappush defaultdict deque accumulate bisect_left lru_cache inf List Optional ascii_lowercase "
+             "deepcopy mean itemgetter StringIO loads setrecursionlimit stdin")
+DEPTH = "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nprint(depth(int(input())))"
+DEEP_WITH_OWN_LIMIT = "import sys\nsys.setrecursionlimit(10**6)\n" + DEPTH
+NAME_OF_FUNCTIONAL_MODULE = "class Solution:\n    def name(self, x):\n        return __name__"
+
+
+def assert_runner_profiles_behave(pool) -> None:
+    """Each profile's recursion limit, names available without an import, and __name__ (stdin and functional)."""
+    lcb = judge(pool, PROFILE_PROBE, ("hello\n", f"modules: {LCB_MODULES}\nnames: {LCB_NAMES}\n__name__: __main__\n"
+                                                 "pow: 1\nstdin: hello"), profile="livecodebench")
+    assert lcb["verdict"] == "accepted", lcb
+    plain = judge(pool, PROFILE_PROBE, ("hello\n", "modules:\nnames:\n__name__: __main__\npow: 1\nstdin: -"))
+    assert plain["verdict"] == "accepted", plain
+    for profile, fits, too_deep in (("livecodebench", 49_000, 51_000), ("plain", 900, 1100)):
+        assert judge(pool, DEPTH, (f"{fits}\n", str(fits)), profile=profile)["verdict"] == "accepted"
+        over = judge(pool, DEPTH, (f"{too_deep}\n", str(too_deep)), profile=profile)
+        assert over["verdict"] == "runtime_error" and "RecursionError" in over["detail"], over
+        # the issue's false accept: a 2*10^5-deep DFS that never raises the limit fails under both profiles ...
+        assert judge(pool, DEPTH, ("200000\n", "200000"), profile=profile)["verdict"] == "runtime_error"
+        # ... and passes when the program raises the limit itself, as it would on a real judge
+        assert judge(pool, DEEP_WITH_OWN_LIMIT, ("200000\n", "200000"), profile=profile)["verdict"] == "accepted"
+    functional = {"mode": "functional", "entry_point": "name"}
+    for profile, module in (("livecodebench", "tmp_sol"), ("plain", "solution")):
+        named = judge(pool, NAME_OF_FUNCTIONAL_MODULE, ("1", f'"{module}"'), profile=profile, **functional)
+        assert named["verdict"] == "accepted", (profile, named)

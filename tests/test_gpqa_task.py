@@ -10,15 +10,9 @@ import pytest
 
 from r1eval import Completion, LoadContext, Status, load_tasks
 from r1eval.errors import DataError
+from tests.task_data import synthetic_gpqa_rows as synthetic_rows
 
 COLUMNS = ("Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3")
-
-
-def synthetic_rows(n: int) -> list[dict]:
-    return [{"Record ID": f"rec{i:03d}", "Question": f"Synthetic question {i}: which value is right?",
-             "Correct Answer": f"right {i}", "Incorrect Answer 1": f"wrong a{i}", "Incorrect Answer 2": f"wrong b{i}",
-             "Incorrect Answer 3": f"wrong c{i}", "High-level domain": ("Physics", "Chemistry", "Biology")[i % 3],
-             "Subdomain": "Synthetic", "Writer's Difficulty Estimate": "Hard"} for i in range(n)]
 
 
 @pytest.fixture

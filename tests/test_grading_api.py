@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from r1eval import Completion, Problem, Status, grade_answer, grading
+from r1eval.config import ScoringConfig
 
 SLOW = "</think>\\boxed{\\sum_{k=1}^{999} k^{k}}"  # sympy needs minutes to compare this with an integer
 
@@ -67,9 +68,8 @@ def test_choice_scorer_reads_letters_and_full_choice_text():
 def test_pathological_answer_times_out_as_incorrect_from_a_worker_thread_and_the_rest_is_graded():
     problem = Problem("p", "q", answer="5")
     items = [(problem, completion("p", 0, SLOW)), (problem, completion("p", 1, "</think>\\boxed{\\sqrt{25}}"))]
-    scorer = grading.AnswerScorer("math", name="math", timeout_s=0.5)
     out: list = []
-    worker = threading.Thread(target=lambda: out.extend(scorer.score(items)))
+    worker = threading.Thread(target=lambda: out.extend(grading.math().score(items, ScoringConfig(timeout_s=0.5))))
     worker.start()
     worker.join(120)
     assert not worker.is_alive()
@@ -110,8 +110,8 @@ def test_fast_items_do_not_wait_for_another_threads_slow_batch():
     from r1eval.grading import bounded
 
     problem = Problem("p", "q", answer="5")
-    scorer = grading.AnswerScorer("math", name="math", timeout_s=2)
-    slow = threading.Thread(target=scorer.score, args=([(problem, completion("p", 0, SLOW))],))
+    slow = threading.Thread(target=grading.math().score,
+                            args=([(problem, completion("p", 0, SLOW))], ScoringConfig(timeout_s=2)))
     slow.start()
     while slow.is_alive() and not bounded.pool().lock.locked():
         slow.join(0.01)

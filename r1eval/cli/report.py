@@ -6,6 +6,8 @@ from pathlib import Path
 import typer
 
 from r1eval.cli.common import fail, split_csv
+from r1eval.cli.options import run_options, with_options
+from r1eval.config import RunConfig
 
 
 def gate(
@@ -98,10 +100,11 @@ def _export(summary, tensorboard: Path | None, wandb_project: str | None, wandb_
         typer.echo(f"wandb (offline): {to_wandb(summary, wandb_project, wandb_dir)}")
 
 
+@with_options(config=run_options)
 def sweep(
+    config: RunConfig,
     checkpoints: str = typer.Option(..., "--checkpoints", help="Glob of checkpoint dirs, e.g. 'ckpts/global_step_*' "
                                     "(also checkpoint-N, step_N, iter_N), or a pattern with {step} plus --steps."),
-    tasks: str = typer.Option(..., "--tasks", "-t", help="Comma-separated task names, e.g. aime24,math500."),
     steps: str | None = typer.Option(None, "--steps", help="Only these steps, e.g. 100,200,300."),
     base_model: str | None = typer.Option(None, "--base-model", help="Also evaluate this model as step 0."),
     name: str | None = typer.Option(None, "--name", help="Series name (default: the --checkpoints pattern)."),
@@ -114,31 +117,12 @@ def sweep(
     ray_address: str | None = typer.Option(None, "--ray-address",
                                            help="auto | ray://HOST:PORT | local: one Ray task per checkpoint."),
     ray_num_cpus: int | None = typer.Option(None, "--ray-num-cpus", help="CPUs of a --ray-address local cluster."),
-    backend: str = typer.Option("vllm", help="vllm | openai | replay"),
-    out: Path = typer.Option(Path("reports/runs"), help="Folder that holds run directories (shared for Ray)."),
-    n: int | None = typer.Option(None, "--n", min=1, help="Samples per problem (default: each task's k)."),
-    temperature: float = typer.Option(0.6, min=0.0),
-    top_p: float = typer.Option(0.95, min=0.0, max=1.0),
-    max_tokens: int = typer.Option(32768, min=1),
-    seed: int = typer.Option(0),
-    limit: int | None = typer.Option(None, min=1, help="Only the first N problems of each task."),
-    think_prefix: bool = typer.Option(False, "--think-prefix"),
-    data_dir: Path | None = typer.Option(None, envvar="R1EVAL_DATA_DIR"),
-    tasks_dir: list[Path] = typer.Option([], "--tasks-dir"),
-    dtype: str = typer.Option("auto"),
-    max_model_len: int | None = typer.Option(None),
-    tensor_parallel_size: int = typer.Option(1, "--tp", min=1),
-    data_parallel_size: int = typer.Option(1, "--dp", min=1),
-    gpu_memory_utilization: float = typer.Option(0.9, min=0.05, max=1.0),
-    device: str = typer.Option("auto"),
-    replay_from: str | None = typer.Option(None, help="replay backend; '{step}' is replaced by each step."),
     tensorboard: Path | None = typer.Option(None, "--tensorboard", help="Export every step's metrics here."),
     wandb_project: str | None = typer.Option(None, "--wandb-project", help="Export to W&B (offline mode)."),
     wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Evaluate every checkpoint with the same config; skips what is complete; --watch follows training."""
-    from r1eval.config import EngineConfig, RunConfig, SamplingConfig
     from r1eval.pipeline.sweep import SweepSpec, local_executor, run_sweep
 
     try:
@@ -146,15 +130,7 @@ def sweep(
     except ValueError:
         fail(f"--steps {steps!r}: expected comma-separated integers")
         return
-    base = RunConfig(
-        model="", tasks=split_csv(tasks), backend=backend, out=str(out),
-        sampling=SamplingConfig(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed),
-        engine=EngineConfig(dtype=dtype, max_model_len=max_model_len, tensor_parallel_size=tensor_parallel_size,
-                            data_parallel_size=data_parallel_size, gpu_memory_utilization=gpu_memory_utilization,
-                            device=device, replay_from=replay_from),
-        think_prefix=think_prefix, limit=limit, data_dir=str(data_dir) if data_dir else None,
-        tasks_dirs=tuple(map(str, tasks_dir)))
-    spec = SweepSpec(base=base, checkpoints=checkpoints, steps=step_list, base_model=base_model, name=name,
+    spec = SweepSpec(base=config, checkpoints=checkpoints, steps=step_list, base_model=base_model, name=name,
                      watch=watch, poll_s=poll, settle_s=settle if watch else 0.0, until_step=until_step,
                      max_idle_s=max_idle)
     if ray_address:
@@ -172,6 +148,6 @@ def sweep(
         from r1eval.report.runs import expand_run_paths
         from r1eval.report.tables import summary_table
 
-        _export(summary_table(expand_run_paths([out])), tensorboard, wandb_project, wandb_dir)
+        _export(summary_table(expand_run_paths([Path(config.out)])), tensorboard, wandb_project, wandb_dir)
     if result.failed:
         raise SystemExit(1)

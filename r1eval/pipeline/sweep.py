@@ -95,11 +95,12 @@ def config_for(base: RunConfig, checkpoint: Checkpoint) -> RunConfig:
 
 
 def fingerprint(base: RunConfig) -> str:
-    """Hash of everything in the sweep config but the per-checkpoint fields and secrets."""
+    """Hash of everything in the sweep config but the per-checkpoint fields, secrets and grading parallelism."""
     record = asdict(base)
     for key in ("model", "step", "label", "run_name"):
         record.pop(key, None)
     record["engine"].pop("api_key", None)
+    record["scoring"].pop("workers", None)  # parallelism, not a setting that changes verdicts
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 

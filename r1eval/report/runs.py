@@ -57,12 +57,15 @@ def run_profile(config: RunRecord) -> dict[str, Any]:
 
 
 def task_profile(config: RunRecord, task: str) -> dict[str, Any]:
-    """The task-level settings that change what a number means: n, task version, scorer and its profile."""
+    """The task-level settings that change what a number means: n, task version, scorer, runner profile and
+    the scorer's own description (sandbox image, backend)."""
     record = config.tasks.get(task)
     if record is None:
         return {}
     return {"n": record.n, "task version": record.version, "scorer": record.scorer,
-            **{f"scorer {key}": value for key, value in record.scorer_info.items() if key not in ("workers", "scorer")}}
+            "runner profile": record.runner_profile,
+            **{f"scorer {key}": value for key, value in record.scorer_info.items()
+               if key not in ("workers", "scorer", "runner_profile")}}
 
 
 def config_differences(a: Run, b: Run, task: str) -> list[str]:

@@ -1,34 +1,52 @@
-"""Docker backend: one hardened, long-lived container per pool slot, driven through `docker run -i`.
+"""Docker backend: one hardened, long-lived container per pool slot, driven through the Docker engine API (the
+`docker` SDK: it needs a reachable engine socket, e.g. DOCKER_HOST, not the docker client binary).
 
 Hardening: no network, read-only root with a tmpfs work dir, every capability dropped, no-new-privileges, a
 non-root uid distinct per slot (so RLIMIT_NPROC and signals never cross containers), pids/memory/CPU limits, no
 System V IPC objects.
-Containers carry labels naming their pool and owning process; close() removes them, and a new pool removes
-containers left by owners that no longer exist.
+Each container's stdin/stdout is an attach socket held by this process; the engine closes the container's stdin
+when that socket closes (stdin_once), so the server exits and the container is removed (auto_remove) even if this
+process is killed. Containers carry labels naming their pool and owning process; close() removes them, and a new
+pool removes containers left by owners that no longer exist.
 """
 from __future__ import annotations
 
 import os
-import subprocess
+import socket
+import struct
+import time
 import uuid
+from typing import Any
 
+from r1eval.errors import SandboxUnavailable
 from r1eval.sandbox import image as sandbox_image
+from r1eval.sandbox.channel import read_some, write_all
 
 LABEL = "r1eval.sandbox"
+# base URLs of engines whose attach socket carries the raw stream (a unix socket, plain tcp); not TLS or ssh
+PLAIN_SOCKETS = ("http+docker://localhost", "http://")
+STDOUT = 1  # stream type in the engine's frame header
 
 
-def _docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], capture_output=True, check=False, text=True, timeout=timeout)
+def _remove(client: Any, ids: list[str]) -> None:
+    """Force-remove containers; ones already gone (or being removed by auto_remove) are fine."""
+    import docker
+
+    for cid in ids:
+        try:
+            client.api.remove_container(cid, force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            if exc.status_code != 409:  # 409: removal already in progress
+                raise
 
 
-def remove_containers(*filters: str) -> int:
-    """Force-remove every container matching all `--filter` expressions; how many there were."""
-    args = ["ps", "-aq"]
-    for item in filters:
-        args += ["--filter", item]
-    ids = _docker(*args).stdout.split()
-    if ids:
-        _docker("rm", "-f", *ids, timeout=120)
+def remove_containers(client: Any, **labels: str) -> int:
+    """Force-remove every container carrying all these labels; how many there were."""
+    wanted = [f"{key}={value}" for key, value in labels.items()]
+    ids = [c["Id"] for c in client.api.containers(all=True, filters={"label": wanted})]
+    _remove(client, ids)
     return len(ids)
 
 
@@ -42,14 +60,55 @@ def _owner_alive(pid: int) -> bool:
     return True
 
 
-def reap_stale() -> int:
+def reap_stale(client: Any) -> int:
     """Remove sandbox containers whose owning process on this host has exited (a crashed or killed run)."""
-    listing = _docker("ps", "-a", "--filter", f"label={LABEL}", "--format", '{{.ID}} {{.Label "r1eval.owner"}}')
-    stale = [cid for cid, _, owner in (line.partition(" ") for line in listing.stdout.splitlines())
-             if owner.isdigit() and not _owner_alive(int(owner))]
-    if stale:
-        _docker("rm", "-f", *stale, timeout=120)
+    stale = [c["Id"] for c in client.api.containers(all=True, filters={"label": LABEL})
+             if (owner := (c.get("Labels") or {}).get("r1eval.owner", "")).isdigit() and not _owner_alive(int(owner))]
+    _remove(client, stale)
     return len(stale)
+
+
+class AttachChannel:
+    """A container's stdin and stdout over the engine's attach socket. Without a TTY the engine frames the
+    container's output: an 8-byte header (stream type, 3 zero bytes, big-endian payload length), then the payload."""
+
+    def __init__(self, container_id: str, attached: Any) -> None:
+        self.container_id = container_id
+        self._attached = attached  # the SDK's socket object; it keeps the HTTP response (and connection) alive
+        self.sock: socket.socket = getattr(attached, "_sock", attached)
+        self._frames = b""
+
+    def send(self, data: bytes, timeout: float) -> bool:
+        return write_all(self.sock.fileno(), data, timeout)
+
+    def receive(self, timeout: float) -> bytes | None:
+        end = time.monotonic() + timeout
+        while True:
+            payload = self._take_stdout()
+            if payload:
+                return payload
+            chunk = read_some(self.sock.fileno(), end - time.monotonic())
+            if not chunk:
+                return chunk  # b"": the stream ended; None: nothing in time
+            self._frames += chunk
+
+    def _take_stdout(self) -> bytes:
+        out = b""
+        while len(self._frames) >= 8:
+            stream, size = self._frames[0], struct.unpack(">I", self._frames[4:8])[0]
+            if len(self._frames) < 8 + size:
+                break
+            if stream == STDOUT:
+                out += self._frames[8 : 8 + size]
+            self._frames = self._frames[8 + size :]
+        return out
+
+    def close(self) -> None:
+        for closable in (self.sock, self._attached):
+            try:
+                closable.close()
+            except OSError:
+                pass
 
 
 class DockerBackend:
@@ -58,47 +117,56 @@ class DockerBackend:
     def __init__(self, image: str | None = None, memory_mb: int = 1024, cpus: float = 1.0, pids: int = 128,
                  work_mb: int = 256) -> None:
         self.image = image or sandbox_image.ensure_image()
+        self.client = sandbox_image.engine()
+        if not self.client.api.base_url.startswith(PLAIN_SOCKETS):
+            self.client.close()
+            raise SandboxUnavailable(f"the Docker sandbox needs the engine on a unix socket or plain tcp:// "
+                                     f"(DOCKER_HOST), not {self.client.api.base_url}; tunnel it to a local socket")
         self.memory_mb, self.cpus, self.pids, self.work_mb = memory_mb, cpus, pids, work_mb
         self.pool_id = uuid.uuid4().hex[:12]
         self._uid_base = 20000 + (os.getpid() % 1000) * 64
-        reap_stale()
+        reap_stale(self.client)
 
     def describe(self) -> dict:
         return {"backend": self.name, "image": self.image, "memory_mb": self.memory_mb, "cpus": self.cpus,
                 "pids_limit": self.pids, "work_tmpfs_mb": self.work_mb}
 
-    def command(self, slot: int) -> list[str]:
+    def container_config(self, slot: int) -> dict[str, Any]:
+        """Arguments of the engine's create-container call for pool slot `slot`."""
+        import docker
+
         uid = self._uid_base + slot % 64
         container_mb = self.memory_mb + self.work_mb + 256  # tests' memory + tmpfs pages + server and zygote
-        return [
-            "docker", "run", "-i", "--rm", "--name", f"r1eval-sbx-{self.pool_id}-{slot}",
-            "--label", f"{LABEL}=1", "--label", f"r1eval.pool={self.pool_id}", "--label", f"r1eval.owner={os.getpid()}",
-            "--network", "none", "--read-only",
-            "--tmpfs", f"/work:rw,nosuid,nodev,size={self.work_mb}m,mode=1777",
-            "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", f"{uid}:{uid}",
-            "--pids-limit", str(self.pids), "--memory", f"{container_mb}m", "--memory-swap", f"{container_mb}m",
-            "--cpus", str(self.cpus), "--ulimit", "nofile=1024:1024", "--log-driver", "none",
+        host_config = self.client.api.create_host_config(
+            auto_remove=True, network_mode="none", read_only=True,
+            tmpfs={"/work": f"rw,nosuid,nodev,size={self.work_mb}m,mode=1777"},
+            cap_drop=["ALL"], security_opt=["no-new-privileges"], pids_limit=self.pids,
+            mem_limit=f"{container_mb}m", memswap_limit=f"{container_mb}m", nano_cpus=int(self.cpus * 1e9),
+            ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
+            log_config=docker.types.LogConfig(type="none"),
             # no System V IPC objects: they would outlive a test and carry state to the next submission
-            "--sysctl", "kernel.shmmni=0", "--sysctl", "kernel.msgmni=0", "--sysctl", "kernel.sem=0 0 0 0",
-            "--sysctl", "kernel.shm_rmid_forced=1",
-            self.image,
-        ]
+            sysctls={"kernel.shmmni": "0", "kernel.msgmni": "0", "kernel.sem": "0 0 0 0",
+                     "kernel.shm_rmid_forced": "1"},
+        )
+        return {"image": self.image, "name": f"r1eval-sbx-{self.pool_id}-{slot}", "user": f"{uid}:{uid}",
+                "labels": {LABEL: "1", "r1eval.pool": self.pool_id, "r1eval.owner": str(os.getpid())},
+                "stdin_open": True, "host_config": host_config}  # stdin_open without detach: StdinOnce
 
-    def spawn(self, slot: int) -> subprocess.Popen:
-        return subprocess.Popen(self.command(slot), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+    def spawn(self, slot: int) -> AttachChannel:
+        api = self.client.api
+        container = api.create_container(**self.container_config(slot))["Id"]
+        try:  # attach before start: nothing the server writes can be read (and lost) with the attach reply
+            attached = api.attach_socket(container, params={"stdin": 1, "stdout": 1, "stream": 1})
+            api.start(container)
+        except BaseException:
+            _remove(self.client, [container])
+            raise
+        return AttachChannel(container, attached)
 
-    def destroy(self, proc: subprocess.Popen) -> None:
-        _docker("rm", "-f", proc.args[proc.args.index("--name") + 1])  # kills a hung container too
-        try:
-            proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    def destroy(self, channel: AttachChannel) -> None:
+        _remove(self.client, [channel.container_id])  # kills a hung container too
+        channel.close()
 
     def close(self) -> None:
-        remove_containers(f"label=r1eval.pool={self.pool_id}")
+        remove_containers(self.client, **{"r1eval.pool": self.pool_id})
+        self.client.close()

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from r1eval.errors import SandboxUnavailable
 
@@ -49,31 +50,40 @@ def image_tag() -> str:
     return f"{IMAGE_REPO}:{content_hash()[:12]}"
 
 
-def _docker(*args: str, timeout: float = 60, check: bool = False) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=check)
+def engine(timeout: float = 60) -> Any:
+    """A client of the Docker engine (the SDK finds it from DOCKER_HOST or the default socket; no client binary is
+    needed), checked to answer. Raises SandboxUnavailable with one line saying how to start one."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        reason = (str(exc).strip().splitlines() or ["no answer"])[0][:160]
+        raise SandboxUnavailable(f"no Docker engine is running ({reason}); {START_HINT}") from exc
+    return client
 
 
 def ensure_engine() -> None:
     """Raise SandboxUnavailable (one line: what is missing, how to start it) unless a Docker engine answers."""
-    if shutil.which("docker") is None:
-        raise SandboxUnavailable("the Docker client is not installed: `apt-get install docker.io` (Debian/Ubuntu), "
-                                 "or run scripts/docker_up.sh; without Docker use --backend process")
-    try:
-        info = _docker("info", "--format", "{{.ServerVersion}}", timeout=20)
-    except subprocess.TimeoutExpired as exc:
-        raise SandboxUnavailable(f"the Docker engine did not answer `docker info` in 20 s; {START_HINT}") from exc
-    if info.returncode != 0 or not info.stdout.strip():
-        reason = (info.stderr.strip().splitlines() or ["no answer"])[-1][:160]
-        raise SandboxUnavailable(f"no Docker engine is running ({reason}); {START_HINT}")
+    engine().close()
 
 
 def image_exists(tag: str) -> bool:
-    return _docker("image", "inspect", tag, timeout=30).returncode == 0
+    import docker
+
+    client = engine()
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    finally:
+        client.close()
+    return True
 
 
 def ensure_image() -> str:
     """The current image tag, after checking the engine is up and the image is built."""
-    ensure_engine()
     tag = image_tag()
     if not image_exists(tag):
         raise SandboxUnavailable(f"sandbox image {tag} is not built: run `r1eval sandbox build` "
@@ -83,6 +93,8 @@ def ensure_image() -> str:
 
 def build_offline_base(log=print) -> str:
     """A Debian bookworm minbase with python3, made by mmdebstrap and imported (no registry needed)."""
+    import docker
+
     if image_exists(OFFLINE_BASE):
         return OFFLINE_BASE
     if shutil.which("mmdebstrap") is None:
@@ -94,16 +106,22 @@ def build_offline_base(log=print) -> str:
                                str(rootfs)], capture_output=True, text=True, check=False)
         if made.returncode != 0:
             raise SandboxUnavailable(f"mmdebstrap failed: {(made.stderr.strip().splitlines() or ['?'])[-1]}")
-        imported = _docker("import", str(rootfs), OFFLINE_BASE, timeout=600)
-        if imported.returncode != 0:
-            raise SandboxUnavailable(f"docker import failed: {imported.stderr.strip()[:200]}")
+        repository, _, tag = OFFLINE_BASE.partition(":")
+        client = engine(timeout=600)
+        try:
+            client.api.import_image_from_file(str(rootfs), repository=repository, tag=tag)
+        except docker.errors.DockerException as exc:
+            raise SandboxUnavailable(f"importing {OFFLINE_BASE} failed: {str(exc)[:200]}") from exc
+        finally:
+            client.close()
+    if not image_exists(OFFLINE_BASE):
+        raise SandboxUnavailable(f"importing {OFFLINE_BASE} failed: the engine does not list it afterwards")
     return OFFLINE_BASE
 
 
 def build_image(offline: bool = False, base: str | None = None, force: bool = False, log=print) -> str:
     """Build the sandbox image unless it exists. offline: from the local Debian base; otherwise from `base`
     (default python:3.12-slim, pulled from the registry), falling back to the offline base when that fails."""
-    ensure_engine()
     tag = image_tag()
     if image_exists(tag) and not force:
         log(f"{tag} is already built")
@@ -111,15 +129,31 @@ def build_image(offline: bool = False, base: str | None = None, force: bool = Fa
     bases = [build_offline_base(log)] if offline else [base or REGISTRY_BASE]
     for index, base_image in enumerate(bases):
         log(f"building {tag} from {base_image}")
-        built = _docker("build", "--quiet", "--build-arg", f"BASE={base_image}", "--label",
-                        f"r1eval.sandbox.base={base_image}", "-t", tag, str(sandbox_dir()), timeout=1200)
-        if built.returncode == 0:
+        reason = _build(tag, base_image)
+        if reason is None:
             log(f"built {tag}")
             return tag
-        reason = (built.stderr.strip().splitlines() or ["?"])[-1][:200]
         if not offline and base is None and index == 0:
             log(f"registry base {base_image} unavailable ({reason}); building offline instead")
             bases.append(build_offline_base(log))
             continue
         raise SandboxUnavailable(f"docker build of {tag} from {base_image} failed: {reason}")
     raise SandboxUnavailable(f"docker build of {tag} failed")
+
+
+def _build(tag: str, base_image: str) -> str | None:
+    """Build sandbox/ as `tag` on `base_image`; None when it worked, else the engine's last error line."""
+    import docker
+
+    client = engine(timeout=1200)
+    try:
+        for event in client.api.build(path=str(sandbox_dir()), tag=tag, buildargs={"BASE": base_image},
+                                      labels={"r1eval.sandbox.base": base_image}, rm=True, forcerm=True,
+                                      decode=True):
+            if "error" in event:
+                return (str(event["error"]).strip().splitlines() or ["?"])[-1][:200]
+    except docker.errors.DockerException as exc:
+        return (str(exc).strip().splitlines() or ["?"])[-1][:200]
+    finally:
+        client.close()
+    return None if image_exists(tag) else "the engine does not list the image afterwards"

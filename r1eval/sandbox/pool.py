@@ -10,8 +10,6 @@ import atexit
 import json
 import os
 import queue
-import select
-import subprocess
 import threading
 import time
 from collections.abc import Sequence
@@ -19,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from r1eval.errors import SandboxUnavailable
+from r1eval.sandbox.channel import Channel
 
 START_TIMEOUT_S = 90.0
 
@@ -26,9 +25,9 @@ START_TIMEOUT_S = 90.0
 class Backend(Protocol):
     name: str
 
-    def spawn(self, slot: int) -> subprocess.Popen: ...
+    def spawn(self, slot: int) -> Channel: ...
 
-    def destroy(self, proc: subprocess.Popen) -> None: ...
+    def destroy(self, channel: Channel) -> None: ...
 
     def close(self) -> None: ...
 
@@ -52,7 +51,7 @@ class Sandbox:
 
     def __init__(self, backend: Backend, slot: int) -> None:
         self.backend, self.slot = backend, slot
-        self.proc = backend.spawn(slot)
+        self.channel = backend.spawn(slot)
         self._buffer = b""
         self.sent_keys: set[str] = set()
         hello = self._read_line(START_TIMEOUT_S)
@@ -61,43 +60,21 @@ class Sandbox:
             raise SandboxUnavailable(f"{backend.name} sandbox did not start (no ready line in {START_TIMEOUT_S:.0f} s)")
 
     def _read_line(self, timeout: float) -> dict | None:
-        fd = self.proc.stdout.fileno()
         end = time.monotonic() + timeout
         while b"\n" not in self._buffer:
             left = end - time.monotonic()
             if left <= 0:
                 return None
-            ready, _, _ = select.select([fd], [], [], left)
-            chunk = os.read(fd, 1 << 20) if ready else b""
-            if ready and not chunk:
-                return None  # EOF: the sandbox died
-            self._buffer += chunk
+            chunk = self.channel.receive(left)
+            if chunk == b"":
+                return None  # end of output: the sandbox died
+            self._buffer += chunk or b""
         line, self._buffer = self._buffer.split(b"\n", 1)
         try:
             value = json.loads(line)
         except ValueError:
             return None
         return value if isinstance(value, dict) else None
-
-    def _write(self, data: bytes, timeout: float) -> bool:
-        """Send data without blocking forever on a sandbox that stopped reading; False when it failed."""
-        fd = self.proc.stdin.fileno()
-        os.set_blocking(fd, False)
-        end = time.monotonic() + timeout
-        view = memoryview(data)
-        while view:
-            left = end - time.monotonic()
-            if left <= 0:
-                return False
-            _, ready, _ = select.select([], [fd], [], left)
-            if ready:
-                try:
-                    view = view[os.write(fd, view):]
-                except BlockingIOError:
-                    continue
-                except OSError:  # broken pipe: the sandbox died
-                    return False
-        return True
 
     def run(self, job: dict) -> dict | None:
         """The server's result, or None when the sandbox failed (died, hung, garbled its answer). Tests with a
@@ -114,7 +91,7 @@ class Sandbox:
         return None if result is not None and result.get("need_tests") else result
 
     def _exchange(self, message: dict, job: dict) -> dict | None:
-        if not self._write((json.dumps(message) + "\n").encode(), START_TIMEOUT_S):
+        if not self.channel.send((json.dumps(message) + "\n").encode(), START_TIMEOUT_S):
             return None
         result = self._read_line(job_deadline(job))
         if result is None or result.get("id") != job.get("id") or "verdict" not in result:
@@ -122,7 +99,7 @@ class Sandbox:
         return result
 
     def destroy(self) -> None:
-        self.backend.destroy(self.proc)
+        self.backend.destroy(self.channel)
 
 
 class SandboxPool:

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from r1eval.sandbox import image as sandbox_image
+from r1eval.sandbox.channel import PipeChannel
 
 NOBODY = 65534
 
@@ -43,7 +44,7 @@ class ProcessBackend:
         self.gid = NOBODY if self.as_root else os.getgid()
         # The server is stdlib-only. As root it runs as nobody, who often cannot reach root's interpreter or
         # site-packages: use the system python3 and a world-readable copy of the sandbox files.
-        self.python = python or os.environ.get("R1EVAL_SANDBOX_PYTHON") or (
+        self.python = python or (
             "/usr/bin/python3" if self.as_root and os.path.exists("/usr/bin/python3") else sys.executable)
         self._code_dir = tempfile.mkdtemp(prefix="r1eval-sbx-code-")
         os.chmod(self._code_dir, 0o755)
@@ -77,7 +78,7 @@ class ProcessBackend:
                 "isolation": "user+pid+net namespaces, rlimits; host filesystem visible" if self.namespaces
                 else "rlimits and process groups only; host filesystem and network visible"}
 
-    def spawn(self, slot: int) -> subprocess.Popen:
+    def spawn(self, slot: int) -> PipeChannel:
         workdir = tempfile.mkdtemp(prefix=f"r1eval-sbx-{slot}-")
         self._dirs.append(workdir)
         if self.as_root:
@@ -85,10 +86,11 @@ class ProcessBackend:
         nproc = _count_processes(self.uid) + 64  # RLIMIT_NPROC counts all of this uid's processes on the host
         command = [*self._prefix(self.namespaces), self.python, "-I", str(self.server), "--workdir", workdir,
                    "--nproc", str(nproc)]
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                start_new_session=True, cwd=workdir)
+        return PipeChannel(subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.DEVNULL, start_new_session=True, cwd=workdir))
 
-    def destroy(self, proc: subprocess.Popen) -> None:
+    def destroy(self, channel: PipeChannel) -> None:
+        proc = channel.proc
         inits = self._namespace_inits(proc.pid)
         try:
             os.killpg(proc.pid, 9)  # unshare and the server (init of the PID namespace) share a process group

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from r1eval.config import ScoringConfig
 from r1eval.errors import TaskError
 from r1eval.types import Completion, Problem, Verdict
 
@@ -24,11 +25,12 @@ class LoadContext:
 
 
 class Scorer(Protocol):
-    """Grades a batch of completions (a batch lets scorers use process pools or sandbox pools)."""
+    """Grades a batch of completions (a batch lets scorers use process pools or sandbox pools). `scoring` is the
+    run's ScoringConfig (sandbox, time bounds, workers): the pipeline passes it with every batch."""
 
     name: str
 
-    def score(self, items: Sequence[tuple[Problem, Completion]]) -> list[Verdict]: ...
+    def score(self, items: Sequence[tuple[Problem, Completion]], scoring: ScoringConfig) -> list[Verdict]: ...
 
 
 class DataSource(Protocol):

@@ -6,6 +6,7 @@ Problem rows (JSONL) use LiveCodeBench's field names where they exist: `question
 {input, output, testtype}, `metadata.func_name` (functional tests), `starter_code`; plus `time_limit_s`
 (CPU seconds per test, default 6), `memory_limit_mb` (default 512) and `checker`. Submission rows:
 {id, problem_id, response}. Verdict rows: {id, problem_id, verdict, tests_passed, tests_total, detail, wall_s}.
+Every program runs under a runner profile (README, "Runner profiles"; defined in sandbox/zygote.py).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from r1eval.task import code_rows as lcb_format
 from r1eval.task.data import read_jsonl_rows
 from r1eval.types import CodeSpec
 
+RUNNER_PROFILES = ("plain", "livecodebench")  # the keys of sandbox/zygote.py's PROFILES (a test keeps them equal)
 VERDICTS = ("accepted", "wrong_answer", "time_limit", "runtime_error", "memory_limit", "compile_error", "no_code",
             "sandbox_error")
 
@@ -40,18 +42,26 @@ def _wire_tests(spec: CodeSpec) -> tuple[list[dict], str]:
     return tests, digest.hexdigest()
 
 
-def job_for(job_id: str, code: str, spec: CodeSpec) -> dict:
+def check_profile(profile: str) -> str:
+    if profile not in RUNNER_PROFILES:
+        raise DataError(f"runner profile must be one of {', '.join(RUNNER_PROFILES)}, not {profile!r}")
+    return profile
+
+
+def job_for(job_id: str, code: str, spec: CodeSpec, profile: str) -> dict:
     """The sandbox server's job for one program (see sandbox/server.py for the wire format)."""
     tests, key = _wire_tests(spec)
-    return {"id": job_id, "code": code, "mode": spec.mode, "func_name": spec.entry_point,
+    return {"id": job_id, "code": code, "mode": spec.mode, "profile": profile, "func_name": spec.entry_point,
             "tests": tests, "tests_key": key,
             "time_limit_s": spec.time_limit_s, "memory_mb": spec.memory_mb,
             "checker": lcb_format.parse_checker(spec.checker)}
 
 
-def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], progress=None) -> list[dict]:
-    """One result per (spec, raw response): extraction first (no_code without running), then the sandbox.
-    Each result has verdict, tests_passed, tests_total, detail, wall_s."""
+def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], progress=None,
+                    profile: str = "plain") -> list[dict]:
+    """One result per (spec, raw response): extraction first (no_code without running), then the sandbox, under
+    the runner profile. Each result has verdict, tests_passed, tests_total, detail, wall_s."""
+    check_profile(profile)
     results: list[dict | None] = [None] * len(items)
     jobs, where = [], []
     for index, (spec, response) in enumerate(items):
@@ -60,7 +70,7 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
             results[index] = {"verdict": "no_code", "tests_passed": 0, "tests_total": len(spec.tests),
                               "detail": "no closed </think> followed by a Python code block", "wall_s": 0.0}
         else:
-            jobs.append(job_for(str(index), code, spec))
+            jobs.append(job_for(str(index), code, spec, profile))
             where.append(index)
     for index, result in zip(where, pool.run(jobs, progress=progress)):
         times = [t for t in result.get("times") or [] if t]
@@ -105,13 +115,15 @@ def read_submissions(path: Path, specs: dict[str, CodeSpec]) -> list[Submission]
 
 
 def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Callable[[int], SandboxPool],
-                progress=None) -> Counter:
+                progress=None, profile: str = "plain") -> Counter:
     """Judge every submission; write verdict rows to `out` in submission order; return verdict counts."""
+    check_profile(profile)
     specs = problem_specs(read_jsonl_rows(problems), str(problems))
     subs = read_submissions(submissions, specs)
     memory = max((s.memory_mb for s in specs.values()), default=512)
     with pool_factory(memory) as pool:
-        results = judge_responses(pool, [(specs[s.problem_id], s.response) for s in subs], progress=progress)
+        results = judge_responses(pool, [(specs[s.problem_id], s.response) for s in subs], progress=progress,
+                                  profile=profile)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as handle:

@@ -3,16 +3,16 @@
 Mapping: accepted -> CORRECT; wrong_answer, time_limit, runtime_error, memory_limit, compile_error -> INCORRECT;
 no_code -> NO_ANSWER; sandbox_error -> ERROR (excluded from metrics; the run is marked incomplete).
 Verdict.detail starts with the code verdict's name ("wrong_answer: test 3/12: ..."); answer is None.
-The sandbox pool starts on the first score() call, is reused by later calls, and is shut down by close(),
-`with`, or at interpreter exit (containers also stop by themselves when this process dies).
+The sandbox pool starts on the first score() call, is reused by later calls with the same sandbox settings, and is
+shut down by close(), `with`, or at interpreter exit (containers also stop by themselves when this process dies).
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
-from r1eval.grading.code.run_tests import judge_responses
+from r1eval.config import ScoringConfig
+from r1eval.grading.code.run_tests import check_profile, judge_responses
 from r1eval.types import Completion, Problem, Status, Verdict
 
 STATUS = {"accepted": Status.CORRECT, "no_code": Status.NO_ANSWER, "sandbox_error": Status.ERROR}
@@ -25,42 +25,49 @@ def to_verdict(problem_id: str, sample: int, result: dict) -> Verdict:
 
 
 class CodeScorer:
-    def __init__(self, backend: str = "docker", workers: int | None = None, name: str = "code") -> None:
-        self.name, self.backend, self.workers = name, backend, workers
-        self._pool = None
-        self._memory_mb = 0
+    """Judges code in the sandbox the run's ScoringConfig names (docker | process), `workers` sandboxes wide, under
+    the task's runner profile."""
 
-    def describe(self) -> dict[str, Any]:
+    def __init__(self, name: str = "code", profile: str = "plain") -> None:
+        self.name, self.profile = name, check_profile(profile)
+        self._pool = None
+        self._pool_key: tuple[str, int | None, int] | None = None  # (sandbox, workers, memory_mb) it was opened with
+
+    def describe(self, scoring: ScoringConfig) -> dict[str, Any]:
         """What judged the code, for the run's config (the image tag is the content hash of sandbox/)."""
         from r1eval.sandbox.image import image_tag
 
-        return {"scorer": self.name, "backend": self.backend, "workers": self.workers,
-                "sandbox_image": image_tag() if self.backend == "docker" else None}
+        return {"scorer": self.name, "runner_profile": self.profile, "backend": scoring.sandbox,
+                "workers": scoring.workers, "sandbox_image": image_tag() if scoring.sandbox == "docker" else None}
 
-    def _pool_for(self, memory_mb: int):  # noqa: ANN202
+    def _pool_for(self, scoring: ScoringConfig, memory_mb: int):  # noqa: ANN202
         from r1eval.sandbox.pool import open_pool
 
-        if self._pool is not None and memory_mb > self._memory_mb:
-            self.close()  # sandboxes are sized for the largest memory limit seen
+        if self._pool is not None and self._pool_key is not None:
+            sandbox, workers, opened_mb = self._pool_key
+            if (sandbox, workers) != (scoring.sandbox, scoring.workers) or memory_mb > opened_mb:
+                self.close()  # another sandbox choice, or sandboxes sized for a smaller memory limit
         if self._pool is None:
-            self._pool = open_pool(self.backend, self.workers, memory_mb=memory_mb)
-            self._memory_mb = memory_mb
+            self._pool = open_pool(scoring.sandbox, scoring.workers, memory_mb=memory_mb)
+            self._pool_key = (scoring.sandbox, scoring.workers, memory_mb)
         return self._pool
 
-    def score(self, items: Sequence[tuple[Problem, Completion]]) -> list[Verdict]:
+    def score(self, items: Sequence[tuple[Problem, Completion]],
+              scoring: ScoringConfig = ScoringConfig()) -> list[Verdict]:
         if not items:
             return []
         for problem, _ in items:
             if problem.code is None:
                 raise ValueError(f"problem {problem.id} has no CodeSpec; the code scorer needs tests")
-        pool = self._pool_for(max(p.code.memory_mb for p, _ in items))
-        results = judge_responses(pool, [(p.code, c.text) for p, c in items])
+        pool = self._pool_for(scoring, max(p.code.memory_mb for p, _ in items))
+        results = judge_responses(pool, [(p.code, c.text) for p, c in items], profile=self.profile)
         return [to_verdict(c.problem_id, c.sample, r) for (_, c), r in zip(items, results)]
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+            self._pool_key = None
 
     def __enter__(self) -> CodeScorer:
         return self
@@ -69,7 +76,8 @@ class CodeScorer:
         self.close()
 
 
-def code_scorer(backend: str | None = None, workers: int | None = None) -> CodeScorer:
-    """Factory for task files: `scorer=code_scorer()` (one sandbox per CPU by default). The backend defaults to
-    $R1EVAL_SANDBOX (docker | process), else docker; `r1eval run/score --sandbox` set that variable."""
-    return CodeScorer(backend=backend or os.environ.get("R1EVAL_SANDBOX") or "docker", workers=workers)
+def code_scorer(profile: str = "plain") -> CodeScorer:
+    """Factory for task files: `scorer=code_scorer(profile=...)`. `profile` is the runner profile (README, "Runner
+    profiles"): the benchmark's own prelude, or plain. Where the code runs (sandbox kind, how many sandboxes) is
+    the run's choice, not the task's: ScoringConfig, set by `r1eval run/score --sandbox/--grade-workers`."""
+    return CodeScorer(profile=profile)

@@ -25,7 +25,7 @@ from r1eval.types import Status
 Job = tuple[str, str, str, tuple[str, ...]]  # response, gold, kind, choices
 Graded = tuple[Status, "str | None", str]
 
-DEFAULT_TIMEOUT_S = float(os.environ.get("R1EVAL_GRADE_TIMEOUT", "5"))
+DEFAULT_TIMEOUT_S = 5.0  # per item; ScoringConfig.timeout_s (r1eval run --grade-timeout) overrides it
 MEMORY_LIMIT_BYTES = 3 << 30
 STARTUP_TIMEOUT_S = 120.0
 READY = "ready"
@@ -192,7 +192,7 @@ _POOLS_LOCK = threading.Lock()
 
 
 def default_workers() -> int:
-    return int(os.environ.get("R1EVAL_GRADE_WORKERS", "0")) or (os.cpu_count() or 1)
+    return os.cpu_count() or 1
 
 
 def pool(size: int | None = None) -> Pool:

@@ -9,7 +9,7 @@ import functools
 import re
 from fractions import Fraction
 
-from r1eval.grading.extract import Found
+from r1eval.grading.extract import Found, boxes, last_box_run
 from r1eval.grading.math import structure, symbolic
 from r1eval.grading.math.normalize import Cleaned, clean
 from r1eval.types import Status
@@ -20,8 +20,12 @@ MAX_ANSWER_CHARS = 1000  # longer than any real final answer; parsing it would o
 
 @functools.lru_cache(maxsize=4096)
 def gold_text(gold: str) -> str:
-    """The cleaned gold (cached: golds repeat across samples)."""
-    return clean(gold).text
+    """The cleaned gold (cached: golds repeat across samples). A gold that holds boxes (`\\boxed{1, 2}`, a worked
+    solution) is its last run of boxes, read like a response's final answer."""
+    found = boxes(gold)
+    if not found:
+        return clean(gold).text
+    return ", ".join(dict.fromkeys(text for text in (clean(part).text for part in last_box_run(found, gold)) if text))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -91,7 +95,9 @@ def grade_math(found: Found | None, gold: str) -> Graded:
         node = structure.Node("text", answer.text, value=structure.text_key(answer.text))
         if gold_parsed.kind != "text":
             return Status.INCORRECT, answer.text, f"{found.source}: unreadable answer ({exc})"[:160]
-    if node.kind == "set" and gold_parsed.kind != "set" and (answer.several or node.brackets in ("list", "pm")):
+    named_gold = gold_parsed.kind == "seq" and gold_parsed.value is not None  # x = 2, y = 3 answers as "2, 3"
+    if node.kind == "set" and gold_parsed.kind != "set" and not named_gold and (
+            answer.several or node.brackets in ("list", "pm")):
         return Status.INCORRECT, structure.canonical(node), f"{found.source}: several answers (hedge)"
     if structure.equivalent(node, gold_parsed):
         return Status.CORRECT, key, f"{found.source}: equivalent to gold"

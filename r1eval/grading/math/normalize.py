@@ -1,7 +1,8 @@
 """String clean-up of an extracted answer before any parsing: cosmetic LaTeX goes, meaning stays.
 
 Everything here is a pure regex/string pass (bounded time). What it removes never changes a value: delimiters,
-spacing commands, \\left/\\right, \\displaystyle, thousands separators, trailing units and words. Markers that DO
+spacing commands, \\left/\\right, \\displaystyle, thousands separators (only when the whole answer is one number
+written in groups of three: `(1,100)` stays a pair), trailing units and words. Markers that DO
 carry meaning are kept as flags: a degree sign and a percent sign (30° is not pi/6, 25% is not 0.25).
 """
 from __future__ import annotations
@@ -18,16 +19,21 @@ _FRAC_TOP_SHORT = re.compile(r"\\frac\s*(\d)\s*\{")
 _SQRT_SHORT = re.compile(r"\\sqrt\s*(\d+)")
 _LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)\s*(?=[()\[\]|.]|\\[{}|])")
 _DELIMITERS = re.compile(r"^\s*(?:\$\$?|\\\[|\\\()\s*|\s*(?:\$\$?|\\\]|\\\))\s*$")
-_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:(?:\{,\}|,(?=\d{3}(?!\d))|\\,)\d{3})+)(?![\d])")
+_GROUPED = re.compile(r"^([+-]?[1-9]\d{0,2})(,|\{,\}| )(\d{3}(?:\2\d{3})*)(\.\d+)?$")  # 1,000 / 1{,}000 / 1 000
+_REALS = re.compile(r"^(?:[a-z]\s*\\in\s*)?(?:\\mathbb\s*\{?\s*R\s*\}?|ℝ|\\R)$")
+_CURRENCY = re.compile(r"^[€£¥]\s*|\s*[€£¥]$")
+_GROUP_BANG = re.compile(r",\s*\\!\s*")  # 11,\! 111 is one number: \! takes back the space
+_LT_GT = re.compile(r"\\([lg])t(?![a-zA-Z])")
+_EMPTY_ITEMS = re.compile(r",(?:\s*,)+")
 _DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\degree|°|\^\s*\{?\s*\\text\{\s*o\s*\}\s*\}?)")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent\b)\s*$")
 _TEXT_CMD = re.compile(
-    r"\\(?:boxed|fbox|text|textbf|textit|textrm|mathrm|mathbf|mbox|operatorname|mathit|boldsymbol)\s*\{")
+    r"\\(?:boxed|fbox|text|textbf|textit|textrm|textnormal|mathrm|mathbf|mbox|operatorname|mathit|boldsymbol)\s*\{")
 _UNIT_TAIL = re.compile(
-    r"(?<=[\d}).])\s*(?:\\text\{[^{}]*\}|\\mbox\{[^{}]*\}|\\mathrm\{[^{}]*\})(?:\s*\^\s*\{?\d\}?)?\s*$")
+    r"(?<=[\d}).])\s*\\(?:text|textnormal|textbf|textit|textrm|mbox|mathrm)\{[^{}]*\}(?:\s*\^\s*\{?\d\}?)?\s*$")
 _WORD_TAIL = re.compile(r"(?<=[\d}).])\s+(?:[A-Za-z]{2,}\.?(?:\s+|$))+(?:\^\s*\{?\d\}?)?$")
-_HEDGE = re.compile(
-    r"\s*(?:\\text\{\s*(?:or|and)\s*\}|\\(?:quad|qquad)?\s*\b(?:or|and)\b|\\lor(?![a-zA-Z])|\\vee(?![a-zA-Z]))\s*")
+# "5 or 6", "1 and 2", "(11,7)or(7,11)": alternatives (a hedge in an answer, a list in a gold)
+_HEDGE = re.compile(r"\s*(?:\\text\{\s*(?:or|and)\s*\}|\b(?:or|and)\b|\\lor(?![a-zA-Z])|\\vee(?![a-zA-Z]))\s*")
 _TRAILING = re.compile(r"[\s.,;:]+$")
 
 
@@ -60,8 +66,10 @@ def clean(raw: str) -> Cleaned:
         previous = text
         text = _DELIMITERS.sub("", text)
         text = _TRAILING.sub("", text).strip("*`")  # markdown bold / code around an answer line's value
-    text = text.replace("\\$", "").replace("$", "").replace("\\!", "")
-    text = _THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\{,\}|,|\\,", "", m.group(2)), text)
+    if "\\!" in text:
+        text = _GROUP_BANG.sub(",", text).replace("\\!", "")
+    text = text.replace("\\$", "").replace("$", "")
+    text = _CURRENCY.sub("", text)
     text = _SPACING.sub(" ", text)
     text = _LEFT_RIGHT.sub("", text)
     text = _FRAC_CMD.sub(r"\\frac", text)
@@ -69,15 +77,21 @@ def clean(raw: str) -> Cleaned:
     text = _FRAC_HALF_SHORT.sub(r"\\frac{\1}{\2}", text)
     text = _FRAC_TOP_SHORT.sub(r"\\frac{\1}{", text)
     text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
+    text = _LT_GT.sub(lambda m: "<" if m.group(1) == "l" else ">", text)
     text = text.replace("\\{,\\}", "{,}").replace("\\infty", "\\infty ").replace("\\dots", "").replace("\\ldots", "")
     text = _UNIT_TAIL.sub("", text)
     degrees = bool(_DEGREE.search(text))
     text = _DEGREE.sub("", text)
     percent = bool(_PERCENT.search(text))
     text = _PERCENT.sub("", text)
-    several = bool(_HEDGE.search(text))
-    text = _HEDGE.sub(", ", text)
+    text, hedges = _HEDGE.subn(", ", text)
+    if hedges:  # "19, 46, and 82" leaves empty items
+        text = _EMPTY_ITEMS.sub(",", text).strip(", ")
     text = _WORD_TAIL.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()
     text = _TRAILING.sub("", text)
-    return Cleaned(text, degrees, percent, several)
+    if grouped := _GROUPED.match(text):
+        text = grouped.group(1) + grouped.group(3).replace(grouped.group(2), "") + (grouped.group(4) or "")
+    if _REALS.match(text):
+        text = "(-\\infty, \\infty)"
+    return Cleaned(text, degrees, percent, several=bool(hedges))

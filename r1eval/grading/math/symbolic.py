@@ -59,7 +59,8 @@ def allow_symbolic(allowed: bool = True) -> None:
     _SYMBOLIC.set(allowed)
 
 
-def _need_symbolic() -> None:
+def need_symbolic() -> None:
+    """Raise NeedsSymbolic unless sympy work may run here (a worker): call before any unbounded sympy step."""
     if not _SYMBOLIC.get():
         raise NeedsSymbolic
 
@@ -114,7 +115,7 @@ def parse_value(text: str) -> Value:
         return sympy.oo if not text.startswith("-") else -sympy.oo
     if len(text) > _MAX_SYMBOLIC_CHARS or _HUGE.search(text):
         raise TooComplex("too large to evaluate exactly")
-    _need_symbolic()
+    need_symbolic()
     from r1eval.grading.math import latexfast
 
     try:
@@ -180,7 +181,7 @@ def equal_values(a: Value, b: Value) -> bool:
         return a == b
     if all(isinstance(v, Fraction) or v in (sympy.oo, -sympy.oo) for v in (a, b)):
         return a == b
-    _need_symbolic()
+    need_symbolic()
     a, b = to_sympy(a), to_sympy(b)
     if isinstance(a, sympy.MatrixBase) or isinstance(b, sympy.MatrixBase):
         return isinstance(a, sympy.MatrixBase) and isinstance(b, sympy.MatrixBase) and a.shape == b.shape and all(
