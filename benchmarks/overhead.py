@@ -37,7 +37,6 @@ from r1eval.config import EngineConfig, RunConfig, SamplingConfig  # noqa: E402
 from r1eval.generate import GenRequest  # noqa: E402
 from r1eval.generate.vllm_backend import VLLMGenerator  # noqa: E402
 from r1eval.generate.demo_models import smollm2_dir, tiny_llama_dir  # noqa: E402
-from r1eval.store import RunStore  # noqa: E402
 from r1eval.task.registry import LoadContext, load_tasks  # noqa: E402
 
 TASK = "math500"
@@ -90,13 +89,13 @@ def run_bare(llm, ids, prompts, params) -> dict:
 
 
 def run_r1eval(gen: VLLMGenerator, config: RunConfig) -> dict:
-    scored = pipeline.score_run
-    pipeline.score_run = lambda run_dir, **kw: {"run_dir": str(run_dir)}  # grading excluded from the measurement
+    scored = pipeline._score_run
+    pipeline._score_run = lambda store, *a: store  # grading excluded from the measurement
     try:
-        result = pipeline.run(config, generator=gen, show_progress=False)
+        store = pipeline.run(config, generator=gen, show_progress=False)
     finally:
-        pipeline.score_run = scored
-    return {(c.problem_id, c.sample): c.text for c in RunStore(result["run_dir"]).read_completions(TASK)}
+        pipeline._score_run = scored
+    return {(c.problem_id, c.sample): c.text for c in store.read_completions(TASK)}
 
 
 def main() -> None:

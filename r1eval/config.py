@@ -70,19 +70,15 @@ class RunConfig:
         return self.step if self.step is not None else step_from_path(self.model)
 
 
-_STEP_PATTERNS = (
-    re.compile(r"global_step_?(\d+)"),
-    re.compile(r"checkpoint-(\d+)"),
-    re.compile(r"(?:^|[/_-])step_?(\d+)(?:$|[/_-])"),
-    re.compile(r"(?:^|[/_-])iter_?(\d+)(?:$|[/_-])"),
-)
+STEP_DIR = re.compile(r"^(global_step_?|checkpoint-|step_?|iter_?)(\d+)$")
 
 
 def step_from_path(path: str) -> int | None:
-    """The training step in a checkpoint path (global_step_300, checkpoint-300, step_300, iter_0000300)."""
+    """The training step of a checkpoint path: the last path component that is a checkpoint directory name as a
+    whole (global_step_300, checkpoint-300, step_300, iter_0000300), so ckpts/global_step_300/actor has step 300
+    but exp_step_2/final has none (a step inside an experiment's folder name is not a checkpoint's step)."""
     for part in reversed(Path(path).parts):
-        for pattern in _STEP_PATTERNS:
-            match = pattern.search(part)
-            if match:
-                return int(match.group(1))
+        match = STEP_DIR.match(part)
+        if match:
+            return int(match.group(2))
     return None

@@ -2,15 +2,17 @@
 
 Input everywhere: for each problem, its samples' statuses (and canonical answers for cons@n). Samples whose
 status is ERROR (harness failure) are excluded before any metric is computed; the run is then incomplete.
+One denominator for every rate and token statistic: the graded samples (status not ERROR).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
-from r1eval.types import Status, Verdict
+from r1eval.types import Completion, Status, Verdict
 
 BOOTSTRAP_RESAMPLES = 2000
 
@@ -68,6 +70,12 @@ def mean_pass_at_k(problems: Sequence[ProblemSamples], k: int) -> float:
     return float(np.mean([pass_at_k(p.n, p.c, k) for p in problems])) if problems else float("nan")
 
 
+def graded_completions(completions: Sequence[Completion], verdicts: Sequence[Verdict]) -> list[Completion]:
+    """The completions whose grading did not fail: the denominator of every rate and token statistic."""
+    failed = {(v.problem_id, v.sample) for v in verdicts if v.status is Status.ERROR}
+    return [c for c in completions if (c.problem_id, c.sample) not in failed]
+
+
 def pass_at_1(problems: Sequence[ProblemSamples]) -> float:
     """The R1 paper's pass@1 (avg@n): mean over problems of (correct samples / samples), i.e. (1/k)·Σ p_i."""
     return float(np.mean([p.c / p.n for p in problems])) if problems else float("nan")
@@ -114,32 +122,52 @@ def bootstrap_ci(values: Sequence[float], seed: int = 0, level: float = 0.95) ->
     return (float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha)))
 
 
+def sampling_ci(problems: Sequence[ProblemSamples], level: float = 0.95) -> tuple[float, float]:
+    """pass@1's interval from sampling alone, the problems held fixed: what re-running this checkpoint with new
+    seeds would move. Var(mean of c_i/n_i) = Σ p_i(1-p_i)/n_i / N², estimated without bias by
+    p̂_i(1-p̂_i)/(n_i-1) (1/(4 n_i), the largest, when n_i = 1); normal approximation, clipped to [0, 1]."""
+    if not problems:
+        return (float("nan"), float("nan"))
+    rates = np.array([p.c / p.n for p in problems])
+    counts = np.array([p.n for p in problems], dtype=float)
+    var = np.where(counts > 1, rates * (1 - rates) / np.maximum(counts - 1, 1), 0.25 / counts)
+    half = NormalDist().inv_cdf(0.5 + level / 2) * float(np.sqrt(var.sum())) / len(problems)
+    mean = float(rates.mean())
+    return (max(0.0, mean - half), min(1.0, mean + half))
+
+
 def task_metrics(
     problems: Mapping[str, ProblemSamples],
     finish_reasons: Sequence[str],
     n_tokens: Sequence[int],
     cons: bool = True,
     seed: int = 0,
+    n: int | None = None,
 ) -> dict[str, object]:
-    """Headline metrics of one task.
+    """Headline metrics of one task, over the problems that have graded samples.
 
-    Keys: pass@1 and pass@1_ci95 [lo, hi]; pass@k for k = 2, 4, ... <= the smallest n; cons@n (with n the
-    smallest sample count) and its CI when `cons`; truncation_rate = share of samples that stopped at the
-    token limit (finish_reason "length"); no_answer_rate = share of graded samples with no extractable answer;
-    mean_tokens and median_tokens of completions.
+    `n` is the configured samples per problem (default: the largest count present). Keys name it whatever
+    number of samples survived grading (an errored sample must not turn cons@64 into cons@63): pass@1 with
+    pass@1_ci95_problems (bootstrap over problems: other problems like these) and pass@1_ci95_sampling
+    (sampling only, problems fixed: re-running this checkpoint); pass@k for k = 2, 4, ... <= n and n, each
+    problem contributing the unbiased estimator at min(k, its samples); cons@n and cons@n_ci95_problems when
+    `cons`. finish_reasons and n_tokens are those of the graded samples (graded_completions), the one
+    denominator of truncation_rate (finish_reason "length"), no_answer_rate and the token statistics.
     """
     items = [problems[k] for k in sorted(problems)]
+    n = n or max((p.n for p in items), default=0)
     metrics: dict[str, object] = {}
     per_problem = [p.c / p.n for p in items]
     metrics["pass@1"] = pass_at_1(items)
-    metrics["pass@1_ci95"] = list(bootstrap_ci(per_problem, seed))
-    n_min = min((p.n for p in items), default=0)
-    for k in power_of_two_ks(n_min)[1:] if n_min else []:
-        metrics[f"pass@{k}"] = mean_pass_at_k(items, k)
-    if cons and n_min:
+    metrics["pass@1_ci95_problems"] = list(bootstrap_ci(per_problem, seed))
+    metrics["pass@1_ci95_sampling"] = list(sampling_ci(items))
+    for k in power_of_two_ks(n)[1:] if n else []:
+        metrics[f"pass@{k}"] = (float(np.mean([pass_at_k(p.n, p.c, min(k, p.n)) for p in items]))
+                                if items else float("nan"))
+    if cons and n:
         votes = [float(cons_correct(p)) for p in items]
-        metrics[f"cons@{n_min}"] = float(np.mean(votes))
-        metrics[f"cons@{n_min}_ci95"] = list(bootstrap_ci(votes, seed))
+        metrics[f"cons@{n}"] = float(np.mean(votes)) if votes else float("nan")
+        metrics[f"cons@{n}_ci95_problems"] = list(bootstrap_ci(votes, seed))
     total = sum(p.n for p in items)
     metrics["truncation_rate"] = (sum(r == "length" for r in finish_reasons) / len(finish_reasons)
                                   if finish_reasons else float("nan"))

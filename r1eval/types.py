@@ -72,3 +72,74 @@ class Verdict:
     @property
     def correct(self) -> bool:
         return self.status is Status.CORRECT
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """One task's numbers (results.json). Every metric covers n_problems_scored of the n_problems planned; keys
+    name the configured n_samples, and n_samples_min is the fewest graded samples a scored problem has.
+    `metrics` is open: metric families (pass@k, cons@n, ratings, other harnesses' names) add their own keys."""
+
+    task_version: int
+    n_problems: int
+    n_samples: int
+    complete: bool
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    breakdown: Mapping[str, Any] = field(default_factory=dict)
+    n_problems_scored: int = 0
+    n_samples_min: int = 0
+    n_completions: int = 0
+    n_errors: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a scoring pass concluded about a run (results.json): reports and gates read only this."""
+
+    run_id: str
+    model: str
+    step: int | None
+    label: str | None
+    complete: bool
+    created: str
+    run_dir: str
+    tasks: Mapping[str, TaskResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """How one task of a run was set up (config.json): resuming under a different record is refused."""
+
+    version: int
+    n: int  # samples per problem
+    limit: int | None
+    n_problems: int
+    dataset: Mapping[str, Any]  # source description and content_hash of the problems as evaluated
+    prompt_hash: str
+    scorer: str
+    scorer_info: Mapping[str, Any] = field(default_factory=dict)
+    runner_profile: str | None = None  # code tasks: the rules the runner judges by (e.g. livecodebench)
+    lm_eval: Mapping[str, Any] | None = None  # lm_eval: tasks: lm-eval's version and the task config's hash
+    extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run's identity and setup (config.json)."""
+
+    run_id: str
+    model: str
+    step: int | None
+    label: str | None
+    backend: str
+    identity: Mapping[str, Any]  # what makes two runs comparable sample for sample
+    sampling: Mapping[str, Any]
+    engine: Mapping[str, Any]
+    tasks: Mapping[str, TaskRecord]
+    tasks_dirs: tuple[str, ...] = ()
+    lm_eval_include: tuple[str, ...] = ()
+    versions: Mapping[str, str] = field(default_factory=dict)
+    created: str = ""
+    scoring: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)

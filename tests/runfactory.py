@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from r1eval.metrics import group_verdicts, task_metrics
+from r1eval.metrics import graded_completions, group_verdicts, task_metrics
 from r1eval.store import RunStore
 from r1eval.task.data import content_hash
-from r1eval.types import Completion, Problem, Status, Verdict
+from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, TaskRecord, TaskResult, Verdict
 
 # One sample: (status, answer) or (status, answer, text) or (status, answer, text, finish_reason, n_tokens)
 Sample = tuple
@@ -28,8 +28,11 @@ def _sample(problem_id: str, index: int, spec: Sample) -> tuple[Completion, Verd
 
 def make_run(root: Path, name: str, tasks: Mapping[str, Mapping[str, Sequence[Sample]]], *,
              model: str = "org/model", step: int | None = None, label: str | None = None,
-             complete: bool = True, questions: Mapping[str, str] | None = None) -> Path:
-    """A run dir at root/name. tasks: {task: {problem_id: [sample, ...]}} in sample order."""
+             complete: bool = True, questions: Mapping[str, str] | None = None,
+             sampling: Mapping[str, object] | None = None, task_record: Mapping[str, object] | None = None,
+             config: Mapping[str, object] | None = None) -> Path:
+    """A run dir at root/name. tasks: {task: {problem_id: [sample, ...]}} in sample order. `sampling`,
+    `task_record` (merged into every task's config record) and `config` override what config.json records."""
     store = RunStore(root / name)
     task_cfg, task_results = {}, {}
     for task, problems in tasks.items():
@@ -48,18 +51,24 @@ def make_run(root: Path, name: str, tasks: Mapping[str, Mapping[str, Sequence[Sa
         n = max((len(s) for s in problems.values()), default=0)
         grouped = group_verdicts(verdicts)
         n_errors = sum(v.status is Status.ERROR for v in verdicts)
-        metrics = task_metrics(grouped, [c.finish_reason for c in completions], [c.n_tokens for c in completions])
+        graded = graded_completions(completions, verdicts)
+        metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded], n=n)
         task_complete = complete and n_errors == 0
-        task_cfg[task] = {"version": 1, "n": n, "limit": None, "n_problems": len(plist),
-                          "dataset": {"content_hash": content_hash(plist)}, "prompt_hash": "p"}
-        task_results[task] = {"task_version": 1, "n_problems": len(plist), "n_samples": n,
-                              "complete": task_complete, "n_errors": n_errors, "metrics": metrics, "breakdown": {}}
-    sampling = {"n": None, "temperature": 0.6, "top_p": 0.95, "max_tokens": 32768, "seed": 0}
-    store.write_config({"run_id": name, "model": model, "step": step, "label": label, "backend": "replay",
-                        "sampling": sampling, "tasks": task_cfg, "versions": {}, "created": "2026-11-21T00:00:00"})
-    store.write_results({"run_id": name, "model": model, "step": step, "label": label,
-                         "complete": all(t["complete"] for t in task_results.values()),
-                         "created": "2026-11-21T00:00:00", "tasks": task_results})
+        record = {"version": 1, "n": n, "limit": None, "n_problems": len(plist),
+                  "dataset": {"content_hash": content_hash(plist)}, "prompt_hash": "p", "scorer": "math",
+                  **(task_record or {})}
+        task_cfg[task] = TaskRecord(**record)
+        task_results[task] = TaskResult(task_version=1, n_problems=len(plist), n_samples=n,
+                                        complete=task_complete, metrics=metrics, n_problems_scored=len(grouped),
+                                        n_samples_min=min((p.n for p in grouped.values()), default=0),
+                                        n_completions=len(completions), n_errors=n_errors)
+    sampling = {"n": None, "temperature": 0.6, "top_p": 0.95, "max_tokens": 32768, "seed": 0, **(sampling or {})}
+    store.write_config(RunRecord(**{"run_id": name, "model": model, "step": step, "label": label, "backend": "replay",
+                                    "identity": {}, "sampling": sampling, "engine": {}, "tasks": task_cfg,
+                                    "versions": {}, "created": "2026-11-21T00:00:00", **(config or {})}))
+    store.write_results(RunResult(run_id=name, model=model, step=step, label=label,
+                                  complete=all(t.complete for t in task_results.values()),
+                                  created="2026-11-21T00:00:00", run_dir=str(store.path), tasks=task_results))
     return store.path
 
 

@@ -80,3 +80,16 @@ def wandb_history(path):
             chunks = b""
             if record.WhichOneof("record_type") == "history":
                 yield {i.key or "/".join(i.nested_key): json.loads(i.value_json) for i in record.history.item}
+
+
+def test_one_run_per_step_and_incomplete_points_are_flagged(tmp_path):
+    # two runs of one series at step 100 (a retry): the complete one is exported, not a mix of both
+    good = {"t": {"p1": [("correct", "1")] * 4}}
+    bad = {"t": {"p1": [("incorrect", "0")] * 2}}
+    make_run(tmp_path / "runs", "a-retry", good, model="ck/global_step_100", step=100)
+    make_run(tmp_path / "runs", "b-first", bad, model="ck/global_step_100", step=100, complete=False)
+    make_run(tmp_path / "runs", "c", bad, model="ck/global_step_200", step=200, complete=False)
+    points = scalars(summary_table(expand_run_paths([tmp_path / "runs"])))
+    assert [step for step, _, _ in points] == [100, 200]
+    assert points[0][2]["eval/t/pass@1"] == pytest.approx(100.0) and points[0][2]["eval/t/incomplete"] == 0.0
+    assert points[1][2]["eval/t/incomplete"] == 1.0 and points[1][2]["eval/t/problems_scored"] == 1.0

@@ -1,4 +1,4 @@
-"""Gate: exit codes on constructed runs whose answer is known, the paired bootstrap, the small-sample message."""
+"""Gate: exit codes on constructed runs whose answer is known, the paired sign-flip test, the sample-size message."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ import pytest
 from r1eval.cli import main
 from r1eval.metrics import group_verdicts
 from r1eval.report.gate import GateInputError, gate_markdown, run_gate
-from r1eval.report.paired import min_detectable_drop, paired_delta, per_problem_values, problems_needed
+from r1eval.report.paired import detectable_drop, paired_delta, per_problem_values, problems_needed
 from r1eval.report.runs import load_run
 from tests.runfactory import bernoulli_task, make_run
 
@@ -96,46 +96,69 @@ def test_allow_incomplete_and_shared_only(runs, tmp_path):
 
 
 def test_paired_delta_hand_computed():
-    base = {"a": 100.0, "b": 0.0, "c": 50.0, "d": 50.0}
-    cand = {"a": 100.0, "b": 50.0, "c": 0.0, "d": 50.0, "extra": 0.0}
+    base = {"a": 100.0, "b": 0.0, "c": 50.0, "d": 50.0, "e": 0.0}
+    cand = {"a": 100.0, "b": 50.0, "c": 0.0, "d": 50.0, "e": 25.0, "extra": 0.0}
     r = paired_delta(base, cand, confidence=0.9)
-    assert r.n == 4 and r.delta == pytest.approx(0.0) and r.baseline == pytest.approx(50.0)
-    assert r.sd_diff == pytest.approx(math.sqrt((50**2 + 50**2) / 3))
-    # bootstrap means of {0, 50, -50, 0} lie in [-50, 50] and are symmetric around 0
-    assert -50 <= r.ci_low < 0 < r.ci_high <= 50 and r.lower <= r.upper
+    assert r.n == 5 and r.delta == pytest.approx(5.0) and r.baseline == pytest.approx(40.0)
+    assert r.sd_diff == pytest.approx(np.std([0, 50, -50, 0, 25], ddof=1))
+    # brute force over all 32 sign flips of d - t: the upper bound is the largest t the test does not reject
+    d = np.array([0, 50, -50, 0, 25.0])
+    flips = np.array([[1 if (m >> i) & 1 else -1 for i in range(5)] for m in range(32)])
+    p_at = lambda t: np.mean((flips * (d - t)).sum(1) <= (d - t).sum())  # noqa: E731
+    assert p_at(r.upper) > 0.1 and p_at(r.upper + 1e-6) <= 0.1  # the bound is where the test starts rejecting
+    assert r.lower <= r.delta <= r.upper
 
 
 def test_per_problem_values_match_metrics(runs):
     grouped = group_verdicts(load_run(runs["base"]).verdicts("math"))
-    results = load_run(runs["base"]).task_result("math")["metrics"]
+    results = load_run(runs["base"]).task_result("math").metrics
     for metric in ("pass@1", "pass@4", "cons@8"):
         values = per_problem_values(grouped, metric)
         assert np.mean(list(values.values())) == pytest.approx(100 * results[metric])
 
 
-def test_small_sample_message(tmp_path):
+def test_sample_size_message_names_the_drop_caught_and_the_problems_needed(tmp_path):
     rates = _rates(3, 30)
     base = make_run(tmp_path, "b", {"aime24": bernoulli_task(rates, 8)})
     shifted = np.clip(rates + np.where(np.arange(30) % 2, .25, -.25), 0, 1)  # big per-problem changes, mean ~0
     cand = make_run(tmp_path, "c", {"aime24": bernoulli_task(shifted, 8)})
-    report = run_gate(base, cand, max_drop=1.0)
+    report = run_gate(base, cand, max_drop=1.0, detect=3.0)
     t = report.tasks[0]
-    assert t.problems_needed is not None and t.problems_needed > 30
-    # the n it asks for is the n at which the minimum detectable drop reaches the allowed drop
     sd = t.result.sd_diff
+    # the drop caught with 80% power sits max_drop above the noise term, not at the noise term alone
+    assert t.detectable_drop == pytest.approx(1.0 + 2.4865 * sd / math.sqrt(30), abs=0.01)
     needed = t.problems_needed
-    assert min_detectable_drop(sd, needed, 0.95) <= 1.0 < min_detectable_drop(sd, needed - 1, 0.95)
-    assert "30 problems are too few to detect a 1-point drop" in t.warning
+    assert detectable_drop(sd, needed, 1.0, 0.95) <= 3.0 < detectable_drop(sd, needed - 1, 1.0, 0.95)
+    assert any("catching a true 3-point drop needs about" in n for n in t.notes)
     assert "⚠️" in gate_markdown(report)
 
 
 def test_power_arithmetic_by_hand():
-    # (z_.95 + z_.80) = 1.6449 + 0.8416 = 2.4865; sd 20, n 30 -> 2.4865 * 20 / sqrt(30) = 9.08
-    assert min_detectable_drop(20.0, 30, 0.95) == pytest.approx(9.079, abs=1e-3)
-    assert problems_needed(20.0, 9.08, 0.95) == 30
+    # (z_.95 + z_.80) = 1.6449 + 0.8416 = 2.4865; sd 20, n 30 -> 2.4865 * 20 / sqrt(30) = 9.08 above max_drop
+    assert detectable_drop(20.0, 30, 1.0, 0.95) == pytest.approx(10.079, abs=1e-3)
+    assert problems_needed(20.0, 10.08, 1.0, 0.95) == 30
+    assert problems_needed(20.0, 2.0, 1.0, 0.95) == math.ceil((2.4865 * 20 / 1.0) ** 2)
+
+
+def test_a_true_drop_equal_to_the_detectable_drop_is_caught_80_percent_of_the_time():
+    """Ground truth by simulation: per-problem differences ~ N(-drop, sd). The old message put the 80%-power
+    drop at (z_c + z_p)·sd/sqrt(n) = 4.97 here, a drop below --max-drop 5 that the gate flags ~never."""
+    from r1eval.report.gate import decide
+
+    sd, n, max_drop = 20.0, 100, 5.0
+    drop = detectable_drop(sd, n, max_drop, 0.95)
+    rng = np.random.default_rng(5)
+    keys = [str(i) for i in range(n)]
+    hits = 0
+    for rep in range(300):
+        d = rng.normal(-drop, sd, n)
+        result = paired_delta(dict.fromkeys(keys, 0.0), dict(zip(keys, d, strict=True)), 0.95, seed=rep,
+                              resamples=1000)
+        hits += decide(result, max_drop) == "regression"
+    assert 0.72 <= hits / 300 <= 0.88
 
 
 def test_identical_runs_still_warn_when_underpowered(tmp_path):
     base = make_run(tmp_path, "b", {"aime24": bernoulli_task(_rates(4, 30), 8)})
     report = run_gate(base, base, max_drop=1.0)
-    assert report.exit_code == 0 and report.tasks[0].warning is not None
+    assert report.exit_code == 0 and report.tasks[0].problems_needed is not None

@@ -1,6 +1,7 @@
 """Metrics against hand-computed values."""
 import math
 
+import numpy as np
 import pytest
 
 from r1eval.metrics import (
@@ -85,14 +86,58 @@ def test_task_metrics_keys_and_rates():
         "b": ProblemSamples((False, False, False, False), ("9", "8", "9", "7")),
     }
     metrics = task_metrics(problems, ["stop"] * 6 + ["length"] * 2, [10, 20, 30, 40, 50, 60, 70, 80])
-    assert set(metrics) == {"pass@1", "pass@1_ci95", "pass@2", "pass@4", "cons@4", "cons@4_ci95",
-                            "truncation_rate", "no_answer_rate", "mean_tokens", "median_tokens"}
+    assert set(metrics) == {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling", "pass@2", "pass@4", "cons@4",
+                            "cons@4_ci95_problems", "truncation_rate", "no_answer_rate", "mean_tokens",
+                            "median_tokens"}
     assert metrics["pass@1"] == pytest.approx(0.25)
     assert metrics["pass@2"] == pytest.approx((1 - 1 / 6) / 2)  # a: 1 - C(2,2)/C(4,2); b: 0
     assert metrics["cons@4"] == pytest.approx(0.5)
     assert metrics["truncation_rate"] == pytest.approx(0.25)
     assert metrics["no_answer_rate"] == pytest.approx(1 / 8)
     assert metrics["mean_tokens"] == pytest.approx(45) and metrics["median_tokens"] == pytest.approx(45)
-    lo, hi = metrics["pass@1_ci95"]
+    lo, hi = metrics["pass@1_ci95_problems"]
     assert lo <= metrics["pass@1"] <= hi
     assert not math.isnan(hi)
+
+
+def test_an_errored_sample_does_not_rename_the_keys():
+    # configured n = 4; problem b lost one sample to a grading error: keys still say 4, the count sits beside
+    problems = {"a": ProblemSamples((True, False, False, True), ("1", "2", "2", "1"), frozenset({"1"})),
+                "b": ProblemSamples((True, True, False), ("1", "1", "3"), frozenset({"1"}))}
+    metrics = task_metrics(problems, ["stop"] * 7, [5] * 7, n=4)
+    assert {"cons@4", "pass@4", "cons@4_ci95_problems"} <= set(metrics) and "cons@3" not in metrics
+    # pass@4 of b uses all 3 of its samples (pass@3 = 1 since it has a correct one)
+    assert metrics["pass@4"] == pytest.approx(1.0) and metrics["cons@4"] == pytest.approx(1.0)
+
+
+def test_every_rate_counts_graded_samples_only():
+    from r1eval.metrics import graded_completions
+    from r1eval.types import Completion, Status, Verdict
+
+    completions = [Completion("p", i, "x", "length" if i == 0 else "stop", 10) for i in range(4)]
+    verdicts = [Verdict("p", 0, Status.NO_ANSWER, None), Verdict("p", 1, Status.CORRECT, "1"),
+                Verdict("p", 2, Status.INCORRECT, "2"), Verdict("p", 3, Status.ERROR, None)]
+    graded = graded_completions(completions, verdicts)
+    metrics = task_metrics(group_verdicts(verdicts), [c.finish_reason for c in graded], [c.n_tokens for c in graded])
+    # 3 graded samples: one truncated, one without an answer; before, truncation divided by all 4 samples
+    assert metrics["truncation_rate"] == pytest.approx(1 / 3) and metrics["no_answer_rate"] == pytest.approx(1 / 3)
+
+
+def test_sampling_interval_covers_what_a_rerun_with_new_seeds_would_measure():
+    """Ground truth by simulation: 30 fixed problems with known solve rates, k = 16 samples per run. The sampling
+    interval should hold the problems' true mean rate in ~95% of re-runs; the bootstrap over problems answers
+    another question (other problems like these) and is several times wider."""
+    from r1eval.metrics import sampling_ci
+
+    rng = np.random.default_rng(0)
+    rates = rng.uniform(0.0, 1.0, 30)
+    truth, hits, widths = rates.mean(), 0, []
+    for _ in range(400):
+        correct = rng.random((30, 16)) < rates[:, None]
+        problems = [ProblemSamples(tuple(row), tuple("1" if x else "0" for x in row)) for row in correct]
+        lo, hi = sampling_ci(problems)
+        hits += lo <= truth <= hi
+        widths.append((hi - lo, np.subtract(*bootstrap_ci([p.c / p.n for p in problems])[::-1])))
+    assert 0.92 <= hits / 400 <= 0.975
+    sampling_width, problems_width = np.mean(widths, axis=0)
+    assert problems_width > 3 * sampling_width

@@ -46,18 +46,19 @@ def test_run_writes_config_journal_verdicts_and_results(tmp_path, shared_data, m
     assert len(recorded["tasks"]["math500"]["dataset"]["content_hash"]) == 64
     assert recorded["sampling"]["temperature"] == 0.6 and recorded["sampling"]["top_p"] == 0.95
     assert len(journal_keys(run_dir)) == 48
-    task = results["tasks"]["math500"]
-    assert task["complete"] and task["n_problems"] == 12 and task["n_samples"] == 4
-    assert set(task["metrics"]) >= {"pass@1", "pass@1_ci95", "pass@2", "pass@4", "cons@4", "truncation_rate",
+    task = results.tasks["math500"]
+    assert task.complete and task.n_problems == 12 and task.n_samples == 4
+    assert set(task.metrics) >= {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling",
+                                    "pass@2", "pass@4", "cons@4", "truncation_rate",
                                     "no_answer_rate", "mean_tokens"}
     verdicts = RunStore(run_dir).read_verdicts("math500")
     truncated = [c for c in RunStore(run_dir).read_completions("math500") if c.finish_reason == "length"]
-    assert task["metrics"]["truncation_rate"] == pytest.approx(len(truncated) / 48)
+    assert task.metrics["truncation_rate"] == pytest.approx(len(truncated) / 48)
     # A truncated think block has no answer, whatever numbers it holds.
     by_key = {(v.problem_id, v.sample): v for v in verdicts}
     assert all(by_key[(c.problem_id, c.sample)].status.value == "no_answer" for c in truncated)
     correct = sum(v.status.value == "correct" for v in verdicts)
-    assert task["metrics"]["pass@1"] == pytest.approx(correct / 48)
+    assert task.metrics["pass@1"] == pytest.approx(correct / 48)
 
 
 def test_rerun_of_a_finished_run_generates_nothing(tmp_path, shared_data, math_answers):
@@ -80,11 +81,19 @@ def test_resume_after_a_crash_completes_without_duplicates_and_matches_an_uninte
     assert len(keys) == len(set(keys)) == 48
     straight = run(config(tmp_path, shared_data, run_name="straight"), generator=FakeGenerator(math_answers),
                    show_progress=False)
-    assert resumed["tasks"]["math500"]["metrics"] == straight["tasks"]["math500"]["metrics"]
+    assert resumed.tasks["math500"].metrics == straight.tasks["math500"].metrics
     def verdict_keys(run: Path) -> list:
         return sorted((v.problem_id, v.sample, v.status, v.answer) for v in RunStore(run).read_verdicts("math500"))
 
     assert verdict_keys(run_dir) == verdict_keys(tmp_path / "runs" / "straight")
+
+
+def test_an_interrupted_run_says_how_many_problems_its_numbers_cover(tmp_path, shared_data, math_answers):
+    with pytest.raises(RuntimeError):
+        run(config(tmp_path, shared_data), generator=FakeGenerator(math_answers, fail_after=5), show_progress=False)
+    task = score_run(tmp_path / "runs" / "r", show_progress=False).tasks["math500"]
+    assert not task.complete and task.n_problems == 12 and task.n_problems_scored == 5
+    assert task.n_samples == task.n_samples_min == 4 and "cons@4" in task.metrics
 
 
 def test_resume_fills_missing_samples_of_a_partly_done_problem(tmp_path, shared_data, math_answers):
@@ -108,7 +117,7 @@ def test_torn_last_line_is_tolerated_and_regenerated(tmp_path, shared_data, math
     gen = FakeGenerator(math_answers)
     results = run(config(tmp_path, shared_data, limit=3), generator=gen, show_progress=False)
     assert [(r.first_sample, r.n) for r in gen.requests] == [(3, 1)]
-    assert results["tasks"]["math500"]["complete"]
+    assert results.tasks["math500"].complete
     assert all(json.loads(line) for line in path.read_text().splitlines())
 
 
@@ -129,8 +138,8 @@ def test_adding_a_task_to_an_existing_run_keeps_the_first(tmp_path, shared_data,
     run(config(tmp_path, shared_data, limit=2), generator=gen, show_progress=False)
     results = run(config(tmp_path, shared_data, limit=2, tasks=("math500", "aime24")), generator=gen,
                   show_progress=False)
-    assert set(results["tasks"]) == {"math500", "aime24"}
-    assert results["tasks"]["aime24"]["n_samples"] == 4
+    assert set(results.tasks) == {"math500", "aime24"}
+    assert results.tasks["aime24"].n_samples == 4
 
 
 def test_score_run_regrades_from_the_journal(tmp_path, shared_data, math_answers):
@@ -139,14 +148,14 @@ def test_score_run_regrades_from_the_journal(tmp_path, shared_data, math_answers
     (run_dir / "results.json").unlink()
     (run_dir / "math500" / "verdicts.jsonl").unlink()
     again = score_run(run_dir, show_progress=False)
-    assert again["tasks"] == first["tasks"]
+    assert again.tasks == first.tasks
 
 
 def test_step_is_recorded_from_the_checkpoint_path(tmp_path, shared_data, math_answers):
     results = run(config(tmp_path, shared_data, model="ckpts/global_step_300", limit=1, run_name=None),
                   generator=FakeGenerator(math_answers), show_progress=False)
-    assert results["step"] == 300
-    assert "step300" in results["run_id"]
+    assert results.step == 300
+    assert "step300" in results.run_id
 
 
 @pytest.mark.parametrize(("path", "step"), [
@@ -190,8 +199,8 @@ def test_sigkill_in_the_middle_of_generation_loses_nothing_already_journaled(tmp
     assert keys[: len(kept)] == kept
     straight = run(config(tmp_path, shared_data, run_name="straight"), generator=FakeGenerator(math_answers),
                    show_progress=False)
-    resumed = json.loads((tmp_path / "runs" / "r" / "results.json").read_text())
-    assert resumed["tasks"]["math500"]["metrics"] == straight["tasks"]["math500"]["metrics"]
+    resumed = RunStore(tmp_path / "runs" / "r").read_results()  # the killed writer's lock died with it
+    assert resumed.tasks["math500"].metrics == straight.tasks["math500"].metrics
 
 
 CODE_TASK = '''"""LCB sample rows under the {profile} runner profile."""

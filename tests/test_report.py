@@ -74,7 +74,9 @@ def test_completion_table_golden(two_runs):
 def test_delta_and_flips_golden(two_runs):
     d = tables.delta_table(tables.default_pairs(two_runs)).iloc[0]
     assert (d["from_step"], d["to_step"], d["n_shared"]) == (10, 20, 2)
-    assert d["delta"] == pytest.approx(50.0) and d["ci_low"] == d["ci_high"] == pytest.approx(50.0)
+    # two problems cannot bound a change (the sign-flip test's best p with 2 problems is 1/4): no CI, p = 0.5
+    assert d["delta"] == pytest.approx(50.0) and np.isnan(d["ci_low"]) and np.isnan(d["ci_high"])
+    assert d["p_value"] == pytest.approx(0.5) and not d["significant"]
     assert not d["complete"]  # step 20 is incomplete: flagged
     f = tables.flips_table(*two_runs)
     assert f[["problem_id", "from_rate", "to_rate", "change"]].values.tolist() == [["p2", 0.0, 50.0, "gained"]]
@@ -162,7 +164,7 @@ def test_report_cli(two_runs, tmp_path, capsys):
 def test_completion_stats_cache_is_used_and_invalidated(two_runs, monkeypatch):
     run = two_runs[0]
     first = tables.completion_table([run]).iloc[0]
-    assert (run.path / "t" / tables.STATS_FILE).is_file()
+    assert run.store.read_report_cache("t") is not None
 
     def no_reading(task):
         raise AssertionError("completions were read although the cache is valid")
@@ -177,3 +179,11 @@ def test_completion_stats_cache_is_used_and_invalidated(two_runs, monkeypatch):
                       '"n_tokens": 900}\n')
     grown = tables.completion_table([run]).iloc[0]
     assert grown["responses"] == 9 and grown["reflection_rate"] == pytest.approx(300 / 9)
+
+
+def test_significance_is_holm_corrected_over_the_table():
+    from r1eval.report.paired import holm
+
+    # p = 0.01, 0.04, 0.03, 0.2: Holm multiplies the sorted p-values by 4, 3, 2, 1 and keeps them monotone
+    assert holm([0.01, 0.04, 0.03, 0.2]) == pytest.approx([0.04, 0.09, 0.09, 0.2])
+    assert holm([]) == []

@@ -50,14 +50,14 @@ def code_run(tmp_path, shared_data):
 def test_python_api_chooses_the_sandbox_and_config_json_records_it(code_run):
     scoring = ScoringConfig(sandbox="process", workers=1, timeout_s=7.0)
     results = run(replace(code_run, scoring=scoring), show_progress=False)
-    assert results["tasks"]["livecodebench"]["metrics"]["pass@1"] == pytest.approx(0.5)
-    run_dir = results["run_dir"]
+    assert results.tasks["livecodebench"].metrics["pass@1"] == pytest.approx(0.5)
+    run_dir = results.run_dir
     config = json.loads(open(f"{run_dir}/config.json").read())
     assert config["scoring"] == {"sandbox": "process", "timeout_s": 7.0, "workers": 1, "time_scale": 1.0,
                                  "all_tests": False}
     assert config["tasks"]["livecodebench"]["scorer_info"]["backend"] == "process"
     # re-grading uses the recorded settings (no Docker engine needed), and another choice really reaches the pool
-    assert score_run(run_dir, show_progress=False)["tasks"]["livecodebench"]["metrics"]["pass@1"] == 0.5
+    assert score_run(run_dir, show_progress=False).tasks["livecodebench"].metrics["pass@1"] == 0.5
     with pytest.raises(SandboxUnavailable, match="'bogus'"):
         score_run(run_dir, show_progress=False, scoring=ScoringConfig(sandbox="bogus"))
 

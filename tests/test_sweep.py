@@ -110,7 +110,7 @@ def test_sweep_end_to_end_and_checkpoint_resume(training, shared_data):
     for run in runs:
         results = json.loads((run.path / "results.json").read_text())
         assert isinstance(results["step"], int) and results["complete"]
-    assert [r.task_result("aime24")["metrics"]["pass@1"] for r in runs] == pytest.approx([1 / 6, 3 / 6, 5 / 6, 1.0])
+    assert [r.task_result("aime24").metrics["pass@1"] for r in runs] == pytest.approx([1 / 6, 3 / 6, 5 / 6, 1.0])
     # a second sweep finds everything complete and starts no evaluation at all
     second = run_sweep(spec, local_executor(counting), log=lambda _: None)
     assert second.skipped == [0, 100, 200, 300] and second.evaluated == [] and len(counting.models) == 4
@@ -215,5 +215,5 @@ def test_ray_sweep_on_a_local_cpu_cluster(training, shared_data):
     # the same run directories, the same numbers, as a local sweep writes them
     ray_runs, local_runs = expand_run_paths([training / "ray_runs"]), expand_run_paths([training / "local_runs"])
     assert [r.path.name for r in ray_runs] == [r.path.name for r in local_runs]
-    metrics = [[r.task_result("aime24")["metrics"] for r in runs] for runs in (ray_runs, local_runs)]
+    metrics = [[r.task_result("aime24").metrics for r in runs] for runs in (ray_runs, local_runs)]
     assert metrics[0] == metrics[1]

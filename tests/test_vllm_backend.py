@@ -184,17 +184,17 @@ def test_whole_pipeline_on_the_embedded_engine_and_resume(generator, tiny_model,
     config = RunConfig(model=str(tiny_model), tasks=("math500",), sampling=SamplingConfig(n=2, max_tokens=8),
                        engine=AUTO, limit=3, data_dir=str(shared_data), out=str(tmp_path))
     result = run(config, generator=generator, show_progress=False)
-    task = result["tasks"]["math500"]
-    assert result["complete"] and task["n_completions"] == 6 and task["n_problems"] == 3
-    store = RunStore(result["run_dir"])
+    task = result.tasks["math500"]
+    assert result.complete and task.n_completions == 6 and task.n_problems == 3
+    store = RunStore(result.run_dir)
     journal = store.task_dir("math500") / "completions.jsonl"
     lines = journal.read_text().splitlines(keepends=True)
     assert len(lines) == 6
-    assert store.read_config()["identity"]["model"]["weights_sha256"] == generator.identity()["weights_sha256"]
+    assert store.read_config().identity["model"]["weights_sha256"] == generator.identity()["weights_sha256"]
 
     journal.write_text("".join(lines[:-2]))  # a crash lost the last problem's two samples
     again = run(config, generator=generator, show_progress=False)
-    assert again["complete"] and again["run_dir"] == result["run_dir"]
+    assert again.complete and again.run_dir == result.run_dir
     resumed = journal.read_text().splitlines(keepends=True)
     assert resumed[:4] == lines[:4] and len(resumed) == 6  # kept byte for byte; only the missing two redrawn
     assert {(json.loads(x)["problem_id"], json.loads(x)["sample"]) for x in resumed} == \

@@ -16,20 +16,32 @@ def gate(
     task: str | None = typer.Option(None, "--task", help="Comma-separated tasks (default: all both runs have)."),
     metric: str = typer.Option("pass@1", "--metric", help="pass@1, pass@K or cons@N."),
     max_drop: float = typer.Option(1.0, "--max-drop", help="Allowed drop in percentage points (51.2 -> 50.2 is 1.0)."),
+    reference: Path | None = typer.Option(None, "--reference",
+                                          help="A fixed reference run (e.g. the first accepted checkpoint), gated "
+                                               "with --max-total-drop so small drops cannot add up."),
+    max_total_drop: float | None = typer.Option(None, "--max-total-drop",
+                                                help="Allowed cumulative drop against --reference, in points."),
+    detect: float | None = typer.Option(None, "--detect", help="A true drop (points) you want caught; the gate says "
+                                        "how many problems that needs (default: 2 x --max-drop)."),
     confidence: float = typer.Option(0.95, "--confidence", help="Confidence of the one-sided test."),
     allow_incomplete: bool = typer.Option(False, "--allow-incomplete", help="Compare incomplete runs."),
+    allow_config_diff: bool = typer.Option(False, "--allow-config-diff",
+                                           help="Compare runs whose sampling, n, prompt, task version, scorer or "
+                                                "grader versions differ (the output lists the differences)."),
     shared_only: bool = typer.Option(False, "--shared-only", help="Compare only the problems both runs share."),
     json_out: Path = typer.Option(Path("gate.json"), "--json", help="Where to write the JSON result."),
     markdown_out: Path | None = typer.Option(None, "--markdown", help="Also write the Markdown table here."),
-    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random sign flips (used above 13 problems)."),
 ) -> None:
-    """Exit 0 when no task regressed beyond --max-drop with --confidence, 1 when one did, 2 on unusable inputs."""
+    """Exit 0 when no task regressed beyond the allowed drop with --confidence, 1 when one did, 2 on unusable
+    inputs (unreadable runs, different problems or configuration, incomplete runs, too few problems)."""
+    from r1eval.errors import DataError, StoreError
     from r1eval.report.gate import GateInputError, gate_markdown, run_gate, write_gate_json
 
     try:
         report = run_gate(baseline, candidate, list(split_csv(task)) or None, metric, max_drop, confidence,
-                          allow_incomplete, shared_only, seed)
-    except GateInputError as exc:
+                          allow_incomplete, shared_only, seed, detect, reference, max_total_drop, allow_config_diff)
+    except (GateInputError, StoreError, DataError) as exc:
         fail(f"unusable gate inputs: {exc}", 2)
         return
     markdown = gate_markdown(report)

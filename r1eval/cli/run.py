@@ -10,6 +10,7 @@ import typer
 
 from r1eval.cli.options import LM_EVAL_INCLUDE, run_options, scoring_options, with_options
 from r1eval.config import RunConfig, ScoringConfig
+from r1eval.types import RunResult
 
 
 @with_options(config=run_options)
@@ -92,23 +93,25 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def print_results(results: dict[str, Any]) -> None:
+def print_results(results: RunResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    known = [f"step {results['step']}" if results.get("step") is not None else "", results.get("label") or ""]
-    title = results["run_id"] + "".join(f"  ({k})" for k in known if k)
-    table = Table(title=title, title_justify="left")
-    for column in ("task", "problems", "n", "pass@1", "95% CI", "cons", "truncated", "no answer", "mean tok",
-                   "complete"):
+    known = [f"step {results.step}" if results.step is not None else "", results.label or ""]
+    table = Table(title=results.run_id + "".join(f"  ({k})" for k in known if k), title_justify="left")
+    for column in ("task", "problems", "n", "pass@1", "95% CI problems", "95% CI sampling", "cons", "truncated",
+                   "no answer", "mean tok", "complete"):
         table.add_column(column)
-    for name, task in results["tasks"].items():
-        m = task["metrics"]
-        cons = next((f"{k}={_fmt(v)}" for k, v in m.items() if k.startswith("cons@") and not k.endswith("ci95")), "-")
-        table.add_row(name, str(task["n_problems"]), str(task["n_samples"]), _fmt(m.get("pass@1", float("nan"))),
-                      _fmt(m.get("pass@1_ci95", [])), cons, _fmt(m.get("truncation_rate", float("nan"))),
+    for name, task in results.tasks.items():
+        m = task.metrics
+        cons = next((f"{k}={_fmt(v)}" for k, v in m.items() if k.startswith("cons@") and "_ci95" not in k), "-")
+        scored = task.n_problems_scored
+        problems = str(task.n_problems) if scored == task.n_problems else f"{scored} of {task.n_problems}"
+        table.add_row(name, problems, str(task.n_samples), _fmt(m.get("pass@1", float("nan"))),
+                      _fmt(m.get("pass@1_ci95_problems", [])), _fmt(m.get("pass@1_ci95_sampling", [])), cons,
+                      _fmt(m.get("truncation_rate", float("nan"))),
                       _fmt(m.get("no_answer_rate", float("nan"))), _fmt(m.get("mean_tokens", float("nan"))),
-                      "yes" if task["complete"] else "NO")
+                      "yes" if task.complete else "NO")
     Console(width=160).print(table)
-    typer.echo(f"results: {Path(results['run_dir']) / 'results.json'}")
-    typer.echo(f"samples: r1eval view {results['run_dir']}")
+    typer.echo(f"results: {Path(results.run_dir) / 'results.json'}")
+    typer.echo(f"samples: r1eval view {results.run_dir}")

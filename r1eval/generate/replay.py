@@ -13,7 +13,8 @@ from typing import Any
 from r1eval.config import EngineConfig, SamplingConfig
 from r1eval.errors import ConfigError, ModelError
 from r1eval.generate.protocol import GenRequest, Prompt
-from r1eval.store import RunStore, _jsonl_rows
+from r1eval.store import RunStore
+from r1eval.task.data import read_jsonl_rows
 from r1eval.types import Completion
 
 Key = tuple[str | None, str, int]  # (task or None, problem_id, sample)
@@ -35,7 +36,7 @@ class ReplayGenerator:
                 for c in store.read_completions(task):
                     index[(task, c.problem_id, c.sample)] = c
         elif self.source.is_file():
-            for row in _jsonl_rows(self.source):
+            for row in read_jsonl_rows(self.source):
                 try:
                     text = row.get("text", row.get("response"))
                     completion = Completion(str(row["problem_id"]), int(row["sample"]), str(text),

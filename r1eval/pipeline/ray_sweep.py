@@ -15,6 +15,7 @@ from typing import Any
 from r1eval.config import RunConfig
 from r1eval.errors import ConfigError
 from r1eval.pipeline.sweep import Checkpoint, Executor
+from r1eval.types import RunResult
 
 
 def gpus_for(config: RunConfig) -> float:
@@ -38,7 +39,7 @@ def portable(config: RunConfig) -> RunConfig:
                    engine=replace(config.engine, replay_from=_absolute(config.engine.replay_from)))
 
 
-def _evaluate(config: RunConfig) -> dict[str, Any]:
+def _evaluate(config: RunConfig) -> RunResult:
     from r1eval.pipeline.run import run
 
     return run(config, show_progress=False)
@@ -62,7 +63,7 @@ def ray_executor(address: str, num_cpus: int | None = None) -> Executor:
     ray = connect(address, num_cpus)
     remote = ray.remote(_evaluate)
 
-    def execute(jobs: list[tuple[Checkpoint, RunConfig]]) -> Iterator[tuple[Checkpoint, dict | None, str | None]]:
+    def execute(jobs: list[tuple[Checkpoint, RunConfig]]) -> Iterator[tuple[Checkpoint, RunResult | None, str | None]]:
         refs = {}
         for checkpoint, config in jobs:
             config = portable(config)

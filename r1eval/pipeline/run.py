@@ -7,7 +7,7 @@ import platform
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -17,13 +17,13 @@ from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
-from r1eval.metrics import group_verdicts, task_metrics
+from r1eval.metrics import graded_completions, group_verdicts, task_metrics
 from r1eval.pipeline.progress import progress_bar
 from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
 from r1eval.task import data, prompts
 from r1eval.task.registry import LoadContext, Task, load_tasks
-from r1eval.types import Completion, Problem, Status, Verdict
+from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, TaskRecord, TaskResult, Verdict
 
 GRADE_BATCH = 256  # completions per scorer call: progress granularity, and a bound on lost grading work
 
@@ -35,19 +35,13 @@ class TaskPlan:
     prompts: list[Any]
     n: int
 
-    def record(self, limit: int | None, scoring: ScoringConfig) -> dict[str, Any]:
-        return {
-            "version": self.task.version,
-            "n": self.n,
-            "limit": limit,
-            "n_problems": len(self.problems),
-            "dataset": {**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
-            "prompt_hash": prompts.prompt_hash(self.prompts),
-            "scorer": self.task.scorer.name,
-            **({"scorer_info": self.task.scorer.describe(scoring)} if hasattr(self.task.scorer, "describe") else {}),
-            **({"runner_profile": self.task.scorer.profile} if hasattr(self.task.scorer, "profile") else {}),
-            **({"lm_eval": self.task.meta["lm_eval"]} if "lm_eval" in self.task.meta else {}),
-        }
+    def record(self, limit: int | None, scoring: ScoringConfig) -> TaskRecord:
+        return TaskRecord(
+            version=self.task.version, n=self.n, limit=limit, n_problems=len(self.problems),
+            dataset={**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
+            prompt_hash=prompts.prompt_hash(self.prompts), scorer=self.task.scorer.name,
+            scorer_info=self.task.scorer.describe(scoring) if hasattr(self.task.scorer, "describe") else {},
+            runner_profile=getattr(self.task.scorer, "profile", None), lm_eval=self.task.meta.get("lm_eval"))
 
 
 def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int) -> list[GenRequest]:
@@ -102,19 +96,19 @@ def run_dir_for(config: RunConfig, identity: dict[str, Any]) -> Path:
     return Path(config.out) / (config.run_name or f"{_slug(config.model)}-{tag}-{digest}")
 
 
-def _check_compatible(run_dir: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
+def _check_compatible(run_dir: Path, old: RunRecord, new: RunRecord) -> None:
     def refuse(what: str) -> None:
         raise StoreError(f"run directory {run_dir} was made with a different config ({what} differs); "
                          "pass another --run-name/--out, or delete that directory to start over")
 
-    if old.get("identity") != new["identity"]:
-        changed = sorted(k for k in new["identity"] if old.get("identity", {}).get(k) != new["identity"][k])
+    if old.identity != new.identity:
+        changed = sorted(k for k in new.identity if old.identity.get(k) != new.identity[k])
         refuse(", ".join(changed) or "identity")
-    for name, record in new["tasks"].items():
-        previous = old.get("tasks", {}).get(name)
+    for name, record in new.tasks.items():
+        previous = old.tasks.get(name)
         if previous is not None:
             for key in ("lm_eval", "version", "n", "limit", "dataset", "prompt_hash", "runner_profile"):
-                if previous.get(key) != record.get(key):
+                if getattr(previous, key) != getattr(record, key):
                     refuse(f"task {name}: {key}")
 
 
@@ -141,8 +135,8 @@ def plan_tasks(config: RunConfig, tasks: Sequence[Task], generator: Generator) -
     return plans
 
 
-def run(config: RunConfig, generator: Generator | None = None, show_progress: bool = True) -> dict[str, Any]:
-    """Evaluate config.model on config.tasks; returns results.json's content. Re-running resumes."""
+def run(config: RunConfig, generator: Generator | None = None, show_progress: bool = True) -> RunResult:
+    """Evaluate config.model on config.tasks; returns what results.json records. Re-running resumes."""
     # bad task names fail before any engine starts
     tasks = load_run_tasks(config.tasks, config.tasks_dirs, config.lm_eval_include)
     owned = generator is None
@@ -152,27 +146,29 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
         identity = run_identity(config, generator.identity())
         run_dir = run_dir_for(config, identity)
         store = RunStore(run_dir)
-        record = {
-            "run_id": run_dir.name, "model": config.model, "step": config.effective_step, "label": config.label,
-            "backend": config.backend, "identity": identity, "sampling": asdict(config.sampling),
-            "engine": {**asdict(config.engine), "api_key": None}, "scoring": asdict(config.scoring),
-            "tasks_dirs": list(config.tasks_dirs),
-            **({"lm_eval_include": list(config.lm_eval_include)} if config.lm_eval_include else {}),
-            "tasks": {p.task.name: p.record(config.limit, config.scoring) for p in plans},
-            "versions": package_versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        previous = store.read_config()
-        if previous is not None:
-            _check_compatible(run_dir, previous, record)
-            record = {**previous, "tasks": {**previous.get("tasks", {}), **record["tasks"]},
-                      "versions": record["versions"], "scoring": record["scoring"]}
-        store.write_config(record)
-        for plan in plans:
-            _generate_task(store, plan, generator, config, show_progress)
+        with store.writer_lock():  # one writer per run directory; a second `run` or `score` fails at once
+            record = RunRecord(
+                run_id=run_dir.name, model=config.model, step=config.effective_step, label=config.label,
+                backend=config.backend, identity=identity, sampling=asdict(config.sampling),
+                engine={**asdict(config.engine), "api_key": None}, scoring=asdict(config.scoring),
+                tasks_dirs=tuple(config.tasks_dirs), lm_eval_include=tuple(config.lm_eval_include),
+                tasks={p.task.name: p.record(config.limit, config.scoring) for p in plans},
+                versions=package_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+            previous = store.read_config()
+            if previous is not None:
+                _check_compatible(run_dir, previous, record)
+                record = replace(previous, tasks={**previous.tasks, **record.tasks}, versions=record.versions,
+                                 scoring=record.scoring)
+            store.write_config(record)
+            for plan in plans:
+                _generate_task(store, plan, generator, config, show_progress)
+            if owned:  # free the engine before grading
+                owned = False
+                generator.close()
+            return _score_run(store, (), show_progress, config.scoring)
     finally:
         if owned:
             generator.close()
-    return score_run(run_dir, show_progress=show_progress, scoring=config.scoring)
 
 
 def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool) -> None:
@@ -187,10 +183,10 @@ def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config
             bar(len(completions))
 
 
-def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, show: bool,
-               scoring: ScoringConfig) -> dict[str, Any]:
+def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show: bool,
+               scoring: ScoringConfig) -> TaskResult:
     problems = {p.id: p for p in store.read_problems(task.name)}
-    completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record["n"]]
+    completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record.n]
     verdicts: list[Verdict] = []
     try:
         with progress_bar(f"grade {task.name}", len(completions), show) as bar:
@@ -204,19 +200,18 @@ def score_task(store: RunStore, task: Task, record: dict[str, Any], seed: int, s
     store.write_verdicts(task.name, verdicts)
     grouped = group_verdicts(verdicts)
     n_errors = sum(v.status is Status.ERROR for v in verdicts)
-    complete = n_errors == 0 and len(completions) == len(problems) * record["n"]
-    result: dict[str, Any] = {
-        "task_version": task.version, "n_problems": len(problems), "n_samples": record["n"],
-        "n_completions": len(completions), "complete": complete, "n_errors": n_errors,
-        "metrics": task_metrics(grouped, [c.finish_reason for c in completions], [c.n_tokens for c in completions],
-                                cons=task.cons, seed=seed) if grouped else {},
-        "breakdown": _breakdown(task, problems, grouped),
-    }
-    result["metrics"].update(rating_metrics(problems, grouped))  # Codeforces-rated problems only, else nothing
-    result["breakdown"].update(rating_breakdown(problems, grouped))
+    complete = n_errors == 0 and len(completions) == len(problems) * record.n
+    graded = graded_completions(completions, verdicts)
+    metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
+                           cons=task.cons, seed=seed, n=record.n) if grouped else {}
     if grouped and hasattr(task.scorer, "aggregate"):  # lm-eval tasks: pass@1 from its metric, its own names
-        result["metrics"].update(task.scorer.aggregate(verdicts))
-    return result
+        metrics = {**metrics, **task.scorer.aggregate(verdicts)}
+    return TaskResult(
+        task_version=task.version, n_problems=len(problems), n_samples=record.n, complete=complete,
+        metrics={**metrics, **rating_metrics(problems, grouped)},  # rating: Codeforces-rated problems only
+        breakdown={**_breakdown(task, problems, grouped), **rating_breakdown(problems, grouped)},
+        n_problems_scored=len(grouped), n_samples_min=min((p.n for p in grouped.values()), default=0),
+        n_completions=len(completions), n_errors=n_errors)
 
 
 def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[str, dict[str, Any]]:
@@ -231,35 +226,41 @@ def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[
     return out
 
 
-def recorded_scoring(config: dict[str, Any]) -> ScoringConfig:
+def recorded_scoring(config: RunRecord) -> ScoringConfig:
     """The ScoringConfig a run's config.json records (defaults for runs made before it was recorded)."""
     known = {f.name for f in fields(ScoringConfig)}
-    return ScoringConfig(**{k: v for k, v in (config.get("scoring") or {}).items() if k in known})
+    return ScoringConfig(**{k: v for k, v in config.scoring.items() if k in known})
 
 
 def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True,
-              scoring: ScoringConfig | None = None, lm_eval_include: Sequence[str] = ()) -> dict[str, Any]:
+              scoring: ScoringConfig | None = None, lm_eval_include: Sequence[str] = ()) -> RunResult:
     """(Re-)grade every task of a run from its journal and write results.json; needs no GPU. `scoring` defaults
-    to the settings recorded in the run's config.json; other settings are recorded there before grading."""
+    to the settings recorded in the run's config.json; other settings are recorded there before grading. Takes
+    the run directory's writer lock: it rewrites verdicts and results."""
     store = RunStore(run_dir)
-    config = store.read_config()
-    if config is None:
+    if store.read_config() is None:
         raise StoreError(f"{run_dir} is not an r1eval run directory (no config.json)")
+    with store.writer_lock():
+        return _score_run(store, tasks_dirs, show_progress, scoring, lm_eval_include)
+
+
+def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool,
+               scoring: ScoringConfig | None, lm_eval_include: Sequence[str] = ()) -> RunResult:
+    config = store.read_config()
+    assert config is not None
     scoring = scoring or recorded_scoring(config)
-    if config.get("scoring") != asdict(scoring):
-        config["scoring"] = asdict(scoring)
+    if dict(config.scoring) != asdict(scoring):
+        config = replace(config, scoring=asdict(scoring))
         store.write_config(config)
-    names = list(config["tasks"])
-    tasks = load_run_tasks(names, list(tasks_dirs) or config.get("tasks_dirs", []),
-                           list(lm_eval_include) or config.get("lm_eval_include", []))
-    seed = config.get("sampling", {}).get("seed", 0)
-    results = {name: score_task(store, task, config["tasks"][name], seed, show_progress, scoring)
+    names = list(config.tasks)
+    tasks = load_run_tasks(names, list(tasks_dirs) or config.tasks_dirs,
+                           list(lm_eval_include) or config.lm_eval_include)
+    seed = config.sampling.get("seed", 0)
+    results = {name: score_task(store, task, config.tasks[name], seed, show_progress, scoring)
                for name, task in zip(names, tasks, strict=True)}
-    payload = {
-        "run_id": config["run_id"], "model": config["model"], "step": config.get("step"),
-        "label": config.get("label"), "complete": all(r["complete"] for r in results.values()),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "run_dir": str(store.path),
-        "tasks": results,
-    }
+    payload = RunResult(run_id=config.run_id, model=config.model, step=config.step, label=config.label,
+                        complete=all(r.complete for r in results.values()),
+                        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), run_dir=str(store.path),
+                        tasks=results)
     store.write_results(payload)
     return payload

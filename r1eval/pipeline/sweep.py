@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from r1eval.config import RunConfig, step_from_path
-from r1eval.errors import ConfigError, R1EvalError
+from r1eval.errors import ConfigError, R1EvalError, StoreError
+from r1eval.store import RunStore, manifest_path, read_manifest, write_manifest
+from r1eval.types import RunResult
 
-RunFn = Callable[..., dict[str, Any]]
+RunFn = Callable[..., RunResult]
 Log = Callable[[str], None]
 
 
@@ -117,14 +119,10 @@ class Manifest:
 
     @classmethod
     def open(cls, out: str | Path, series: str, checkpoints: str) -> Manifest:
-        path = Path(out) / f"sweep-{_slug(series)}.json"
+        path = manifest_path(out, _slug(series))
         manifest = cls(path, series, checkpoints)
-        if path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise R1EvalError(f"{path} is not valid JSON ({exc.msg}); delete it to start the sweep's "
-                                  "bookkeeping over (run directories are kept)") from exc
+        data = read_manifest(path)
+        if data is not None:
             manifest.runs = {int(r["step"]): r for r in data.get("runs", [])}
         return manifest
 
@@ -133,19 +131,18 @@ class Manifest:
         entry = self.runs.get(checkpoint.step)
         if not entry or entry.get("fingerprint") != fp or entry.get("model") != checkpoint.model:
             return None
-        results = self.path.parent / entry.get("run_dir", "") / "results.json"
         try:
-            complete = json.loads(results.read_text(encoding="utf-8")).get("complete", False)
-        except (OSError, json.JSONDecodeError):
+            complete = RunStore(self.path.parent / entry.get("run_dir", "")).read_results().complete
+        except (StoreError, OSError):
             return None
         return entry["run_dir"] if complete else None
 
-    def record(self, checkpoint: Checkpoint, fp: str, results: dict[str, Any] | None, error: str | None) -> None:
+    def record(self, checkpoint: Checkpoint, fp: str, results: RunResult | None, error: str | None) -> None:
         entry: dict[str, Any] = {"step": checkpoint.step, "model": checkpoint.model, "fingerprint": fp,
                                  "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         if results is not None:
-            run_dir = Path(results.get("run_dir") or results["run_id"])
-            entry.update(run_dir=run_dir.name, run_id=results["run_id"], complete=bool(results.get("complete")))
+            run_dir = Path(results.run_dir or results.run_id)
+            entry.update(run_dir=run_dir.name, run_id=results.run_id, complete=results.complete)
         else:
             previous = self.runs.get(checkpoint.step, {})
             if previous.get("run_dir"):
@@ -155,12 +152,8 @@ class Manifest:
         self.save()
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"series": self.series, "checkpoints": self.checkpoints,
-                   "runs": [self.runs[s] for s in sorted(self.runs)]}
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_manifest(self.path, {"series": self.series, "checkpoints": self.checkpoints,
+                                   "runs": [self.runs[s] for s in sorted(self.runs)]})
 
 
 @dataclass(frozen=True)
@@ -185,12 +178,12 @@ class SweepResult:
     manifest: Path | None = None
 
 
-Executor = Callable[[list[tuple[Checkpoint, RunConfig]]], Iterator[tuple[Checkpoint, dict | None, str | None]]]
+Executor = Callable[[list[tuple[Checkpoint, RunConfig]]], Iterator[tuple[Checkpoint, RunResult | None, str | None]]]
 
 
 def local_executor(run_fn: RunFn, show_progress: bool = False) -> Executor:
     """Evaluate checkpoints one after another in this process."""
-    def execute(jobs: list[tuple[Checkpoint, RunConfig]]) -> Iterator[tuple[Checkpoint, dict | None, str | None]]:
+    def execute(jobs: list[tuple[Checkpoint, RunConfig]]) -> Iterator[tuple[Checkpoint, RunResult | None, str | None]]:
         for checkpoint, config in jobs:
             try:
                 yield checkpoint, run_fn(config, show_progress=show_progress), None
@@ -216,7 +209,11 @@ def run_sweep(spec: SweepSpec, execute: Executor, log: Log = print,
         for path in ignored:
             log(f"ignored {path}: no step in its name (global_step_N, checkpoint-N, step_N, iter_N)")
         if spec.base_model:
-            found = [Checkpoint(0, spec.base_model), *[c for c in found if c.step != 0]]
+            clash = [c.model for c in found if c.step == 0]
+            if clash:
+                raise ConfigError(f"--base-model {spec.base_model} is step 0, and so is the checkpoint {clash[0]}; "
+                                  "drop --base-model or narrow --checkpoints")
+            found = [Checkpoint(0, spec.base_model), *found]
         jobs = []
         for checkpoint in found:
             if checkpoint.step in handled:
@@ -238,8 +235,8 @@ def run_sweep(spec: SweepSpec, execute: Executor, log: Log = print,
                 result.failed[checkpoint.step] = error
             else:
                 assert results is not None
-                state = "complete" if results.get("complete") else "INCOMPLETE"
-                log(f"step {checkpoint.step}: {state} -> {results.get('run_dir', results['run_id'])}")
+                state = "complete" if results.complete else "INCOMPLETE"
+                log(f"step {checkpoint.step}: {state} -> {results.run_dir or results.run_id}")
                 result.evaluated.append(checkpoint.step)
         if jobs:
             idle_since = time.monotonic()

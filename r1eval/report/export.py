@@ -3,7 +3,9 @@
 Both libraries are optional (`pip install 'r1eval[logging]'`) and imported only here. W&B runs in offline mode
 only: nothing is sent anywhere; `wandb sync <dir>/wandb/offline-run-*` uploads later if the user wants.
 Scalars are named `eval/<task>/<metric>` and logged at the run's training step; runs without a step are skipped
-(they have no place on a training curve) and counted in the return value's message.
+(they have no place on a training curve). Each (series, step) point comes from one run (the complete one; among
+equals the latest run id), never a mix of two, and carries `eval/<task>/incomplete` (1 when the run did not
+finish the task) and `eval/<task>/problems_scored`, since a curve cannot show a flag any other way.
 """
 from __future__ import annotations
 
@@ -15,15 +17,26 @@ import pandas as pd
 
 from r1eval.errors import ConfigError
 
-METRICS = ("pass@1", "pass@1_lo", "pass@1_hi", "cons", "pass@k", "truncation_rate", "no_answer_rate",
-           "mean_tokens", "median_tokens")
+METRICS = ("pass@1", "pass@1_lo", "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "cons", "pass@k", "truncation_rate",
+           "no_answer_rate", "mean_tokens", "median_tokens")
 
 
 def scalars(summary: pd.DataFrame) -> list[tuple[int, str, dict[str, float]]]:
     """(step, series, {eval/<task>/<metric>: value}) per stepped run, in step order; rates in %."""
+    stepped = summary[summary["step"].notna()]
+    chosen: dict[tuple[str, int], str] = {}
+    for (series, step), group in stepped.groupby(["series", "step"], sort=False):
+        by_run = group.groupby("run_id")["complete"].all()
+        chosen[(series, int(step))] = max(by_run.index, key=lambda run_id: (bool(by_run[run_id]), run_id))
     out: dict[tuple[str, int], dict[str, float]] = {}
-    for _, row in summary[summary["step"].notna()].iterrows():
-        values = out.setdefault((row["series"], int(row["step"])), {})
+    for _, row in stepped.iterrows():
+        key = (row["series"], int(row["step"]))
+        if row["run_id"] != chosen[key]:
+            continue
+        values = out.setdefault(key, {})
+        values[f"eval/{row['task']}/incomplete"] = 0.0 if bool(row["complete"]) else 1.0
+        if pd.notna(row.get("n_problems_scored")):
+            values[f"eval/{row['task']}/problems_scored"] = float(row["n_problems_scored"])
         for metric in METRICS:
             value = row.get(metric)
             if value is not None and not (isinstance(value, float) and math.isnan(value)):

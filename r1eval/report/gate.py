@@ -1,51 +1,75 @@
-"""CI gate: did a candidate checkpoint regress against a baseline run, beyond an allowed drop, with confidence?
+"""CI gate: did a candidate checkpoint regress against the last accepted run beyond an allowed drop, and (with a
+reference) against a fixed reference beyond a cumulative budget, with confidence?
 
-Decision rule (per task; d = candidate - baseline in percentage points, per shared problem):
-  paired bootstrap over problems gives the one-sided upper confidence bound U of mean(d) at `confidence`.
-  The task REGRESSED when U < -max_drop, i.e. we are `confidence`-sure the true drop exceeds max_drop.
-  It IMPROVED when the one-sided lower bound is > 0; otherwise the change is within noise.
+Decision rule (per task; d = candidate - baseline in percentage points, per shared problem): a paired sign-flip
+test (r1eval.report.paired) gives the one-sided upper confidence bound U of mean(d) at `confidence`. The task
+REGRESSED when U < -max_drop, i.e. we are `confidence`-sure the true drop exceeds max_drop. It IMPROVED when the
+one-sided lower bound is > 0; otherwise the change is within noise.
 Exit codes (the CLI): 0 no task regressed, 1 a task regressed, 2 unusable inputs (GateInputError).
 """
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from r1eval.errors import R1EvalError, StoreError
 from r1eval.report.paired import (
+    POWER,
     PairedDelta,
     check_metric,
-    min_detectable_drop,
+    detectable_drop,
+    min_problems,
     paired_delta,
     per_problem_values,
     planning_sd,
     problems_needed,
 )
-from r1eval.report.runs import Run, load_run
+from r1eval.report.runs import Run, config_differences, load_run
+
+METHOD = ("paired sign-flip test over shared problems (exact below 14 problems, else 10,000 random flips); "
+          "regression when the one-sided upper confidence bound of (candidate - baseline) is below -max_drop")
 
 
 class GateInputError(R1EvalError):
-    """The two runs cannot be compared (different problems, incomplete, missing task): gate exit code 2."""
+    """The runs cannot be compared (unreadable, different problems or configuration, incomplete, too few
+    problems, missing task): gate exit code 2."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a task a run covers: problems it set out to evaluate, problems with graded samples."""
+
+    planned: int
+    scored: int
+    complete: bool
 
 
 @dataclass(frozen=True)
 class TaskGate:
     task: str
+    against: str  # "baseline" (the last accepted run) | "reference" (the fixed reference)
     metric: str
+    max_drop: float  # allowed drop for this comparison (--max-drop, or --max-total-drop against the reference)
     result: PairedDelta
     status: str  # "regression" | "improvement" | "no significant change"
-    min_detectable_drop: float
-    problems_needed: int | None  # set when the sample is too small to detect max_drop
-    warning: str | None
+    detect: float  # the true drop the user wants caught (--detect)
+    detectable_drop: float  # the true drop caught with 80% power at this n
+    problems_needed: int | None  # problems to catch `detect` with 80% power, when this n is too small
+    baseline_coverage: Coverage
+    candidate_coverage: Coverage
+    notes: tuple[str, ...]  # incomplete coverage, allowed configuration differences, power
 
 
 @dataclass(frozen=True)
 class GateReport:
     baseline: str
     candidate: str
+    reference: str | None
     metric: str
     max_drop: float
+    max_total_drop: float | None
     confidence: float
     tasks: list[TaskGate]
 
@@ -54,16 +78,31 @@ class GateReport:
         return any(t.status == "regression" for t in self.tasks)
 
     @property
+    def incomplete(self) -> bool:
+        return any(not (t.baseline_coverage.complete and t.candidate_coverage.complete) for t in self.tasks)
+
+    @property
     def exit_code(self) -> int:
         return 1 if self.regressed else 0
 
     def to_dict(self) -> dict:
-        return {"baseline": self.baseline, "candidate": self.candidate, "metric": self.metric,
-                "max_drop": self.max_drop, "confidence": self.confidence, "regressed": self.regressed,
-                "exit_code": self.exit_code,
-                "method": "paired percentile bootstrap over shared problems; regression when the one-sided "
-                          "upper confidence bound of (candidate - baseline) is below -max_drop",
-                "tasks": [{**asdict(t), "result": asdict(t.result)} for t in self.tasks]}
+        def finite(value: float) -> float | None:
+            return value if math.isfinite(value) else None  # JSON has no infinity: None = not bounded
+
+        tasks = [{**asdict(t), "result": {k: finite(v) if isinstance(v, float) else v
+                                          for k, v in asdict(t.result).items()}} for t in self.tasks]
+        return {"baseline": self.baseline, "candidate": self.candidate, "reference": self.reference,
+                "metric": self.metric, "max_drop": self.max_drop, "max_total_drop": self.max_total_drop,
+                "confidence": self.confidence, "regressed": self.regressed, "incomplete": self.incomplete,
+                "exit_code": self.exit_code, "method": METHOD, "tasks": tasks}
+
+
+def decide(result: PairedDelta, max_drop: float) -> str:
+    if result.upper < -max_drop:
+        return "regression"
+    if result.lower > 0:
+        return "improvement"
+    return "no significant change"
 
 
 def _load(path: str | Path, role: str) -> Run:
@@ -86,88 +125,159 @@ def _shared_problems(base: Run, cand: Run, task: str, shared_only: bool) -> set[
     return same
 
 
+def _coverage(run: Run, task: str) -> Coverage:
+    return Coverage(run.results.tasks[task].n_problems, len(run.grouped(task)), run.task_complete(task))
+
+
+def _coverage_note(run: Run, role: str, task: str, cov: Coverage, compared: int) -> str | None:
+    if cov.complete:
+        return None
+    return (f"{task}: the {role} run {run.run_id} is INCOMPLETE: {cov.scored} of {cov.planned} problems scored; "
+            f"the comparison covers only the {compared} problems both runs scored, and unfinished problems tend to "
+            f"be the hard and long ones, so both columns describe an easier subset than the whole task")
+
+
 def gate_task(base: Run, cand: Run, task: str, metric: str, max_drop: float, confidence: float,
-              shared_only: bool = False, seed: int = 0) -> TaskGate:
+              shared_only: bool = False, seed: int = 0, detect: float | None = None, against: str = "baseline",
+              allowed_differences: tuple[str, ...] = ()) -> TaskGate:
+    detect = detect if detect is not None else default_detect(max_drop)
     problems = _shared_problems(base, cand, task, shared_only)
     values = []
-    for run, role in ((base, "baseline"), (cand, "candidate")):
+    for run, role in ((base, against), (cand, "candidate")):
         grouped = {pid: p for pid, p in run.grouped(task).items() if pid in problems}
         try:
-            values.append(per_problem_values(grouped, metric))
+            values.append(per_problem_values(grouped, metric, run.results.tasks[task].n_samples))
         except ValueError as exc:
             raise GateInputError(f"{task}: {role}: {exc}") from exc
     graded = set(values[0]) & set(values[1])
-    if not graded:
-        raise GateInputError(f"{task}: no problem has graded samples in both runs")
+    fewest = min_problems(confidence)
+    if len(graded) < fewest:
+        raise GateInputError(
+            f"{task}: {len(graded)} shared problem(s) with graded samples cannot show a regression at "
+            f"{confidence:.0%} confidence (the best p-value a paired test reaches on n problems is 1/2^n); "
+            f"gate on at least {fewest} problems")
     b = {pid: values[0][pid] for pid in graded}
     c = {pid: values[1][pid] for pid in graded}
     result = paired_delta(b, c, confidence, seed)
-    if result.upper < -max_drop:
-        status = "regression"
-    elif result.lower > 0:
-        status = "improvement"
-    else:
-        status = "no significant change"
     sd = planning_sd(result, list(b.values()), list(c.values()))
-    mdd = min_detectable_drop(sd, result.n, confidence)
-    needed, warning = None, None
-    if max_drop > 0 and mdd > max_drop:
-        needed = problems_needed(sd, max_drop, confidence)
-        warning = (f"{task}: {result.n} problems are too few to detect a {max_drop:g}-point drop in {metric}: the "
-                   f"smallest drop this sample distinguishes from no change (80% power, one-sided "
-                   f"{confidence:.0%}) is {mdd:.1f} points; about {needed:,} problems would be needed "
-                   f"(per-problem difference SD {sd:.1f} points; more samples per problem lower the SD)")
-    elif max_drop <= 0:
-        warning = f"{task}: --max-drop 0 flags any drop the data support; minimum detectable drop {mdd:.1f} points"
-    return TaskGate(task, metric, result, status, mdd, needed, warning)
+    caught = detectable_drop(sd, result.n, max_drop, confidence)
+    needed = problems_needed(sd, detect, max_drop, confidence) if caught > detect else None
+    covs = (_coverage(base, task), _coverage(cand, task))
+    notes = [note for run, role, cov in ((base, against, covs[0]), (cand, "candidate", covs[1]))
+             if (note := _coverage_note(run, role, task, cov, result.n))]
+    if allowed_differences:
+        notes.append(f"{task}: compared despite configuration differences ({against} vs candidate): "
+                     f"{'; '.join(allowed_differences)}")
+    if needed is not None:
+        notes.append(f"{task}: with {result.n} problems the drop in {metric} this gate catches with {POWER:.0%} "
+                     f"power (one-sided {confidence:.0%}) against the {against} is {caught:.1f} points (the allowed "
+                     f"{max_drop:g} + {caught - max_drop:.1f}); catching a true {detect:g}-point drop needs about "
+                     f"{needed:,} problems (per-problem difference SD {sd:.1f} points; more samples per problem "
+                     f"lower it)")
+    return TaskGate(task, against, metric, max_drop, result, decide(result, max_drop), detect, caught, needed,
+                    covs[0], covs[1], tuple(notes))
+
+
+def default_detect(max_drop: float) -> float:
+    """The true drop the sample-size message is about when --detect is not given: twice the allowed drop."""
+    return 2 * max_drop if max_drop > 0 else 1.0
+
+
+def _check_pair(base: Run, cand: Run, role: str, task: str, allow_incomplete: bool,
+                allow_config_diff: bool) -> tuple[str, ...]:
+    for run, who in ((base, role), (cand, "candidate")):
+        if task not in run.tasks:
+            raise GateInputError(f"{who} run {run.run_id} has no task {task!r} (has: {', '.join(run.tasks)})")
+        if not run.task_complete(task) and not allow_incomplete:
+            raise GateInputError(f"{who} run {run.run_id} is incomplete for {task}; finish it "
+                                 f"(re-run the same command) or pass --allow-incomplete")
+    differences = tuple(config_differences(base, cand, task))
+    if differences and not allow_config_diff:
+        raise GateInputError(f"{task}: the {role} and candidate runs differ in configuration: "
+                             f"{'; '.join(differences)}; pass --allow-config-diff to compare them anyway")
+    return differences
 
 
 def run_gate(baseline: str | Path, candidate: str | Path, tasks: list[str] | None = None, metric: str = "pass@1",
              max_drop: float = 1.0, confidence: float = 0.95, allow_incomplete: bool = False,
-             shared_only: bool = False, seed: int = 0) -> GateReport:
+             shared_only: bool = False, seed: int = 0, detect: float | None = None,
+             reference: str | Path | None = None, max_total_drop: float | None = None,
+             allow_config_diff: bool = False) -> GateReport:
     check_metric(metric)
     if max_drop < 0:
         raise R1EvalError(f"--max-drop must be >= 0 points, got {max_drop}")
     if not 0.5 < confidence < 1.0:
         raise R1EvalError(f"--confidence must be in (0.5, 1), got {confidence}")
+    detect = detect if detect is not None else default_detect(max_drop)
+    if detect <= max_drop:
+        raise R1EvalError(f"--detect {detect:g} must exceed --max-drop {max_drop:g}: a drop within the allowance "
+                          "is never flagged")
+    if (reference is None) != (max_total_drop is None):
+        raise R1EvalError("--reference and --max-total-drop go together: the reference is gated with the budget")
+    if max_total_drop is not None and max_total_drop < max_drop:
+        raise R1EvalError(f"--max-total-drop {max_total_drop:g} must be >= --max-drop {max_drop:g}")
     base, cand = _load(baseline, "baseline"), _load(candidate, "candidate")
+    comparisons = [(base, "baseline", max_drop, detect)]
+    if reference is not None and max_total_drop is not None:
+        comparisons.append((_load(reference, "reference"), "reference", max_total_drop,
+                            max_total_drop + detect - max_drop))
     names = tasks or [t for t in base.tasks if t in cand.tasks]
     if not names:
         raise GateInputError(f"the runs share no task (baseline: {', '.join(base.tasks) or 'none'}; "
                              f"candidate: {', '.join(cand.tasks) or 'none'})")
-    for task in names:
-        for run, role in ((base, "baseline"), (cand, "candidate")):
-            if task not in run.tasks:
-                raise GateInputError(f"{role} run {run.run_id} has no task {task!r} (has: {', '.join(run.tasks)})")
-            if not run.task_complete(task) and not allow_incomplete:
-                raise GateInputError(f"{role} run {run.run_id} is incomplete for {task}; finish it "
-                                     f"(re-run the same command) or pass --allow-incomplete")
-    gates = [gate_task(base, cand, t, metric, max_drop, confidence, shared_only, seed) for t in names]
-    return GateReport(base.run_id, cand.run_id, metric, max_drop, confidence, gates)
+    gates = []
+    try:
+        checked = [(other, role, allowed, caught, task,
+                    _check_pair(other, cand, role, task, allow_incomplete, allow_config_diff))
+                   for other, role, allowed, caught in comparisons for task in names]
+        for other, role, allowed, caught, task, differences in checked:
+            gates.append(gate_task(other, cand, task, metric, allowed, confidence, shared_only, seed, caught, role,
+                                   differences))
+    except StoreError as exc:  # a corrupt or missing file inside a run directory: unusable input, exit 2
+        raise GateInputError(str(exc)) from exc
+    return GateReport(base.run_id, cand.run_id, comparisons[1][0].run_id if len(comparisons) > 1 else None, metric,
+                      max_drop, max_total_drop, confidence, gates)
 
 
 _ICON = {"regression": "❌ regression", "improvement": "✅ improvement", "no significant change": "✅ within noise"}
 
 
+def _bound(value: float) -> str:
+    return f"{value:+.1f}" if math.isfinite(value) else "unbounded"
+
+
+def _points(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
 def gate_markdown(report: GateReport) -> str:
-    """A table fit for a pull-request comment, followed by the decision rule and any sample-size warnings."""
+    """A table fit for a pull-request comment, followed by the decision rule, incompleteness and warnings."""
     conf = f"{report.confidence:.0%}"
-    lines = [f"### r1eval gate: `{report.candidate}` vs `{report.baseline}`", "",
-             f"| Task | Metric | Baseline | Candidate | Δ (pts) | {conf} CI of Δ | {conf} upper bound | Problems "
-             f"| Min. detectable drop | Result |",
-             "|---|---|---:|---:|---:|---|---:|---:|---:|---|"]
+    title = f"### r1eval gate: `{report.candidate}` vs `{report.baseline}`"
+    if report.reference:
+        title += f" (and reference `{report.reference}`)"
+    lines = [title, ""]
+    if report.incomplete:
+        lines += ["**INCOMPLETE**: at least one run did not finish every problem of a gated task (see below).", ""]
+    lines += [f"| Task | Against | Metric | Allowed drop | Baseline | Candidate | Δ (pts) | {conf} CI of Δ | {conf} "
+              f"upper bound | Problems | Drop caught ({POWER:.0%} power) | Result |",
+              "|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|"]
     for t in report.tasks:
         r = t.result
-        lines.append(f"| {t.task} | {t.metric} | {r.baseline:.1f} | {r.candidate:.1f} | {r.delta:+.1f} | "
-                     f"[{r.ci_low:+.1f}, {r.ci_high:+.1f}] | {r.upper:+.1f} | {r.n} | {t.min_detectable_drop:.1f} | "
+        complete = t.baseline_coverage.complete and t.candidate_coverage.complete
+        lines.append(f"| {t.task} | {t.against} | {t.metric} | {t.max_drop:g} | {r.baseline:.1f} | "
+                     f"{r.candidate:.1f} | {r.delta:+.1f} | [{_bound(r.ci_low)}, {_bound(r.ci_high)}] | "
+                     f"{_bound(r.upper)} | {r.n}{'' if complete else ' (incomplete)'} | {t.detectable_drop:.1f} | "
                      f"{_ICON[t.status]} |")
     verdict = "**FAIL**: a task regressed" if report.regressed else "**PASS**: no task regressed"
-    lines += ["", f"{verdict} by more than {report.max_drop:g} percentage points with {conf} confidence "
-                  f"(paired bootstrap over problems; regression when the one-sided upper bound of Δ < "
-                  f"-{report.max_drop:g})."]
-    warnings = [t.warning for t in report.tasks if t.warning]
-    if warnings:
-        lines += [""] + [f"> ⚠️ {w}" for w in warnings]
+    allowance = f"more than {_points(report.max_drop)} against the baseline"
+    if report.reference and report.max_total_drop is not None:
+        allowance += f" or more than {_points(report.max_total_drop)} against the reference"
+    lines += ["", f"{verdict} by {allowance}, with {conf} confidence (paired sign-flip test over problems; "
+                  f"regression when the one-sided upper bound of Δ is below minus the allowed drop)."]
+    notes = list(dict.fromkeys(n for t in report.tasks for n in t.notes))  # a run's coverage once, not per row
+    if notes:
+        lines += [""] + [f"> ⚠️ {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
 

@@ -106,9 +106,12 @@ def _fmt(value: object, column: str = "") -> str:
         return "yes" if value else "no"
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    if column in ("step", "from_step", "to_step", "n_problems", "n_samples", "n_shared", "cons_n"):
+    if column in ("step", "from_step", "to_step", "n_problems", "n_problems_scored", "n_samples", "n_shared",
+                  "cons_n"):
         return str(int(value))  # type: ignore[call-overload]
     if isinstance(value, float):
+        if column == "p_value":
+            return f"{value:.3g}"
         return f"{value:.2f}" if column == "reflections_per_response" else f"{value:.1f}"
     return str(value)
 
@@ -121,10 +124,16 @@ def markdown_table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-SUMMARY_COLUMNS = ["task", "label", "step", "complete", "n_problems", "n_samples", "pass@1", "pass@1_lo", "pass@1_hi",
-                   "cons", "pass@k", "truncation_rate", "no_answer_rate", "mean_tokens"]
+SUMMARY_COLUMNS = ["task", "label", "step", "complete", "n_problems", "n_problems_scored", "n_samples", "pass@1",
+                   "pass@1_lo", "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "cons", "pass@k", "truncation_rate",
+                   "no_answer_rate", "mean_tokens"]
+SUMMARY_NOTE = ("Rates in %. pass@1_lo/hi: 95% bootstrap CI over problems (how the model would do on other "
+                "problems like these); pass@1_s_lo/s_hi: 95% sampling-only CI, problems fixed (what re-running "
+                "this checkpoint with new seeds would move).")
 DELTA_COLUMNS = ["task", "from_label", "to_label", "n_shared", "from_value", "to_value", "delta", "ci_low", "ci_high",
-                 "significant", "complete"]
+                 "p_value", "significant", "complete"]
+DELTA_NOTE = ("Paired sign-flip test over shared problems; an empty CI means too few problems to bound the change. "
+              "`significant` is Holm-corrected over every comparison in this table (p_value is uncorrected).")
 BEHAVIOUR_COLUMNS = ["task", "label", "step", "reflection_rate", "reflections_per_response", "language_mixing_rate",
                      "think_missing_rate", "think_malformed_rate"]
 FLIP_COLUMNS = ["task", "problem_id", "from_label", "to_label", "from_rate", "to_rate", "change"]
@@ -135,7 +144,15 @@ def incomplete_notes(runs: list[Run]) -> list[str]:
     for run in runs:
         bad = [t for t in run.tasks if not run.task_complete(t)]
         if bad or not run.complete:
-            notes.append(f"{run.label} ({run.run_id}): incomplete" + (f" for {', '.join(bad)}" if bad else ""))
+            covered = []
+            for task in bad:
+                result = run.results.tasks[task]
+                planned, scored = result.n_problems, result.n_problems_scored
+                if scored < planned:
+                    covered.append(f"{task}: {scored} of {planned} problems scored, its numbers cover only those "
+                                   "(unfinished problems tend to be the hard, long ones)")
+            notes.append(f"{run.label} ({run.run_id}): incomplete" + (f" for {', '.join(bad)}" if bad else "")
+                         + (f"; {'; '.join(covered)}" if covered else ""))
     return notes
 
 
@@ -144,10 +161,9 @@ def _markdown(title: str, data: dict[str, pd.DataFrame], notes: list[str], figur
     if notes:
         parts += ["> ⚠️ **Incomplete runs** (shown, never averaged in silently; marked red x in figures):", ""]
         parts += [f"> - {n}" for n in notes] + [""]
-    parts += ["## Summary (rates in %, pass@1 with 95% bootstrap CI over problems)", "",
-              markdown_table(data["summary"], SUMMARY_COLUMNS), ""]
+    parts += ["## Summary", "", SUMMARY_NOTE, "", markdown_table(data["summary"], SUMMARY_COLUMNS), ""]
     if len(data["deltas"]):
-        parts += ["## Changes between checkpoints (paired, points)", "",
+        parts += ["## Changes between checkpoints (paired, points)", "", DELTA_NOTE, "",
                   markdown_table(data["deltas"], DELTA_COLUMNS), ""]
     parts += ["## Reasoning behaviours (% of responses)", "",
               markdown_table(data["completions"], BEHAVIOUR_COLUMNS), ""]
@@ -189,13 +205,14 @@ def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dic
         items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
         body.append(f'<div class="warn"><b>⚠ Incomplete runs</b> (shown, never averaged in silently; red x in '
                     f'figures):<ul>{items}</ul></div>')
-    body += ["<h2>Summary</h2><p>Rates in %; pass@1 with its 95% bootstrap CI over problems.</p>",
+    body += [f"<h2>Summary</h2><p>{html.escape(SUMMARY_NOTE)}</p>",
              _html_table(data["summary"], SUMMARY_COLUMNS)]
     for name in ("accuracy", "passk", "length", "truncation", "behaviours", "heatmap", "deltas", "rating"):
         if name in pngs:
             encoded = base64.b64encode(pngs[name]).decode()
             body.append(f'<h2>{name}</h2><img alt="{name}" src="data:image/png;base64,{encoded}">')
             if name == "deltas":
+                body.append(f"<p>{html.escape(DELTA_NOTE.replace('`', ''))}</p>")
                 body.append(_html_table(data["deltas"], DELTA_COLUMNS))
             if name == "behaviours":
                 body.append(_html_table(data["completions"], BEHAVIOUR_COLUMNS))

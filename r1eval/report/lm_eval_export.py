@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from r1eval.grading.lm_harness import PREFIX as LM_EVAL_PREFIX
-from r1eval.store import RunStore
+from r1eval.store import RunStore, task_record_to_json
 
 
 def _hash(text: str) -> str:
@@ -33,27 +33,28 @@ def _metric_key(key: str) -> str:
 
 
 def results_json(store: RunStore, date: str) -> dict[str, Any]:
-    results, config = store.read_results(), store.read_config() or {}
+    results, config = store.read_results(), store.require_config()
     out: dict[str, Any] = {"results": {}, "group_subtasks": {}, "configs": {}, "versions": {}, "n-shot": {},
                            "higher_is_better": {}, "n-samples": {}}
-    for task, result in results["tasks"].items():
-        name, record = _name(task), config.get("tasks", {}).get(task, {})
-        scalars = {_metric_key(k): v for k, v in result["metrics"].items() if isinstance(v, (int, float))}
+    for task, result in results.tasks.items():
+        name, task_record = _name(task), config.tasks.get(task)
+        record = task_record_to_json(task_record) if task_record else {}
+        scalars = {_metric_key(k): v for k, v in result.metrics.items() if isinstance(v, (int, float))}
         out["results"][name] = {"alias": name, **scalars}
         out["group_subtasks"][name] = []
-        out["configs"][name] = {"task": name, "r1eval_task": task, "repeats": result["n_samples"],
-                                "generation_kwargs": config.get("sampling", {}), **record}
-        out["versions"][name] = record.get("version", result.get("task_version"))
+        out["configs"][name] = {"task": name, "r1eval_task": task, "repeats": result.n_samples,
+                                "generation_kwargs": dict(config.sampling), **record}
+        out["versions"][name] = record.get("version", result.task_version)
         out["n-shot"][name] = 0
         lower = {"truncation_rate", "no_answer_rate"}
         out["higher_is_better"][name] = {k.split(",")[0]: k.split(",")[0] not in lower for k in scalars
                                          if not k.split(",")[0].endswith("tokens")}
-        out["n-samples"][name] = {"original": result["n_problems"], "effective": result["n_problems"]}
-    model = str(results.get("model", ""))
-    out["config"] = {"model": "r1eval", "model_args": f"model={model},backend={config.get('backend')}",
-                     "gen_kwargs": config.get("sampling", {}), "limit": config.get("identity", {}).get("limit")}
+        out["n-samples"][name] = {"original": result.n_problems, "effective": result.n_problems_scored}
+    model = results.model
+    out["config"] = {"model": "r1eval", "model_args": f"model={model},backend={config.backend}",
+                     "gen_kwargs": dict(config.sampling), "limit": config.identity.get("limit")}
     out.update({"model_name": model, "model_name_sanitized": re.sub(r"[^A-Za-z0-9._-]", "__", model),
-                "date": date, "r1eval_run_id": results.get("run_id"), "r1eval_step": results.get("step")})
+                "date": date, "r1eval_run_id": results.run_id, "r1eval_step": results.step})
     return out
 
 

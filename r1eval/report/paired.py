@@ -1,7 +1,16 @@
-"""Paired comparison of two runs on the problems they share: per-problem metric values, a paired bootstrap
-over problems for the difference of means, and the power arithmetic behind the gate's small-sample warning.
+"""Paired comparison of two runs on the problems they share: per-problem metric values, a paired sign-flip test
+of the mean difference with the confidence bounds it implies, and the power arithmetic behind the gate's
+sample-size message.
 
 All values here are in percentage points (pass@1 0.512 -> 51.2), the unit users read and `--max-drop` uses.
+
+Why a sign-flip test and not a bootstrap: with d_i = candidate - baseline on problem i, if the two checkpoints
+are the same model (a new seed) each d_i is as likely to be +x as -x, so flipping signs at random gives the exact
+null distribution of mean(d), at any number of problems and whether the problems are seen as fixed or sampled.
+The percentile bootstrap has no such guarantee: with one problem its interval has zero width, and comparing a
+checkpoint with itself it flagged a regression in 44% of pairs (benchmarks/gate_stats.py). Inverting the test
+gives the bounds: the one-sided upper bound at level 1 - a is the K-th largest mean of d over the flipped
+subsets (Hartigan's subset means), so the decision "U < -max_drop" and the p-value agree exactly.
 """
 from __future__ import annotations
 
@@ -16,8 +25,8 @@ import numpy as np
 from r1eval.errors import R1EvalError
 from r1eval.metrics import ProblemSamples, cons_correct, pass_at_k
 
-GATE_RESAMPLES = 10_000
-POWER = 0.80  # power used for the minimum detectable drop
+GATE_RESAMPLES = 10_000  # random sign flips when 2^n is larger; below that every flip is enumerated
+POWER = 0.80  # power used for the detectable drop
 
 _METRIC = re.compile(r"^(pass@(\d+)|cons(?:@(\d+))?)$")
 
@@ -27,30 +36,60 @@ def check_metric(metric: str) -> None:
         raise R1EvalError(f"unknown metric {metric!r}; use pass@1, pass@K (K <= samples) or cons@N")
 
 
-def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str) -> dict[str, float]:
-    """Each problem's contribution to `metric`, in points: pass@1 -> 100·c/n; pass@k -> 100·(unbiased
-    estimator); cons@N / cons -> 100 when the majority answer is correct. The metric is their mean."""
+def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str, n: int | None = None) -> dict[str, float]:
+    """Each problem's contribution to `metric`, in points, as metrics.task_metrics computes it: pass@1 ->
+    100·c/n_i; pass@k -> 100·(unbiased estimator at min(k, n_i)); cons@N / cons -> 100 when the majority answer is
+    correct. `n` is the configured samples per problem (default: the largest count present): pass@k needs
+    k <= n and cons@N needs N = n. The metric is their mean."""
     match = _METRIC.match(metric)
     if not match:
         check_metric(metric)
     assert match is not None
+    n = n or max((p.n for p in problems.values()), default=0)
     if match.group(2):
         k = int(match.group(2))
-        short = [pid for pid, p in problems.items() if p.n < k]
-        if short:
-            raise ValueError(f"{metric} needs at least {k} samples per problem; {len(short)} problems have fewer")
-        return {pid: 100.0 * pass_at_k(p.n, p.c, k) for pid, p in problems.items()}
-    if match.group(3):
-        n = int(match.group(3))
-        other = sorted({p.n for p in problems.values()} - {n})
-        if other:
-            raise ValueError(f"{metric} needs exactly {n} samples per problem; found n = {other}")
+        if k > n:
+            raise ValueError(f"{metric} needs at least {k} samples per problem; the run drew {n}")
+        return {pid: 100.0 * pass_at_k(p.n, p.c, min(k, p.n)) for pid, p in problems.items()}
+    if match.group(3) and int(match.group(3)) != n:
+        raise ValueError(f"{metric} needs {match.group(3)} samples per problem; the run drew {n}")
     return {pid: 100.0 * float(cons_correct(p)) for pid, p in problems.items()}
+
+
+def min_problems(confidence: float) -> int:
+    """Fewest problems at which a paired sign-flip test can reach p <= 1 - confidence (its best p is 1/2^n)."""
+    return max(1, math.ceil(math.log2(1.0 / (1.0 - confidence)) - 1e-12))
+
+
+def subset_means(diff: np.ndarray, seed: int = 0, resamples: int = GATE_RESAMPLES) -> tuple[np.ndarray, int]:
+    """Means of `diff` over the flipped subsets of a sign-flip test, and how many flips there are in all.
+
+    Every subset when 2^n <= resamples (exact test); otherwise `resamples` random subsets plus the empty one
+    (the observed data), which keeps the Monte Carlo p-value valid. Empty subsets have no mean and are counted
+    only in the total."""
+    n = diff.size
+    if n <= math.log2(resamples):
+        masks = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(bool)
+    else:
+        rng = np.random.default_rng(seed)
+        masks = np.vstack([np.zeros((1, n), bool), rng.random((resamples, n)) < 0.5])
+    sizes = masks.sum(axis=1)
+    keep = sizes > 0
+    return (masks[keep] @ diff) / sizes[keep], masks.shape[0]
+
+
+def _kth_largest(values: np.ndarray, total: int, alpha: float) -> float:
+    """The one-sided bound: sup{t : #(empty flips) + #{values >= t} > alpha·total}; +inf when no t is rejected."""
+    empties = total - values.size
+    k = math.floor(alpha * total - empties + 1e-9) + 1
+    if k <= 0:
+        return math.inf
+    return float(np.sort(values)[::-1][min(k, values.size) - 1])
 
 
 @dataclass(frozen=True)
 class PairedDelta:
-    """candidate - baseline over n shared problems, with bootstrap bounds at `confidence`."""
+    """candidate - baseline over n shared problems, with sign-flip bounds at `confidence` (inf: not bounded)."""
 
     n: int
     baseline: float
@@ -62,13 +101,12 @@ class PairedDelta:
     lower: float  # one-sided lower confidence bound
     sd_diff: float  # SD of per-problem differences (ddof=1)
     confidence: float
+    p_two_sided: float  # sign-flip p-value of "no change" (delta = 0)
 
 
 def paired_delta(baseline: Mapping[str, float], candidate: Mapping[str, float], confidence: float = 0.95,
                  seed: int = 0, resamples: int = GATE_RESAMPLES) -> PairedDelta:
-    """Paired percentile bootstrap: resample the shared problems with replacement, `resamples` times, and take
-    the mean per-problem difference each time. Problems are the unit of resampling because they are the
-    sampled population (samples of one problem are correlated)."""
+    """Paired sign-flip comparison over the shared problems (see the module docstring)."""
     if not 0.5 < confidence < 1.0:
         raise R1EvalError(f"confidence must be in (0.5, 1), got {confidence}")
     shared = sorted(set(baseline) & set(candidate))
@@ -77,14 +115,28 @@ def paired_delta(baseline: Mapping[str, float], candidate: Mapping[str, float], 
     base = np.array([baseline[p] for p in shared])
     cand = np.array([candidate[p] for p in shared])
     diff = cand - base
-    rng = np.random.default_rng(seed)
-    means = diff[rng.integers(0, diff.size, size=(resamples, diff.size))].mean(axis=1)
+    means, total = subset_means(diff, seed, resamples)
     alpha = 1.0 - confidence
-    lo, hi, upper, lower = np.quantile(means, [alpha / 2, 1 - alpha / 2, confidence, alpha])
+    empties = total - means.size
+    tail_low = (empties + np.count_nonzero(means >= 0)) / total
+    tail_high = (empties + np.count_nonzero(means <= 0)) / total
     sd = float(diff.std(ddof=1)) if diff.size > 1 else 0.0
     return PairedDelta(n=len(shared), baseline=float(base.mean()), candidate=float(cand.mean()),
-                       delta=float(diff.mean()), ci_low=float(lo), ci_high=float(hi), upper=float(upper),
-                       lower=float(lower), sd_diff=sd, confidence=confidence)
+                       delta=float(diff.mean()), ci_low=-_kth_largest(-means, total, alpha / 2),
+                       ci_high=_kth_largest(means, total, alpha / 2), upper=_kth_largest(means, total, alpha),
+                       lower=-_kth_largest(-means, total, alpha), sd_diff=sd, confidence=confidence,
+                       p_two_sided=float(min(1.0, 2 * min(tail_low, tail_high))))
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm-adjusted p-values (family-wise error control over many comparisons, any dependence)."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [1.0] * len(p_values)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
 
 
 def planning_sd(delta: PairedDelta, baseline: Sequence[float], candidate: Sequence[float]) -> float:
@@ -97,14 +149,18 @@ def planning_sd(delta: PairedDelta, baseline: Sequence[float], candidate: Sequen
     return unpaired if unpaired > 0 else 50.0
 
 
-def min_detectable_drop(sd: float, n: int, confidence: float, power: float = POWER) -> float:
-    """Smallest true drop a one-sided paired test at `confidence` distinguishes from no change with `power`:
-    (z_conf + z_power) · sd / sqrt(n) (normal approximation to the bootstrap)."""
-    z = NormalDist().inv_cdf(confidence) + NormalDist().inv_cdf(power)
-    return z * sd / math.sqrt(n)
+def _z(confidence: float, power: float) -> float:
+    return NormalDist().inv_cdf(confidence) + NormalDist().inv_cdf(power)
 
 
-def problems_needed(sd: float, drop: float, confidence: float, power: float = POWER) -> int:
-    """n at which min_detectable_drop(sd, n) <= drop."""
-    z = NormalDist().inv_cdf(confidence) + NormalDist().inv_cdf(power)
-    return math.ceil((z * sd / drop) ** 2)
+def detectable_drop(sd: float, n: int, max_drop: float, confidence: float, power: float = POWER) -> float:
+    """The true drop the gate flags with `power`: it flags when the upper bound is below -max_drop, so the
+    drop must exceed max_drop by (z_conf + z_power)·sd/sqrt(n) (normal approximation)."""
+    return max_drop + _z(confidence, power) * sd / math.sqrt(n)
+
+
+def problems_needed(sd: float, drop: float, max_drop: float, confidence: float, power: float = POWER) -> int:
+    """Problems at which a true drop of `drop` (> max_drop) points is flagged with `power`."""
+    if drop <= max_drop:
+        raise R1EvalError(f"a drop of {drop:g} points is never flagged when {max_drop:g} points are allowed")
+    return math.ceil((_z(confidence, power) * sd / (drop - max_drop)) ** 2)

@@ -35,7 +35,7 @@ def rating_table(runs: Sequence[Run], distribution: RatingDistribution | None = 
     rows = []
     for run in runs:
         for task in run.tasks:
-            metrics = run.task_result(task).get("metrics", {})
+            metrics = run.results.tasks[task].metrics
             if metrics.get("cf_rating") is None:
                 continue
             lo, hi = metrics.get("cf_rating_ci95", [np.nan, np.nan])
@@ -57,7 +57,7 @@ def solve_rate_table(runs: Sequence[Run]) -> pd.DataFrame:
     rows = []
     for run in runs:
         for task in run.tasks:
-            breakdown = run.task_result(task).get("breakdown", {})
+            breakdown = run.results.tasks[task].breakdown
             for by in BREAKDOWNS:
                 for value, cell in breakdown.get(by, {}).items():
                     rows.append({**_ids(run, task), "by": by, "value": value, "pass@1": 100.0 * cell["pass@1"],

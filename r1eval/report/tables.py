@@ -7,12 +7,10 @@ behaviours from completions.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +18,7 @@ import pandas as pd
 from r1eval.errors import R1EvalError
 from r1eval.metrics import BOOTSTRAP_RESAMPLES, ProblemSamples, pass_at_k
 from r1eval.report.behaviours import Markers, summarize
-from r1eval.report.paired import paired_delta, per_problem_values
+from r1eval.report.paired import holm, paired_delta, per_problem_values
 from r1eval.report.runs import Run
 
 ID_COLUMNS = ["series", "run_id", "label", "step", "task", "complete"]
@@ -44,20 +42,23 @@ def _pct(value: object) -> float:
 
 
 def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
-    """One row per (run, task): pass@1 with CI, cons@n with CI, the largest pass@k, rates and tokens."""
+    """One row per (run, task): pass@1 with both CIs (over problems: lo/hi; sampling only: s_lo/s_hi), cons@n
+    with its CI, the largest pass@k, rates and tokens; n_problems_scored of n_problems say what they cover."""
     rows = []
     for run in runs:
         for task in run.tasks:
-            result = run.task_result(task)
-            metrics = result.get("metrics", {})
-            row = {**_ids(run, task), "n_problems": result.get("n_problems"), "n_samples": result.get("n_samples"),
-                   "n_errors": result.get("n_errors", 0)}
-            lo, hi = metrics.get("pass@1_ci95", [None, None])
-            row.update({"pass@1": _pct(metrics.get("pass@1")), "pass@1_lo": _pct(lo), "pass@1_hi": _pct(hi)})
+            result = run.results.tasks[task]
+            metrics = result.metrics
+            row = {**_ids(run, task), "n_problems": result.n_problems, "n_problems_scored": result.n_problems_scored,
+                   "n_samples": result.n_samples, "n_errors": result.n_errors}
+            lo, hi = metrics.get("pass@1_ci95_problems", metrics.get("pass@1_ci95", [None, None]))
+            s_lo, s_hi = metrics.get("pass@1_ci95_sampling", [None, None])
+            row.update({"pass@1": _pct(metrics.get("pass@1")), "pass@1_lo": _pct(lo), "pass@1_hi": _pct(hi),
+                        "pass@1_s_lo": _pct(s_lo), "pass@1_s_hi": _pct(s_hi)})
             cons = [(int(m.group(1)), key) for key in metrics if (m := _CONS.match(key))]
             if cons:
                 n, key = max(cons)
-                lo, hi = metrics.get(f"{key}_ci95", [None, None])
+                lo, hi = metrics.get(f"{key}_ci95_problems", metrics.get(f"{key}_ci95", [None, None]))
                 row.update({"cons_n": n, "cons": _pct(metrics[key]), "cons_lo": _pct(lo), "cons_hi": _pct(hi)})
             ks = [int(m.group(1)) for key in metrics if (m := _PASSK.match(key)) and int(m.group(1)) > 1]
             if ks:
@@ -67,9 +68,9 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
             row["mean_tokens"] = float(metrics.get("mean_tokens", np.nan))
             row["median_tokens"] = float(metrics.get("median_tokens", np.nan))
             rows.append(row)
-    columns = [*ID_COLUMNS, "n_problems", "n_samples", "n_errors", "pass@1", "pass@1_lo", "pass@1_hi", "cons_n",
-               "cons", "cons_lo", "cons_hi", "pass@k_k", "pass@k", "truncation_rate", "no_answer_rate",
-               "mean_tokens", "median_tokens"]
+    columns = [*ID_COLUMNS, "n_problems", "n_problems_scored", "n_samples", "n_errors", "pass@1", "pass@1_lo",
+               "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "cons_n", "cons", "cons_lo", "cons_hi", "pass@k_k",
+               "pass@k", "truncation_rate", "no_answer_rate", "mean_tokens", "median_tokens"]
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
@@ -99,34 +100,17 @@ def problem_table(runs: Sequence[Run]) -> pd.DataFrame:
 
 
 STATS_VERSION = 1  # bump when a behaviour rule or a length statistic changes
-STATS_FILE = "report_stats.json"
-
-
-def _stat(path: Path) -> list[int]:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return [0, 0]
-    return [st.st_size, st.st_mtime_ns]
-
-
 def completion_stats(run: Run, task: str, markers: Markers, cache: bool = True) -> dict[str, float]:
     """Length distribution and behaviour rates of one task's completions.
 
-    Reading 10^5+ completions dominates a report's time, so the result is cached in <run>/<task>/report_stats.json,
-    keyed by the size and mtime of completions.jsonl and problems.jsonl, the marker list and STATS_VERSION; any
-    change recomputes. A read-only run directory simply is not cached."""
-    folder = run.store.task_dir(task)
-    key = {"version": STATS_VERSION, "markers": list(markers.markers),
-           "completions": _stat(folder / "completions.jsonl"), "problems": _stat(folder / "problems.jsonl")}
-    cache_path = folder / STATS_FILE
-    if cache and cache_path.is_file():
-        try:
-            cached = json.loads(cache_path.read_text(encoding="utf-8"))
-            if cached.get("key") == key:
-                return cached["stats"]
-        except (OSError, json.JSONDecodeError, AttributeError):
-            pass
+    Reading 10^5+ completions dominates a report's time, so the result is cached in the run directory (the
+    store's report cache), keyed by the size and mtime of the task's journal and problems, the marker list and
+    STATS_VERSION; any change recomputes. A read-only run directory simply is not cached."""
+    key = {"version": STATS_VERSION, "markers": list(markers.markers), "files": run.store.journal_signature(task)}
+    if cache:
+        cached = run.store.read_report_cache(task)
+        if isinstance(cached, dict) and cached.get("key") == key:
+            return cached["stats"]
     completions = run.completions(task)
     tokens = np.array([c.n_tokens for c in completions], dtype=float)
     summary = summarize(completions, {p.id: p.question for p in run.problems(task)}, markers)
@@ -142,10 +126,7 @@ def completion_stats(run: Run, task: str, markers: Markers, cache: bool = True) 
             stats[name] = 100.0 * value
     stats["reflections_per_response"] = summary.reflections_per_response
     if cache:
-        try:
-            cache_path.write_text(json.dumps({"key": key, "stats": stats}), encoding="utf-8")
-        except OSError:
-            pass
+        run.store.write_report_cache(task, {"key": key, "stats": stats})
     return stats
 
 
@@ -182,13 +163,15 @@ def find_run(runs: Sequence[Run], key: str) -> Run:
 
 
 def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confidence: float = 0.95) -> pd.DataFrame:
-    """Paired per-problem differences (to - from, points) with bootstrap CIs, per task both runs have."""
+    """Paired per-problem differences (to - from, points) with sign-flip CIs (NaN where too few problems bound
+    them), per task both runs have. `significant` is Holm-corrected over every row of the table, so a report
+    with many checkpoints does not flag changes by chance (p_value is the uncorrected two-sided p)."""
     rows = []
     for a, b in pairs:
         for task in (t for t in a.tasks if t in b.tasks):
             try:
-                va = per_problem_values(a.grouped(task), metric)
-                vb = per_problem_values(b.grouped(task), metric)
+                va = per_problem_values(a.grouped(task), metric, a.results.tasks[task].n_samples)
+                vb = per_problem_values(b.grouped(task), metric, b.results.tasks[task].n_samples)
             except ValueError:
                 continue  # the metric does not exist for this pair (e.g. cons@64 vs n=16)
             fa, fb = a.problem_fingerprints(task), b.problem_fingerprints(task)
@@ -200,12 +183,19 @@ def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confid
             rows.append({"task": task, "series": b.series, "from_run": a.run_id, "from_label": a.label,
                          "from_step": a.step, "to_run": b.run_id, "to_label": b.label, "to_step": b.step,
                          "metric": metric, "n_shared": d.n, "from_value": d.baseline, "to_value": d.candidate,
-                         "delta": d.delta, "ci_low": d.ci_low, "ci_high": d.ci_high,
-                         "significant": bool(d.ci_low > 0 or d.ci_high < 0),
+                         "delta": d.delta, "ci_low": _finite(d.ci_low), "ci_high": _finite(d.ci_high),
+                         "p_value": d.p_two_sided,
                          "complete": a.task_complete(task) and b.task_complete(task)})
+    adjusted = holm([row["p_value"] for row in rows])
+    for row, p_holm in zip(rows, adjusted, strict=True):
+        row["significant"] = bool(p_holm <= 1 - confidence)
     return pd.DataFrame(rows, columns=["task", "series", "from_run", "from_label", "from_step", "to_run", "to_label",
                                        "to_step", "metric", "n_shared", "from_value", "to_value", "delta", "ci_low",
-                                       "ci_high", "significant", "complete"])
+                                       "ci_high", "p_value", "significant", "complete"])
+
+
+def _finite(value: float) -> float:
+    return value if np.isfinite(value) else float("nan")
 
 
 def flips_table(a: Run, b: Run, threshold: float = 50.0) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from typing import Any
 
 from r1eval.errors import R1EvalError
 from r1eval.store import RunStore
-from r1eval.types import Completion, Problem, Status, Verdict
+from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, Verdict
 
 GENERATOR = "r1eval view"
 SOLVED = 0.5  # a problem is solved in a run when at least half its graded samples are correct (as in report flips)
@@ -36,18 +36,19 @@ class ViewRun:
     """One run as the viewer reads it: whatever the directory holds now."""
 
     store: RunStore
-    config: dict[str, Any]
-    results: dict[str, Any] | None
+    config: RunRecord
+    results: RunResult | None
 
     @property
     def label(self) -> str:
-        if self.config.get("label"):
-            return str(self.config["label"])
-        step = self.config.get("step")
-        return f"step {step}" if step is not None else str(self.config.get("run_id") or self.store.path.name)
+        if self.config.label:
+            return str(self.config.label)
+        step = self.config.step
+        return f"step {step}" if step is not None else str(self.config.run_id or self.store.path.name)
 
     def n(self, task: str) -> int:
-        return int(self.config.get("tasks", {}).get(task, {}).get("n") or 0)
+        record = self.config.tasks.get(task)
+        return record.n if record is not None else 0
 
 
 def open_run(path: str | Path) -> ViewRun:
@@ -58,16 +59,16 @@ def open_run(path: str | Path) -> ViewRun:
 
 
 def default_out(runs: Sequence[ViewRun], root: Path = Path("reports/view")) -> Path:
-    return root / "-vs-".join(str(r.config.get("run_id") or r.store.path.name) for r in runs)
+    return root / "-vs-".join(str(r.config.run_id or r.store.path.name) for r in runs)
 
 
-def _prompts(task: str, config: dict[str, Any], problems: list[Problem]) -> list[Any]:
+def _prompts(task: str, config: RunRecord, problems: list[Problem]) -> list[Any]:
     """The user turn each problem was asked with (the task's own template); the bare question if the task's file
     is no longer loadable (a user task folder that moved)."""
     from r1eval.task.registry import load_tasks
 
     try:
-        (loaded,) = load_tasks([task], config.get("tasks_dirs") or [])
+        (loaded,) = load_tasks([task], config.tasks_dirs)
         return [loaded.prompt(p) for p in problems]
     except (R1EvalError, KeyError, TypeError, ValueError, IndexError):
         return [[{"role": "user", "content": p.question}] for p in problems]
@@ -99,7 +100,7 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
     prompts = _prompts(task, runs[0].config, ordered)
     per_run = []
     for run in runs:
-        if task not in run.config.get("tasks", {}):
+        if task not in run.config.tasks:
             per_run.append(None)
             continue
         completions = {(c.problem_id, c.sample): c for c in run.store.read_completions(task)}
@@ -144,13 +145,15 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
 
 
 def _run_entry(run: ViewRun) -> dict[str, Any]:
-    results = run.results or {}
-    return {"id": run.config.get("run_id") or run.store.path.name, "label": run.label, "model": run.config.get("model"),
-            "step": run.config.get("step"), "path": str(run.store.path), "complete": results.get("complete"),
-            "scored": run.results is not None, "sampling": run.config.get("sampling", {}),
-            "tasks": {name: {"metrics": t.get("metrics", {}), "n_problems": t.get("n_problems"),
-                             "n_samples": t.get("n_samples"), "complete": t.get("complete")}
-                      for name, t in results.get("tasks", {}).items()}}
+    results = run.results
+    tasks = results.tasks if results is not None else {}
+    return {"id": run.config.run_id or run.store.path.name, "label": run.label, "model": run.config.model,
+            "step": run.config.step, "path": str(run.store.path),
+            "complete": results.complete if results is not None else None,
+            "scored": results is not None, "sampling": dict(run.config.sampling),
+            "tasks": {name: {"metrics": dict(t.metrics), "n_problems": t.n_problems, "n_samples": t.n_samples,
+                             "n_problems_scored": t.n_problems_scored, "complete": t.complete}
+                      for name, t in tasks.items()}}
 
 
 def _check_out(out: Path) -> None:
@@ -176,7 +179,7 @@ def write_viewer(paths: Sequence[str | Path], out: str | Path | None = None) -> 
     staging = out_dir / ".data.tmp"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    names = [t for t in dict.fromkeys(t for r in runs for t in r.config.get("tasks", {}))
+    names = [t for t in dict.fromkeys(t for r in runs for t in r.config.tasks)
              if any(r.store.has_problems(t) for r in runs)]  # a run in progress may not have reached a task
     tasks = [_task_view(name, runs, i, staging) for i, name in enumerate(names)]
     title = " vs ".join(r.label for r in runs)
