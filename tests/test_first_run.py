@@ -82,7 +82,11 @@ def test_a_real_run_shows_progress_and_no_engine_info(tmp_path, shared_data):
     from r1eval.generate.demo_models import tiny_llama_dir
 
     model = tiny_llama_dir(tmp_path / "tiny")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "R1EVAL_DATA_DIR": str(shared_data)}
+    from r1eval.generate.vllm_backend import QUIET_ENV
+
+    # a user's shell: none of the variables an earlier in-process CLI call of this test session may have set
+    env = {k: v for k, v in os.environ.items() if k not in QUIET_ENV}
+    env.update(PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", R1EVAL_DATA_DIR=str(shared_data))
     args = [sys.executable, "-m", "r1eval", "run", "--model", str(model), "--tasks", "math500", "--limit", "2",
             "--n", "2", "--max-tokens", "8", "--out", str(tmp_path / "runs"), "--label", "tiny"]
     proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600)
