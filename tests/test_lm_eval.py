@@ -87,11 +87,11 @@ def test_replayed_run_scores_every_sample_with_lm_evals_filters_and_metric(tmp_p
     from r1eval.pipeline.run import run
 
     results = run(replay_config(tmp_path, lm_tasks), show_progress=False)
-    task = results["tasks"][TASK]
+    task = results.tasks[TASK]
     # correct: doc0 s0 ("5"), doc1 s1 ("42"), doc2 s0 ("6"); doc0 s1 says 4 before the stop string, 9 after it
-    assert task["metrics"]["pass@1"] == pytest.approx(1 / 2)
-    assert task["metrics"]["exact_match,last-number"] == pytest.approx(3 / 6)
-    assert task["n_samples"] == 2 and task["complete"]
+    assert task.metrics["pass@1"] == pytest.approx(1 / 2)
+    assert task.metrics["exact_match,last-number"] == pytest.approx(3 / 6)
+    assert task.n_samples == 2 and task.complete
     store = RunStore(tmp_path / "runs" / "r")
     verdicts = {(v.problem_id, v.sample): v for v in store.read_verdicts(TASK)}
     assert verdicts[("0", 1)].answer == "4"
@@ -100,9 +100,9 @@ def test_replayed_run_scores_every_sample_with_lm_evals_filters_and_metric(tmp_p
     assert verdicts[("2", 1)].status.value == "no_answer"  # lm-eval's filter found nothing: [invalid]
     assert json.loads(verdicts[("2", 0)].detail) == {"exact_match,last-number": 1.0}
     config = store.read_config()
-    record = config["tasks"][TASK]
-    assert record["lm_eval"]["version"] == "0.4.13" and len(record["lm_eval"]["config_sha256"]) == 64
-    assert record["version"] == 2.0 and config["lm_eval_include"] == [str(lm_tasks)]
+    record = config.tasks[TASK]
+    assert record.lm_eval["version"] == "0.4.13" and len(record.lm_eval["config_sha256"]) == 64
+    assert record.version == 2.0 and config.lm_eval_include == (str(lm_tasks),)
     assert store.read_problems(TASK)[1].question == "Question: What is 7*6?\nAnswer:"  # lm-eval's prompt
 
 
@@ -120,7 +120,7 @@ def test_rescoring_needs_no_generator_and_gives_the_same_results(tmp_path, lm_ta
 
     first = run(replay_config(tmp_path, lm_tasks), show_progress=False)
     again = score_run(tmp_path / "runs" / "r", show_progress=False)
-    assert again["tasks"][TASK]["metrics"] == first["tasks"][TASK]["metrics"]
+    assert again.tasks[TASK].metrics == first.tasks[TASK].metrics
 
 
 def test_scores_match_lm_evals_own_evaluator(tmp_path, lm_tasks):
@@ -193,11 +193,11 @@ def test_tiny_model_on_vllm_cpu_gives_n_distinct_seeded_samples_per_document(tmp
                        engine=EngineConfig(device="cpu"), lm_eval_include=(str(lm_tasks),))
     results = run(config, show_progress=False)
     completions = RunStore(tmp_path / "runs" / "v").read_completions(TASK)
-    assert len(completions) == 3 * 4 and results["tasks"][TASK]["complete"]
+    assert len(completions) == 3 * 4 and results.tasks[TASK].complete
     for pid in ("0", "1", "2"):
         texts = [c.text for c in completions if c.problem_id == pid]
         assert len(set(texts)) == 4, texts  # per-sample seeds: the repeats differ
-    assert set(results["tasks"][TASK]["metrics"]) >= {"pass@1", "exact_match,last-number"}
+    assert set(results.tasks[TASK].metrics) >= {"pass@1", "exact_match,last-number"}
 
 
 def test_export_writes_what_lm_evals_own_readers_understand(tmp_path, lm_tasks, capsys):

@@ -13,7 +13,7 @@ import pytest
 
 from r1eval.cli import main
 from r1eval.report.viewer import make_server, write_viewer
-from r1eval.store import RunStore
+from r1eval.store import RunStore, record_from_json
 from r1eval.types import Completion, Problem
 from tests.conftest import require
 from tests.runfactory import make_run
@@ -66,8 +66,8 @@ def test_index_carries_each_sample_and_chunks_carry_the_texts(two_runs, tmp_path
 
 def test_a_run_in_progress_is_read_as_it_is(tmp_path):
     store = RunStore(tmp_path / "run")
-    store.write_config({"run_id": "run", "model": "m", "step": None, "label": "live",
-                        "tasks": {"aime24": {"n": 3}, "aime25": {"n": 2}}})
+    tasks = {"aime24": {"version": 1, "n": 3}, "aime25": {"version": 1, "n": 2}}
+    store.write_config(record_from_json({"run_id": "run", "model": "m", "step": None, "label": "live", "tasks": tasks}))
     store.write_problems("aime24", [Problem("a", "What is 1+1?", "2"), Problem("b", "2+2?", "4")])
     with store.journal("aime24") as journal:
         journal.append([Completion("a", 0, "\\boxed{2}", "stop", 5), Completion("a", 2, "\\boxed{3}", "stop", 6)])

@@ -13,6 +13,7 @@ from r1eval.errors import ConfigError, ModelError
 from r1eval.generate import GenRequest, make_generator
 from r1eval.generate.demo_models import tiny_llama_dir
 from r1eval.generate.model_source import resolve_model
+from r1eval.generate import vllm_backend
 from r1eval.generate.vllm_backend import VLLMGenerator, engine_args
 from tests.conftest import require
 
@@ -78,6 +79,7 @@ def test_data_parallel_points_to_the_server_backend(tiny_model):
 
 def test_engine_args_pass_settings_through_and_add_cpu_fixes(tiny_model, monkeypatch):
     monkeypatch.delenv("VLLM_CPU_KVCACHE_SPACE", raising=False)
+    monkeypatch.setattr(vllm_backend, "engine_logs_quiet", lambda: False)  # as with -v (other tests may quieten)
     engine = EngineConfig(dtype="bfloat16", max_model_len=1024, tensor_parallel_size=2, gpu_memory_utilization=0.5)
     gpu = engine_args(str(tiny_model), "abc", engine, cpu=False)
     assert gpu == {"model": str(tiny_model), "dtype": "bfloat16", "tensor_parallel_size": 2,
