@@ -146,6 +146,8 @@ def test_in_a_browser_filters_and_an_opened_sample_show_what_happened(two_runs, 
     assert page.inner_text("#sample .answer-text").strip() == "The answer is \\boxed{2}."
     assert not page.is_visible("#sample .think-text")  # the think block is folded
     page.click("#sample details.think summary")
+    # the browser fires 'toggle' after the click returns; the text is filled in then
+    page.wait_for_function("document.querySelector('#sample .think-text').textContent.length > 0")
     assert page.inner_text("#sample .think-text").startswith("Let me think. Let me think.")
 
     page.click("#filters button[data-filter=no_answer]")
