@@ -259,10 +259,7 @@ class RunStore:
         return results_from_json(_read_json(self.results_path), self.results_path)
 
     def tasks(self) -> list[str]:
-        config = self.read_config()
-        if config is None:
-            raise StoreError(f"{self.path} is not an r1eval run directory (no config.json)")
-        return list(config.tasks)
+        return list(self.require_config().tasks)
 
     def write_problems(self, task: str, problems: list[Problem]) -> None:
         self.task_dir(task).mkdir(parents=True, exist_ok=True)

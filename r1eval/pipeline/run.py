@@ -238,16 +238,14 @@ def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress
     to the settings recorded in the run's config.json; other settings are recorded there before grading. Takes
     the run directory's writer lock: it rewrites verdicts and results."""
     store = RunStore(run_dir)
-    if store.read_config() is None:
-        raise StoreError(f"{run_dir} is not an r1eval run directory (no config.json)")
+    store.require_config()  # before the lock, which would create a missing directory
     with store.writer_lock():
         return _score_run(store, tasks_dirs, show_progress, scoring, lm_eval_include)
 
 
 def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool,
                scoring: ScoringConfig | None, lm_eval_include: Sequence[str] = ()) -> RunResult:
-    config = store.read_config()
-    assert config is not None
+    config = store.require_config()
     scoring = scoring or recorded_scoring(config)
     if dict(config.scoring) != asdict(scoring):
         config = replace(config, scoring=asdict(scoring))
