@@ -80,12 +80,6 @@ def boxes(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def last_boxed(text: str) -> str | None:
-    """Content of the last \\boxed{...} or \\fbox{...}, with nested braces balanced."""
-    found = boxes(text)
-    return found[-1][2] if found else None
-
-
 def _joins(gap: str) -> bool:
     """Whether the text between two boxes joins them into one list ("and", ",", "$ and $", "papers and")."""
     if _CONNECTOR_RE.match(gap):
