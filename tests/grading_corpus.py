@@ -153,6 +153,27 @@ MATH_PAIRS = [
     ("\\left[\\begin{array}{cc}1 & 2 \\\\ 3 & 4\\end{array}\\right]", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", C),
     ("\\left[\\begin{array}{cc}1 & 2 \\\\ 3 & 5\\end{array}\\right]", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", I),
     ("\\text{The smallest such } n \\text{ is } 3", "3", C), ("\\text{The smallest such } n \\text{ is } 4", "3", I),
+    # issue 18, units after the value: dropped against a bare gold, never converted, a different known unit is wrong
+    ("5\\pi \\text{ cm}", "5\\pi", C), ("5\\pi cm", "5\\pi", C), ("12 m^2", "12", C), ("7days", "7", C),
+    ("30^\\circ \\text{ degrees}", "30", C), ("30^{\\circ} C", "30", C), ("45^\\circ \\text{ angle}", "45", C),
+    ("7 days", "7 weeks", I), ("7 \\text{ weeks}", "7 weeks", C), ("12 \\text{ cm}^2", "12 cm", I),
+    ("12 \\text{cm}", "12 cm", C), ("12 m", "12 \\text{ km}", I), ("30^\\circ C", "30^\\circ F", I),
+    ("3 + 4\\mathrm{i}", "7", I), ("x + 5 m", "5", I), ("2 x", "2", I), ("5 \\text{ square units}", "5", C),
+    # mixed numbers (issue 18): a whole number, a space, a proper fraction
+    ("2 3/4", "2.75", C), ("2\\ 3/4", "\\frac{11}{4}", C), ("-2 3/4", "-2.75", C), ("2 3/4", "1.5", I),
+    ("1 5/4", "\\frac94", I),
+    # clock times (issue 18): the time named, 12-hour suffixes by the usual convention (12 a.m. is midnight)
+    ("9:05", "9:05:00", C), ("9:05", "9:05:30", I), ("7:15 p.m.", "19:15", C), ("7:15 \\text{ PM}", "19:15", C),
+    ("7:15 a.m.", "19:15", I), ("12:05 a.m.", "0:05", C), ("12:30 p.m.", "12:30", C), ("7:15 p.m.", "7:15", I),
+    # function notation (issue 18): the dependent variable's name is free when both sides define a function
+    ("g(t) = 3t - 1", "y = 3t - 1", C), ("f(x) = x^2 + 1", "y = x^2 + 1", C), ("g(t) = 3t + 1", "y = 3t - 1", I),
+    ("x = 3t - 1", "y = 3t - 1", I), ("f(y) = 2y", "y = 2x", I), ("x = 5", "y = 5", I), ("y(x) = 2x", "y = 2x", C),
+    # trigonometric identities (issue 18)
+    ("\\cos(\\pi/2 - \\theta)", "\\sin\\theta", C), ("\\sin 2x", "2\\sin x\\cos x", C),
+    ("1 - 2\\sin^2 x", "\\cos 2x", C), ("\\cos(\\pi/2 + \\theta)", "\\sin\\theta", I), ("\\sin^2 x", "\\cos^2 x", I),
+    ("\\tan x", "\\sin x", I),
+    # a gold written as a sentence (issue 18)
+    ("250", "the final answer is 250", C), ("25", "The final answer is 250.", I), ("12", "Answer: 12 cm", C),
 ]
 
 # AIME-style integers
@@ -246,6 +267,14 @@ EXTRACTION = [
     Case("ext-bold-last-line", "</think>Adding the two cases gives the total.\n\n**204**", "204", "integer", C),
     Case("ext-bold-heading-last", "</think>Adding the two cases gives 204.\n\n**Final Answer**", "204", "integer", N),
     Case("ext-bold-in-sentence", "</think>The total is **204** apples, as computed.", "204", "integer", N),
+    # a correction retracts the earlier box; a hedge between two boxes stays a hedge (issue 18)
+    Case("ext-correction", "</think>At first I got \\boxed{12}, but on checking, it is \\boxed{15}.", "15", "math", C),
+    Case("ext-correction-old-gold", "</think>At first I got \\boxed{12}, but on checking, it is \\boxed{15}.", "12",
+         "math", I),
+    Case("ext-correction-wait", "</think>So $\\boxed{12}$, wait, actually $\\boxed{15}$", "15", "math", C),
+    Case("ext-hedge-or-boxes", "</think>$\\boxed{12}$ or $\\boxed{15}$", "15", "math", I),
+    Case("ext-hedge-but-also", "</think>$\\boxed{12}$, but it could also be $\\boxed{15}$", "15", "math", I),
+    Case("ext-hedge-but-maybe", "</think>$\\boxed{12}$ but maybe $\\boxed{15}$", "15", "math", I),
     Case("ext-lighteval-form", "</think>Therefore, the final answer is: $\\boxed{\\frac{3}{4}}$. I hope it is correct",
          "0.75", "math", C),
 ]

@@ -59,7 +59,7 @@ def clear_caches(workers: bool = False) -> None:
 
     _SETTLED.clear()
     for cached in (structure.parse, symbolic.parse_value, mathgrade.gold_key, mathgrade.gold_node,
-                   mathgrade.gold_text):
+                   mathgrade.gold_clean):
         cached.cache_clear()
     if workers:
         for shared in bounded.shared_pools():

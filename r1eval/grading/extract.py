@@ -3,8 +3,9 @@
 Policy (README, "Grading policy"): only the text after the last </think> is the answer region; the final answer is the
 last \\boxed{}/\\fbox{} or an explicit answer line that comes after it (a sentence on that line is read for its
 mathematical answer; a line that cannot be read leaves a box in charge); a run of boxes joined by connectors is
-several final answers, which the grader treats as a list (a hedge unless the gold is a list); a bold last line that
-holds only an answer is a final statement too.
+several final answers, which the grader treats as a list (a hedge unless the gold is a list), unless the words
+between them retract the earlier box (a correction: the last box stands); a bold last line that holds only an
+answer is a final statement too.
 """
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ _ANSWER_AFTER_CUE_RE = re.compile(r"(?i)\bis\s+(?:our|the)\s+(?:final\s+)?answer
 _ANSWER_BEFORE_RE = re.compile(r"(?i)(\$[^$\n]{1,200}\$)\s+is\s+(?:our|the)\s+(?:final\s+)?answer\b")
 _CONNECTOR_RE = re.compile(r"^(?:\s|\$|\\[\]\[()]|\\quad|\\qquad|,|;|\.|\\text\{\s*(?:and|or)\s*\}|and|or|&|\\\\)*$")
 _LOOSE_JOIN_RE = re.compile(r"(?i)\band\b|[,;&]")  # "\boxed{1} papers and \boxed{2} bins"
+# a retraction between two boxes ("but on checking", "actually", "wait", "I made a mistake"); hedge words keep the
+# pair a hedge ("\boxed{12}, but it could also be \boxed{15}")
+_CORRECTION_RE = re.compile(r"(?i)\b(?:but|however|actually|instead|rather|wait|oops|mistake|wrong|re-?check\w*|"
+                            r"on\s+(?:checking|second\s+thought)|correct(?:ed|ion|ing)|fix(?:ed|ing))\b")
+_HEDGE_CUE_RE = re.compile(r"(?i)\b(?:or|also|maybe|perhaps|possibly|might|could|either|another|too)\b")
 _GAP_END_RE = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 _SENTENCE_END_RE = re.compile(r"(?<![\d\\])\.(?:\s+[A-Z(]|\s*$)|\.\s+(?:I|This|Thus|So|Hence|The|<)")
 
@@ -81,10 +87,15 @@ def boxes(text: str) -> list[tuple[int, int, str]]:
 
 
 def _joins(gap: str) -> bool:
-    """Whether the text between two boxes joins them into one list ("and", ",", "$ and $", "papers and")."""
+    """Whether the text between two boxes joins them into one list ("and", ",", "$ and $", "papers and", "but
+    maybe": a hedge); a correction ("\\boxed{12}, but on checking, it is \\boxed{15}") does not: it retracts the
+    earlier box."""
     if _CONNECTOR_RE.match(gap):
         return True
-    return len(gap) <= 40 and not _GAP_END_RE.search(gap) and bool(_LOOSE_JOIN_RE.search(gap))
+    hedged = bool(_HEDGE_CUE_RE.search(gap))
+    if _CORRECTION_RE.search(gap) and not hedged:
+        return False
+    return len(gap) <= 40 and not _GAP_END_RE.search(gap) and (hedged or bool(_LOOSE_JOIN_RE.search(gap)))
 
 
 def last_box_run(found: list[tuple[int, int, str]], text: str) -> list[str]:

@@ -9,7 +9,7 @@ import functools
 import re
 from fractions import Fraction
 
-from r1eval.grading.extract import Found, boxes, last_box_run
+from r1eval.grading.extract import Found, answer_line, boxes, clip_sentence, last_box_run, read_statement
 from r1eval.grading.math import structure, symbolic
 from r1eval.grading.math.normalize import Cleaned, clean
 from r1eval.types import Status
@@ -19,13 +19,22 @@ MAX_ANSWER_CHARS = 1000  # longer than any real final answer; parsing it would o
 
 
 @functools.lru_cache(maxsize=4096)
-def gold_text(gold: str) -> str:
+def gold_clean(gold: str) -> Cleaned:
     """The cleaned gold (cached: golds repeat across samples). A gold that holds boxes (`\\boxed{1, 2}`, a worked
-    solution) is its last run of boxes, read like a response's final answer."""
+    solution) is its last run of boxes, read like a response's final answer; a gold written as a sentence with an
+    answer cue ("The final answer is 250.") is the answer that sentence states."""
     found = boxes(gold)
     if not found:
-        return clean(gold).text
-    return ", ".join(dict.fromkeys(text for text in (clean(part).text for part in last_box_run(found, gold)) if text))
+        line = answer_line(gold)
+        said = read_statement(clip_sentence(line[1])) if line is not None else None
+        return clean(said if said is not None else gold)
+    parts = [clean(part) for part in last_box_run(found, gold)]
+    texts = list(dict.fromkeys(part.text for part in parts if part.text))
+    return Cleaned(", ".join(texts), unit=parts[-1].unit if len(texts) == 1 else None)
+
+
+def gold_text(gold: str) -> str:
+    return gold_clean(gold).text
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,7 +65,7 @@ def _answer_text(found: Found) -> Cleaned:
         return parts[-1]
     if len(distinct) <= 1:
         return parts[-1]
-    return Cleaned(", ".join(distinct), parts[-1].degrees, parts[-1].percent, several=True)
+    return Cleaned(", ".join(distinct), parts[-1].degrees, parts[-1].percent, several=True, unit=parts[-1].unit)
 
 
 def _all_equivalent(texts: list[str]) -> bool:
@@ -67,8 +76,9 @@ def _all_equivalent(texts: list[str]) -> bool:
     return all(structure.equivalent(node, nodes[0]) for node in nodes[1:])
 
 
-def _final_answer(found: Found | None) -> Cleaned | Graded:
-    """The cleaned final answer, or the verdict when there is nothing to compare (none, empty, or too long)."""
+def _final_answer(found: Found | None, gold: str) -> Cleaned | Graded:
+    """The cleaned final answer, or the verdict when there is nothing to compare (none, empty, too long, or in
+    another unit than the gold's: units are never converted)."""
     if found is None:
         return Status.NO_ANSWER, None, "no \\boxed{} answer or 'Answer:' line after </think>"
     if sum(len(part) for part in found.parts) > MAX_ANSWER_CHARS:
@@ -76,11 +86,14 @@ def _final_answer(found: Found | None) -> Cleaned | Graded:
     answer = _answer_text(found)
     if not answer.text:
         return Status.NO_ANSWER, None, f"empty {found.source}"
+    gold_unit = gold_clean(gold).unit
+    if answer.unit and gold_unit and answer.unit != gold_unit:
+        return Status.INCORRECT, answer.text, f"{found.source}: in {answer.unit}, the gold is in {gold_unit}"
     return answer
 
 
 def grade_math(found: Found | None, gold: str) -> Graded:
-    answer = _final_answer(found)
+    answer = _final_answer(found, gold)
     if isinstance(answer, tuple):
         return answer
     key = gold_key(gold, False)
@@ -106,7 +119,7 @@ def grade_math(found: Found | None, gold: str) -> Graded:
 
 def grade_integer(found: Found | None, gold: str) -> Graded:
     """AIME-style: the answer must be an integer equal to the gold (033 == 33)."""
-    answer = _final_answer(found)
+    answer = _final_answer(found, gold)
     if isinstance(answer, tuple):
         return answer
     expected = symbolic.fast_number(gold_text(gold))

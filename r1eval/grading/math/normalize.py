@@ -2,13 +2,16 @@
 
 Everything here is a pure regex/string pass (bounded time). What it removes never changes a value: delimiters,
 spacing commands, \\left/\\right, \\displaystyle, thousands separators (only when the whole answer is one number
-written in groups of three: `(1,100)` stays a pair), trailing units and words. Markers that DO
+written in groups of three: `(1,100)` stays a pair), trailing units and words (a unit units.py knows is kept aside
+in `Cleaned.unit`, never converted); `2 3/4` becomes the mixed number 2\\frac{3}{4}. Markers that DO
 carry meaning are kept as flags: a degree sign and a percent sign (30° is not pi/6, 25% is not 0.25).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from r1eval.grading.math.units import split_unit
 
 _SPACING = re.compile(
     r"(?<!\\)\\[,;:> ]|\\q?quad(?![a-zA-Z])|~|\\hspace\*?\{[^}]*\}|\\(?:displaystyle|textstyle|limits)(?![a-zA-Z])")
@@ -29,9 +32,8 @@ _DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\degree|°|\^\s*\{?\s*\\te
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent\b)\s*$")
 _TEXT_CMD = re.compile(
     r"\\(?:boxed|fbox|text|textbf|textit|textrm|textnormal|mathrm|mathbf|mbox|operatorname|mathit|boldsymbol)\s*\{")
-_UNIT_TAIL = re.compile(
-    r"(?<=[\d}).])\s*\\(?:text|textnormal|textbf|textit|textrm|mbox|mathrm)\{[^{}]*\}(?:\s*\^\s*\{?\d\}?)?\s*$")
-_WORD_TAIL = re.compile(r"(?<=[\d}).])\s+(?:[A-Za-z]{2,}\.?(?:\s+|$))+(?:\^\s*\{?\d\}?)?$")
+_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(:[0-5]\d)?\s*(?:\\(?:text|mathrm|mbox)\s*\{\s*)?([AaPp])\.?\s*[Mm]\.?\s*\}?$")
+_MIXED_SLASH = re.compile(r"^([+-]?\d+)\s+(\d+)\s*/\s*(\d+)$")  # 2 3/4: a mixed number when 3/4 is proper
 # "5 or 6", "1 and 2", "(11,7)or(7,11)": alternatives (a hedge in an answer, a list in a gold)
 _HEDGE = re.compile(r"\s*(?:\\text\{\s*(?:or|and)\s*\}|\b(?:or|and)\b|\\lor(?![a-zA-Z])|\\vee(?![a-zA-Z]))\s*")
 _TRAILING = re.compile(r"[\s.,;:]+$")
@@ -43,6 +45,7 @@ class Cleaned:
     degrees: bool = False
     percent: bool = False
     several: bool = False  # the answer joined alternatives with "or"/"and"
+    unit: str | None = None  # a unit units.py knows, written after the value ("cm^2"); never converted
 
 
 def strip_text_wrappers(text: str) -> str:
@@ -57,6 +60,15 @@ def strip_text_wrappers(text: str) -> str:
             index += 1
         inner = text[match.end():index - 1] if depth == 0 else text[match.end():]
         text = text[:match.start()] + inner + text[index:]
+
+
+def _clock_24(match: re.Match[str]) -> str:
+    """7:15 p.m. -> 19:15, 12:05 a.m. -> 0:05 (the 12-hour clock's convention: 12 a.m. is midnight, 12 p.m. noon)."""
+    hour = int(match.group(1))
+    if not 1 <= hour <= 12:
+        return match.group(0)
+    hour = hour % 12 + (12 if match.group(4) in "Pp" else 0)
+    return f"{hour}:{match.group(2)}{match.group(3) or ''}"
 
 
 def clean(raw: str) -> Cleaned:
@@ -79,7 +91,8 @@ def clean(raw: str) -> Cleaned:
     text = _SQRT_SHORT.sub(r"\\sqrt{\1}", text)
     text = _LT_GT.sub(lambda m: "<" if m.group(1) == "l" else ">", text)
     text = text.replace("\\{,\\}", "{,}").replace("\\infty", "\\infty ").replace("\\dots", "").replace("\\ldots", "")
-    text = _UNIT_TAIL.sub("", text)
+    text = _CLOCK.sub(_clock_24, text)
+    text, unit, _ = split_unit(text)
     degrees = bool(_DEGREE.search(text))
     text = _DEGREE.sub("", text)
     percent = bool(_PERCENT.search(text))
@@ -87,11 +100,13 @@ def clean(raw: str) -> Cleaned:
     text, hedges = _HEDGE.subn(", ", text)
     if hedges:  # "19, 46, and 82" leaves empty items
         text = _EMPTY_ITEMS.sub(",", text).strip(", ")
-    text = _WORD_TAIL.sub("", text)
+    text, later_unit, _ = split_unit(text)
     text = re.sub(r"\s+", " ", text).strip()
     text = _TRAILING.sub("", text)
     if grouped := _GROUPED.match(text):
         text = grouped.group(1) + grouped.group(3).replace(grouped.group(2), "") + (grouped.group(4) or "")
+    if (mixed := _MIXED_SLASH.match(text)) and 0 < int(mixed.group(2)) < int(mixed.group(3)):
+        text = f"{mixed.group(1)}\\frac{{{mixed.group(2)}}}{{{mixed.group(3)}}}"
     if _REALS.match(text):
         text = "(-\\infty, \\infty)"
-    return Cleaned(text, degrees, percent, several=bool(hedges))
+    return Cleaned(text, degrees, percent, several=bool(hedges), unit=unit or later_unit)

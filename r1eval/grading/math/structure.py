@@ -76,7 +76,7 @@ def text_key(text: str) -> str:
 _SUBSCRIPT = re.compile(r"_\s*(?:\{[^{}]*\}|\w)")
 _ARGUMENTS = re.compile(r"(?<=[A-Za-z}])\([^()]*\)")  # f(2), P(A)
 _COMMAND = re.compile(r"\\[a-zA-Z]+")
-_TIME = re.compile(r"^\d{1,2}:\d\d$")
+_TIME = re.compile(r"^\d{1,2}:[0-5]\d(?::[0-5]\d)?$")  # H:MM or H:MM:SS
 _INEQUALITY = {"<": "<", ">": ">", "\\le": "<=", "\\leq": "<=", "\\leqslant": "<=", "<=": "<=",
                "≤": "<=", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=", ">=": ">=", "≥": ">="}
 
@@ -277,14 +277,22 @@ def _as_relation(node: Node) -> Node:
 
 
 def _equal_ratios(a: Node, b: Node) -> bool:
-    """H:MM clock times compare as written; a ratio a:b scales (2:3 = 4:6) only when no part is zero."""
+    """Clock times compare as the time they name (9:05 = 9:05:00, never 12:00 = 1:00); a ratio a:b scales
+    (2:3 = 4:6) only when no part is zero."""
+    if a.value and b.value:
+        return _seconds(a.raw) == _seconds(b.raw)
     if len(a.items) != len(b.items) or not all(i.kind == "num" for i in a.items + b.items):
         return False
-    if (a.value and b.value) or any(symbolic.equal_values(i.value, Fraction(0)) for i in a.items + b.items):
+    if any(symbolic.equal_values(i.value, Fraction(0)) for i in a.items + b.items):
         return all(equivalent(x, y) for x, y in zip(a.items, b.items))
     first_a, first_b = a.items[0].value, b.items[0].value
     return all(symbolic.equal_values(_product(x.value, first_b), _product(y.value, first_a))
                for x, y in zip(a.items, b.items))
+
+
+def _seconds(clock: str) -> int:
+    hours, minutes, *seconds = (int(part) for part in clock.split(":"))
+    return hours * 3600 + minutes * 60 + sum(seconds)
 
 
 def _product(x: Any, y: Any) -> Any:
@@ -302,6 +310,22 @@ def _assign_vs_other(assign: Node, other: Node, assign_is_gold: bool) -> bool:
     if assign.brackets == "expr" and assign_is_gold:
         return False
     return equivalent(assign.value[1], other) if not assign_is_gold else equivalent(other, assign.value[1])
+
+
+_FUNCTION = re.compile(r"^([A-Za-z])(?:_\{?\w+\}?)?\s*(?:\(\s*([A-Za-z](?:\s*,\s*[A-Za-z])*)\s*\))?$")
+
+
+def _function_names(a: Node, b: Node) -> bool:
+    """Both sides define a function of the variables in their values (`f(x) = ...`, `y = ...`), at least one in
+    function notation with its arguments free in the value, and neither value a constant or using its own name."""
+    forms = [(_FUNCTION.match(_name_key(n.value[0])), n.value[1].raw) for n in (a, b)]
+    if not all(form and _letters(raw) and form.group(1) not in _letters(raw) for form, raw in forms):
+        return False
+    return any(form.group(2) and set(form.group(2).replace(",", "")) <= _letters(raw) for form, raw in forms)
+
+
+def _letters(raw: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z]", re.sub(r"\\[a-zA-Z]+", "", raw)))
 
 
 def equivalent(a: Node, b: Node) -> bool:
@@ -340,6 +364,8 @@ def equivalent(a: Node, b: Node) -> bool:
         return set_a is not None and set_a == set_b
     if a.kind == "assign":
         if _name_key(a.value[0]) == _name_key(b.value[0]):
+            return equivalent(a.value[1], b.value[1])
+        if _function_names(a, b):  # g(t) = 3t - 1 is y = 3t - 1: the name of the dependent variable is free
             return equivalent(a.value[1], b.value[1])
         if a.brackets == "name" and b.brackets == "name" and not _is_relation(a.value[1]):
             return False  # x = 5 is not y = 5
