@@ -47,13 +47,13 @@ def _accepted(jobs):
 def test_math500_golds_with_units_mixed_numbers_and_function_lines(golds):
     jobs = [(f"</think>The answer is $\\boxed{{{answer}}}$.", golds[pid], "math", ()) for pid, answer, _ in MATH500]
     verdicts = _accepted(jobs)
-    wrong = [(pid, answer) for (pid, answer, expected), got in zip(MATH500, verdicts) if got != expected]
+    wrong = [(pid, answer) for (pid, answer, expected), got in zip(MATH500, verdicts, strict=True) if got != expected]
     assert wrong == []
 
 
 def test_twelve_hour_clock_convention():
     verdicts = _accepted([(f"</think>\\boxed{{{answer}}}", gold, "math", ()) for answer, gold, _ in CLOCK])
-    assert [(a, g) for (a, g, expected), got in zip(CLOCK, verdicts) if got != expected] == []
+    assert [(a, g) for (a, g, expected), got in zip(CLOCK, verdicts, strict=True) if got != expected] == []
 
 
 def test_a_unit_mismatch_says_so_and_integer_kind_checks_units_too():

@@ -32,7 +32,8 @@ _DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\degree|°|\^\s*\{?\s*\\te
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent\b)\s*$")
 _TEXT_CMD = re.compile(
     r"\\(?:boxed|fbox|text|textbf|textit|textrm|textnormal|mathrm|mathbf|mbox|operatorname|mathit|boldsymbol)\s*\{")
-_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(:[0-5]\d)?\s*(?:\\(?:text|mathrm|mbox)\s*\{\s*)?([AaPp])\.?\s*[Mm]\.?\s*\}?$")
+_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(:[0-5]\d)?\s*(?:\\(?:text|mathrm|mbox)\s*\{\s*)?"
+                    r"([AaPp])\.?\s*[Mm]\.?\s*\}?$")
 _MIXED_SLASH = re.compile(r"^([+-]?\d+)\s+(\d+)\s*/\s*(\d+)$")  # 2 3/4: a mixed number when 3/4 is proper
 # "5 or 6", "1 and 2", "(11,7)or(7,11)": alternatives (a hedge in an answer, a list in a gold)
 _HEDGE = re.compile(r"\s*(?:\\text\{\s*(?:or|and)\s*\}|\b(?:or|and)\b|\\lor(?![a-zA-Z])|\\vee(?![a-zA-Z]))\s*")

@@ -15,7 +15,8 @@ _NAMES = {  # canonical unit: its spellings (lower case; plurals are added below
     "mm": "mm millimeter millimetre", "cm": "cm centimeter centimetre", "m": "m meter metre", "km": "km kilometer "
     "kilometre", "in": "in inch inches", "ft": "ft foot feet", "yd": "yd yard", "mi": "mi mile",
     "s": "s sec second", "min": "min minute", "h": "h hr hrs hour", "day": "day", "week": "wk week", "month": "month",
-    "year": "yr yrs year", "mg": "mg milligram", "g": "g gram", "kg": "kg kilogram", "lb": "lb lbs pound", "oz": "oz ounce",
+    "year": "yr yrs year", "mg": "mg milligram", "g": "g gram", "kg": "kg kilogram", "lb": "lb lbs pound",
+    "oz": "oz ounce",
     "ml": "ml milliliter millilitre", "l": "l liter litre", "gal": "gal gallon", "cent": "cent cents ¢",
     "dollar": "dollar dollars", "deg": "deg degree", "rad": "rad radian", "mph": "mph", "°c": "°c celsius",
     "°f": "°f fahrenheit", "unit": "unit",
