@@ -59,7 +59,9 @@ def test_index_carries_each_sample_and_chunks_carry_the_texts(two_runs, tmp_path
     chunk = (page.parent / "data" / "0-0.js").read_text(encoding="utf-8")
     payload = json.loads(json.loads(chunk[chunk.index("JSON.parse(") + 11: chunk.rindex("));")]))
     assert "Please reason step by step" in payload["prompt"][0]["content"]  # the task's own template
-    assert payload["samples"][0][1]["text"].endswith("The answer is \\boxed{2}.")
+    sample = payload["samples"][0][1]  # split in Python, as the grader splits it
+    assert sample["region"] == "\nThe answer is \\boxed{2}." and sample["think"] == LONG_THINK.strip()
+    assert payload["samples"][0][2]["region"] is None and payload["samples"][0][2]["think"].startswith("still")
     assert payload["samples"][0][1]["answer"] == "2"
     assert LONG_THINK not in page.read_text(encoding="utf-8")  # texts stay out of the page itself
 

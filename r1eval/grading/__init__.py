@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from r1eval.config import ScoringConfig
 from r1eval.grading.choice import grade_choice
-from r1eval.grading.extract import answer_region, final_answer
+from r1eval.grading.extract import THINK_CLOSE, THINK_OPEN, answer_region, final_answer, split_response
 from r1eval.grading.math import bounded, symbolic
 from r1eval.grading.math.grade import Graded, grade_integer, grade_math
 from r1eval.types import Completion, Problem, Status, Verdict
@@ -128,28 +128,25 @@ class AnswerScorer:
 
     def score(self, items: Sequence[tuple[Problem, Completion]],
               scoring: ScoringConfig = ScoringConfig()) -> list[Verdict]:
-        jobs = [(_answer_text(completion), problem.answer or "", self.kind, tuple(problem.choices))
-                for problem, completion in items]
+        prepared = [graded_text(c.text, c.reasoning, c.finish_reason) for _, c in items]
+        jobs = [(text, problem.answer or "", self.kind, tuple(problem.choices))
+                for (problem, _), (text, _) in zip(items, prepared, strict=True)]
         graded = grade_many(jobs, scoring.timeout_s, scoring.workers)
-        verdicts = []
-        for (problem, completion), (status, answer, detail) in zip(items, graded):
-            if _truncated(completion):
-                status, answer, detail = Status.NO_ANSWER, None, "truncated before </think>"
-            verdicts.append(Verdict(completion.problem_id, completion.sample, status, answer, detail))
-        return verdicts
+        return [Verdict(completion.problem_id, completion.sample, *(TRUNCATED if truncated else result))
+                for (_, completion), (_, truncated), result in zip(items, prepared, graded, strict=True)]
 
 
-def _answer_text(completion: Completion) -> str:
-    """A server that split the reasoning out leaves only the answer region in `text`."""
-    if completion.reasoning is not None and "</think>" not in completion.text:
-        return "</think>" + completion.text
-    return completion.text
+TRUNCATED: Graded = (Status.NO_ANSWER, None, "truncated before </think>")
 
 
-def _truncated(completion: Completion) -> bool:
-    """Hit the length limit with the think block still open (the prompt may hold the opening <think>)."""
-    return (completion.finish_reason == "length" and completion.reasoning is None
-            and "</think>" not in completion.text)
+def graded_text(text: str, reasoning: str | None = None, finish_reason: str | None = None) -> tuple[str, bool]:
+    """(the response as grade_text reads it, whether it was truncated before any answer region): the answer region
+    split_response finds behind a </think>, or an unclosed think block when there is none. The task scorers and
+    r1eval.reward both grade through this, so a reward equals the run's verdict."""
+    region = split_response(text, reasoning, finish_reason).answer
+    if region is None:
+        return THINK_OPEN, finish_reason == "length"
+    return THINK_CLOSE + region, False
 
 
 def math() -> AnswerScorer:

@@ -46,13 +46,45 @@ class Found:
     source: str
 
 
+@dataclass(frozen=True)
+class Shape:
+    """Where a response's reasoning ends and its answer region begins: the one place that decides it (graders, the
+    reward, behaviour metrics and the viewer all read this).
+
+    reasoning: the think block's text (None when there is none); answer: the region graded (None when the think
+    block never closed, or the length limit cut a response before any </think>); health: "ok", "missing" (no
+    </think>) or "malformed" (repeated tags, <think> after </think>, nothing after </think>)."""
+
+    reasoning: str | None
+    answer: str | None
+    health: str
+
+
+def split_response(text: str, reasoning: str | None = None, finish_reason: str | None = None) -> Shape:
+    """Split a response. Only text after the last </think> is the answer region. `reasoning` is the think block a
+    server split out (then `text` is the region, and the tags are healthy); a response stopped by the length limit
+    with no </think> has no answer region even when its opening <think> sat in the prompt."""
+    if reasoning is not None:
+        answer = text.rsplit(THINK_CLOSE, 1)[1] if THINK_CLOSE in text else text
+        return Shape(reasoning, answer, "ok")
+    if THINK_CLOSE not in text:
+        opened = text.find(THINK_OPEN)
+        if opened >= 0:
+            return Shape(text[opened + len(THINK_OPEN):].strip(), None, "missing")
+        if finish_reason == "length":  # the prompt opened the think block: all of the text is reasoning, cut off
+            return Shape(text.strip(), None, "missing")
+        return Shape(None, text, "missing")
+    head, answer = text.rsplit(THINK_CLOSE, 1)
+    opened = head.find(THINK_OPEN)
+    thought = head[opened + len(THINK_OPEN):] if opened >= 0 else head
+    closes, opens = text.count(THINK_CLOSE), text.count(THINK_OPEN)
+    healthy = closes == 1 and opens <= 1 and (opens == 0 or opened >= 0) and bool(answer.strip())
+    return Shape(thought.strip(), answer, "ok" if healthy else "malformed")
+
+
 def answer_region(response: str) -> str | None:
     """Text after the last </think>; None when a think block was opened and never closed (truncated)."""
-    if THINK_CLOSE in response:
-        return response.rsplit(THINK_CLOSE, 1)[1]
-    if THINK_OPEN in response:
-        return None
-    return response
+    return split_response(response).answer
 
 
 def boxes(text: str) -> list[tuple[int, int, str]]:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from r1eval.grading.extract import split_response
 from r1eval.types import Completion
 
 DEFAULT_MARKERS: tuple[str, ...] = ("wait", "re-evaluate", "reevaluate", "let me check", "let me verify",
@@ -76,20 +77,9 @@ def mixed_language(question: str, text: str, min_chars: int = MIN_FOREIGN_CHARS)
 
 
 def think_status(text: str, reasoning: str | None = None) -> str:
-    """"ok", "missing" (no </think>) or "malformed". A server that split reasoning out counts as ok."""
-    if reasoning is not None:
-        return "ok"
-    closes = text.count("</think>")
-    if closes == 0:
-        return "missing"
-    opens = text.count("<think>")
-    if closes > 1 or opens > 1:
-        return "malformed"
-    if opens == 1 and text.index("<think>") > text.index("</think>"):
-        return "malformed"
-    if not text.split("</think>", 1)[1].strip():
-        return "malformed"
-    return "ok"
+    """"ok", "missing" (no </think>) or "malformed", as grading's split_response decides (a server that split the
+    reasoning out counts as ok)."""
+    return split_response(text, reasoning).health
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """`r1eval view RUN [RUN2]`: a sample browser, written as a folder that any browser opens from disk.
 
     <out>/index.html      the page: layout, script, and a compact index (per sample: verdict, finish, tokens)
-    <out>/data/T-P.js     one file per problem (task T, problem P): prompt, texts, answers, verdict details
+    <out>/data/T-P.js     one file per problem (task T, problem P): prompt, each sample split into its reasoning
+                          and answer region by grading's split_response (the split the grader used), answers,
+                          verdict details
 
 Sample texts are loaded only when a problem is opened (a <script> tag, so it works from file:// as well as over
 HTTP): a 64-sample x 30-problem AIME run with 32k-token responses is ~250 MB of text, which no page can hold
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from r1eval.errors import R1EvalError
+from r1eval.grading.extract import split_response
 from r1eval.store import RunStore
 from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, Verdict
 
@@ -122,7 +125,9 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
                 verdict = verdicts.get((problem.id, sample))
                 rows.append(_sample_row(completion, verdict))
                 if completion is not None:
-                    samples.append({"text": completion.text, "answer": verdict.answer if verdict else None,
+                    shape = split_response(completion.text, completion.reasoning, completion.finish_reason)
+                    samples.append({"think": shape.reasoning, "region": shape.answer,
+                                    "answer": verdict.answer if verdict else None,
                                     "detail": verdict.detail if verdict else ""})
                 else:
                     samples.append(None)
