@@ -15,7 +15,7 @@ LAYERS = (
     ("r1eval.types", "r1eval.errors", "r1eval.config", "r1eval.metrics", "r1eval.rating"),
     ("r1eval.task", "r1eval.sandbox", "r1eval.store"),
     ("r1eval.generate", "r1eval.grading"),
-    ("r1eval.pipeline",),
+    ("r1eval.pipeline", "r1eval.reward"),
     ("r1eval.report",),
     ("r1eval.cli", "r1eval.__main__"),
 )

@@ -161,14 +161,24 @@ def sweep(
 
 def export(
     run_dir: Path = typer.Argument(..., help="a run directory (holds config.json and results.json)"),
-    fmt: str = typer.Option("lm-eval", "--format", help="lm-eval: results JSON and samples JSONL, lm-eval's layout"),
+    fmt: str = typer.Option("lm-eval", "--format",
+                            help="lm-eval: results JSON and samples JSONL, lm-eval's layout; reward-parity: each "
+                                 "sample's r1eval.reward score beside its verdict (exit 1 if any differ)"),
     out: Path = typer.Option(Path("reports/lm_eval"), "--out", help="folder for the exported files"),
 ) -> None:
     """Write a run in another harness's output format, for the tools that read it."""
+    if fmt == "reward-parity":
+        from r1eval.reward.parity import export_parity
+
+        path, total, disagree = export_parity(run_dir, out)
+        typer.echo(f"{path}: {total} samples, reward equals verdict on {total - disagree}, differs on {disagree}")
+        if disagree:
+            raise SystemExit(1)
+        return
     from r1eval.report.lm_eval_export import export_lm_eval
 
     if fmt != "lm-eval":
-        fail(f"unknown export format '{fmt}'; available: lm-eval")
+        fail(f"unknown export format '{fmt}'; available: lm-eval, reward-parity")
     for path in export_lm_eval(run_dir, out):
         typer.echo(str(path))
 
