@@ -97,7 +97,8 @@ def main() -> None:
     think_chars = 200 if args.smoke else args.think_chars
     accept = math_verify_grader()
     data = batches(load_golds(args.data_dir), sizes, think_chars)
-    grading.grade_many([("</think>\\boxed{x^2}", "x\\cdot x", "math", ())])  # start the verifier workers
+    # start every verifier worker (a trainer's are warm): one symbolic job per worker and more
+    grading.grade_many([(f"</think>\\boxed{{x^{k}}}", f"x\\cdot x^{k - 1}", "math", ()) for k in range(2, 18)])
     figures: dict[str, object] = {}
     for size, items in data.items():
         r1_ok, r1_s = r1_batch(items)
