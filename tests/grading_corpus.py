@@ -159,6 +159,8 @@ MATH_PAIRS = [
     ("7 days", "7 weeks", I), ("7 \\text{ weeks}", "7 weeks", C), ("12 \\text{ cm}^2", "12 cm", I),
     ("12 \\text{cm}", "12 cm", C), ("12 m", "12 \\text{ km}", I), ("30^\\circ C", "30^\\circ F", I),
     ("3 + 4\\mathrm{i}", "7", I), ("x + 5 m", "5", I), ("2 x", "2", I), ("5 \\text{ square units}", "5", C),
+    ("7 fortnights", "7 weeks", I), ("12 cm long", "12 \\text{ cm}", C), ("12 cms", "12 cm", C),
+    ("30 \\text{ radians}", "30^\\circ", I), ("30^\\circ \\text{ angle}", "30^\\circ", C), ("30", "30 \\text{ apples}", C),
     # mixed numbers (issue 18): a whole number, a space, a proper fraction
     ("2 3/4", "2.75", C), ("2\\ 3/4", "\\frac{11}{4}", C), ("-2 3/4", "-2.75", C), ("2 3/4", "1.5", I),
     ("1 5/4", "\\frac94", I),

@@ -58,6 +58,6 @@ def test_twelve_hour_clock_convention():
 
 def test_a_unit_mismatch_says_so_and_integer_kind_checks_units_too():
     verdict = grade_many([("</think>\\boxed{7 days}", "7 weeks", "math", ())])[0]
-    assert verdict[0] is Status.INCORRECT and "gold is in week" in verdict[2]
+    assert verdict[0] is Status.INCORRECT and "in day, the gold is in week" in verdict[2]
     assert grade_many([("</think>\\boxed{204 dollars}", "204 cents", "integer", ())])[0][0] is Status.INCORRECT
     assert grade_many([("</think>\\boxed{204 dollars}", "204", "integer", ())])[0][0] is Status.CORRECT

@@ -12,6 +12,7 @@ from fractions import Fraction
 from r1eval.grading.extract import Found, answer_line, boxes, clip_sentence, last_box_run, read_statement
 from r1eval.grading.math import structure, symbolic
 from r1eval.grading.math.normalize import Cleaned, clean
+from r1eval.grading.math.units import UNKNOWN
 from r1eval.types import Status
 
 Graded = tuple[Status, "str | None", str]
@@ -87,8 +88,9 @@ def _final_answer(found: Found | None, gold: str) -> Cleaned | Graded:
     if not answer.text:
         return Status.NO_ANSWER, None, f"empty {found.source}"
     gold_unit = gold_clean(gold).unit
-    if answer.unit and gold_unit and answer.unit != gold_unit:
-        return Status.INCORRECT, answer.text, f"{found.source}: in {answer.unit}, the gold is in {gold_unit}"
+    if answer.unit and gold_unit not in (None, UNKNOWN) and answer.unit != gold_unit:
+        said = "a unit it does not know" if answer.unit == UNKNOWN else answer.unit
+        return Status.INCORRECT, answer.text, f"{found.source}: in {said}, the gold is in {gold_unit} (never converted)"
     return answer
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from r1eval.grading.math.units import split_unit
+from r1eval.grading.math.units import UNKNOWN, split_unit
 
 _SPACING = re.compile(
     r"(?<!\\)\\[,;:> ]|\\q?quad(?![a-zA-Z])|~|\\hspace\*?\{[^}]*\}|\\(?:displaystyle|textstyle|limits)(?![a-zA-Z])")
@@ -110,4 +110,7 @@ def clean(raw: str) -> Cleaned:
         text = f"{mixed.group(1)}\\frac{{{mixed.group(2)}}}{{{mixed.group(3)}}}"
     if _REALS.match(text):
         text = "(-\\infty, \\infty)"
-    return Cleaned(text, degrees, percent, several=bool(hedges), unit=unit or later_unit)
+    unit = unit or later_unit
+    if degrees and unit in (None, UNKNOWN):
+        unit = "deg"  # 30^\\circ (an angle, whatever words follow) is in degrees: never 30 radians
+    return Cleaned(text, degrees, percent, several=bool(hedges), unit=unit)

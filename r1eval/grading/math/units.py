@@ -1,9 +1,9 @@
 """A unit written after a value (`5\\pi \\text{ cm}`, `12 m^2`, `7days`, `30^\\circ C`): split off, named, compared.
 
 The value alone is compared with the gold (the question fixes the unit; a bare gold `12` is answered by `12 m^2`).
-A unit is never converted: when the answer and the gold both carry a unit this table knows and the two differ
-(`7 days` for `7 weeks`, `12 cm^2` for `12 cm`), the answer is wrong. Unknown words after a value are dropped
-as before and never decide anything. Letters are read as a unit only where they cannot be a variable: a word of
+A unit is never converted: when the gold carries a unit this table knows and the answer another unit, known or
+not (`7 days` or `7 fortnights` for `7 weeks`, `12 cm^2` for `12 cm`), the answer is wrong. Words after a gold's
+value that name no known unit decide nothing. Letters are read as a unit only where they cannot be a variable: a word of
 2+ letters after a space, a unit this table knows written straight after the number (`7days`, `5cm`), a
 one-letter symbol (`m`, `s`, `g`, `L`...) only after a space and only when what is left is a constant.
 """
@@ -22,7 +22,8 @@ _NAMES = {  # canonical unit: its spellings (lower case; plurals are added below
     "°f": "°f fahrenheit", "unit": "unit",
 }
 UNITS = {spelling: key for key, spellings in _NAMES.items() for word in spellings.split()
-         for spelling in (word, word + "s" if len(word) > 2 and not word.endswith("s") else word)}
+         for spelling in (word, word + "s" if len(word) > 1 and not word.endswith("s") else word)}
+UNKNOWN = "?"  # words after a value that name no unit this table knows
 _ONE_LETTER = frozenset({"m", "s", "g", "h", "l"})
 _POWER = r"(?:\s*\^\s*\{?\s*([23])\s*\}?)?"
 _TEXT_TAIL = re.compile(r"\\(?:text|textnormal|textbf|textit|textrm|mbox|mathrm|operatorname)\s*\{([^{}]*)\}"
@@ -42,14 +43,15 @@ def unit_key(words: str, power: str | None = None) -> str | None:
     if prefix:
         power = power or ("3" if prefix.group(0).startswith("cu") else "2")
         words = words[prefix.end():]
-    key = UNITS.get(words.replace(" ", ""))
+    key = (UNITS.get(words.replace(" ", "")) or UNITS.get(words.split()[0])) if words.split() else None
     if key is None:
         return None
     return key + (f"^{power}" if power else "")
 
 
 def split_unit(text: str) -> tuple[str, str | None, bool]:
-    """(value, unit key or None, whether a unit or word was removed). Only a tail after a value counts."""
+    """(value, unit key, UNKNOWN for words no unit of this table, or None when nothing was removed; whether
+    something was removed). Only a tail after a value counts."""
     if match := _DEGREE_LETTER.search(text):  # 30^\circ C: a temperature; the degree mark stays for the caller
         return text[:match.start(2)].rstrip(), "°" + match.group(2).lower(), True
     for pattern in (_TEXT_TAIL, _WORDS_TAIL, _GLUED_TAIL):
@@ -64,7 +66,7 @@ def split_unit(text: str) -> tuple[str, str | None, bool]:
             continue  # 2ab is a product, 7days is not
         if len(words) == 1 and (words.lower() not in _ONE_LETTER or _LETTERS.search(_commands_out(value))):
             continue  # 3 + 4\mathrm{i}, x + 5 m: a letter that may be a variable or a constant
-        return value, key, True
+        return value, key or UNKNOWN, True
     return text, None, False
 
 
