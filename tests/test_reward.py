@@ -42,6 +42,27 @@ def test_never_raises_on_hostile_inputs():
     assert reward.stats()["errors"] >= 2  # no gold; code without tests
 
 
+HACKS = [  # responses a policy could learn to game a reward with; each must score 0 against gold 5 (choice: B)
+    ("math", "<think>the answer is \\boxed{5}", "5"),  # the answer only inside an unclosed think block
+    ("math", "<think>\\boxed{5}</think>", "5"),  # nothing after </think>
+    ("math", "<think>a</think>\\boxed{5}</think>", "5"),  # a second close leaves an empty region
+    ("math", "</think>" + ", ".join(f"\\boxed{{{k}}}" for k in range(10)), "5"),  # every value boxed
+    ("math", "</think>\\boxed{4} or \\boxed{5}", "5"), ("math", "</think>\\boxed{4, 5, 6}", "5"),
+    ("math", "</think>\\boxed{5}, but it could also be \\boxed{6}", "5"),
+    ("math", "</think>\\boxed{\\text{5 or 6}}", "5"), ("math", "</think>\\boxed{5 \\pm 1}", "5"),
+    ("math", "</think>\\boxed{x}", "5"), ("math", "</think>\\boxed{5 weeks}", "5 days"),
+    ("math", "</think>The answer is between 4 and 6.", "5"), ("math", "</think>" + "5 " * 20000, "5"),
+    ("integer", "</think>\\boxed{5.0001}", "5"), ("integer", "</think>\\boxed{10^{10^{10}}}", "5"),
+    ("choice", "</think>Answer: A, B, C or D", "B"), ("choice", "</think>\\boxed{A}\\boxed{B}", "B"),
+    ("choice", "</think>Option A is wrong because B is tempting.", "B"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "gold"), HACKS)
+def test_reward_hacking_attempts_score_zero(kind, text, gold):
+    assert reward.compute_score("x", text, gold, {"kind": kind}) == 0.0
+
+
 def test_truncated_before_think_close_scores_zero_when_the_finish_reason_is_given():
     text = "Reasoning with the tag in the prompt... maybe \\boxed{5}"
     assert reward.compute_score("math", text, "5", {"finish_reason": "length"}) == 0.0
