@@ -121,6 +121,16 @@ def test_http_server_on_loopback_openrlhf_form():
         server.server_close()
 
 
+def test_server_command_refuses_bad_options_in_one_line():
+    import subprocess
+    import sys
+
+    for bad in (["--port", "99999"], ["--timeout", "0"], ["--kind", "code"]):
+        proc = subprocess.run([sys.executable, "-m", "r1eval.reward.server", *bad], capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
 def _post(url: str, body: dict) -> dict:
     request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as reply:

@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NoReturn
 
 from r1eval.reward import DEFAULT_TIMEOUT_S, kind_of, reward_of, score_batch, stats
 
@@ -79,17 +79,32 @@ def make_server(host: str = "127.0.0.1", port: int = 0, kind: str = "math",
     return ThreadingHTTPServer((host, port), Handler)
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2: never a usage block
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m r1eval.reward.server", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m r1eval.reward.server", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=_port, default=8000, help="0 picks a free port")
     parser.add_argument("--kind", default="math", choices=("math", "integer", "choice"))
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per symbolic check")
     args = parser.parse_args(argv)
+    if not args.timeout > 0:
+        parser.error("--timeout must be a positive number of seconds")
     try:
         server = make_server(args.host, args.port, args.kind, args.timeout)
-    except OSError as exc:
-        print(f"error: cannot serve on {args.host}:{args.port} ({exc.strerror})", file=sys.stderr)
+    except (OSError, OverflowError) as exc:
+        print(f"error: cannot serve on {args.host}:{args.port} ({getattr(exc, 'strerror', None) or exc})",
+              file=sys.stderr)
         return 2
     print(f"r1eval reward server on http://{args.host}:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
     try:
