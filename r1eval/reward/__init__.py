@@ -9,7 +9,7 @@ correct, else 0.0), through the same path (grading.graded_text, then grade_many)
 
 Never raises, never hangs: a symbolic check runs in a killable worker under a time bound (`timeout_s`, default
 5 s); a time-out, a harness error or a bad input gives 0.0 and is counted in `stats()`. Verdicts are memoised per
-(kind, gold, extracted final answer), so 64 samples of one problem cost as many checks as distinct answers.
+(kind, gold, cleaned final answer), so 64 samples of one problem cost as many checks as distinct answers.
 Format assumptions (docs/reward.md): only text after the last </think> is graded; the final answer is the last
 \\boxed{} or an explicit answer line after it; a response cut by the length limit before </think> scores 0 when
 its finish reason is given (extra_info["finish_reason"], a `finish_reason` column).
@@ -23,7 +23,8 @@ from typing import Any
 
 from r1eval.grading import KINDS, TRUNCATED, grade_many, graded_text
 from r1eval.grading.extract import answer_region, final_answer
-from r1eval.grading.math.grade import Graded
+from r1eval.grading.math.grade import MAX_ANSWER_CHARS, Graded
+from r1eval.grading.math.normalize import clean
 from r1eval.types import Status
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -116,14 +117,18 @@ def _score_batch(kind: str, items: Sequence[tuple[str, str]], choices: Sequence[
 
 
 def _memo_key(kind: str, text: str, gold: str, choices: tuple[str, ...]) -> tuple:
-    """Equal work: the same gold and the same extracted final answer (the whole region for choice answers)."""
+    """Equal work: the same gold and the same final answer once cleaned (`\\dfrac12` and `$\\frac12$` are one
+    check); for choice answers, the same answer region."""
     region = answer_region(text)
     if region is None:
         return kind, gold, "think block never closed"
     if kind == "choice":
         return kind, gold, choices, region.strip()
     found = final_answer(region)
-    return kind, gold, (found.parts, found.source) if found else None
+    if found is None:
+        return kind, gold, None
+    too_long = sum(map(len, found.parts)) > MAX_ANSWER_CHARS
+    return kind, gold, found.source, too_long, tuple(clean(part) for part in found.parts)
 
 
 def reward_of(verdict: Graded) -> float:
