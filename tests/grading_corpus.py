@@ -269,7 +269,9 @@ EXTRACTION = [
     Case("ext-bold-last-line", "</think>Adding the two cases gives the total.\n\n**204**", "204", "integer", C),
     Case("ext-bold-heading-last", "</think>Adding the two cases gives 204.\n\n**Final Answer**", "204", "integer", N),
     Case("ext-bold-in-sentence", "</think>The total is **204** apples, as computed.", "204", "integer", N),
-    # a correction retracts the earlier box; a hedge between two boxes stays a hedge (issue 18)
+    # a correction retracts the earlier box; a hedge between two boxes stays a hedge (issue 18). Other projects'
+    # tests of the MATH benchmark's last-box extraction expect "First \\boxed{1} then \\boxed{2}" to give 2.
+    Case("ext-first-then-box", "</think>First \\boxed{1} then \\boxed{2}", "2", "math", C),
     Case("ext-correction", "</think>At first I got \\boxed{12}, but on checking, it is \\boxed{15}.", "15", "math", C),
     Case("ext-correction-old-gold", "</think>At first I got \\boxed{12}, but on checking, it is \\boxed{15}.", "12",
          "math", I),
