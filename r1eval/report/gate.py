@@ -330,15 +330,15 @@ def gate_markdown(report: GateReport) -> str:
     lines = [title, ""]
     if report.incomplete:
         lines += ["**INCOMPLETE**: at least one run did not finish every problem of a gated task (see below).", ""]
-    lines += [f"| Task | Against | Metric | Allowed drop | Baseline | Candidate | Δ (pts) | {conf} CI of Δ | {conf} "
-              f"upper bound | Problems | Drop caught ({POWER:.0%} power) | Result |",
-              "|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|"]
+    lines += [f"| Task | Against | Metric | Allowed drop | Baseline | Candidate | Δ (pts) | {conf} CI of Δ | one-sided "
+              f"{conf} bounds | Problems | Drop caught ({POWER:.0%} power) | Result |",
+              "|---|---|---|---:|---:|---:|---:|---|---|---:|---:|---|"]
     for t in report.tasks:
         r = t.result
         complete = t.baseline_coverage.complete and t.candidate_coverage.complete
         lines.append(f"| {t.task} | {t.against} | {t.metric} | {t.max_drop:g} | {r.baseline:.1f} | "
                      f"{r.candidate:.1f} | {r.delta:+.1f} | [{_bound(r.ci_low)}, {_bound(r.ci_high)}] | "
-                     f"{_bound(r.upper)} | {r.n}{'' if complete else ' (incomplete)'} | {_caught(t.detectable_drop)} | "
+                     f"[{_bound(r.lower)}, {_bound(r.upper)}] | {r.n}{'' if complete else ' (incomplete)'} | {_caught(t.detectable_drop)} | "
                      f"{_ICON[t.status]}{' (improved)' if t.improved else ''} |")
     verdict = {"regression": "**FAIL** (exit 1): a task regressed by more than its allowed drop",
                "inconclusive": "**INCONCLUSIVE** (exit 3): no task shown to regress, but for at least one the data "
