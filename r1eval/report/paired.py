@@ -27,6 +27,7 @@ from r1eval.errors import R1EvalError
 from r1eval.metrics import ProblemSamples, cons_correct, pass_at_k
 
 GATE_RESAMPLES = 10_000  # random sign flips when 2^n is larger; below that every flip is enumerated
+REPORT_RESAMPLES = 2_000  # the report's many deltas: bounds only (p-values are exact or bounded: flip_p_value)
 LATTICE_CELLS = 4_000_000  # widest exact distribution of a sum of flipped differences (float64 cells)
 POWER = 0.80  # power used for the detectable drop
 

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from r1eval.errors import R1EvalError
-from r1eval.metrics import BOOTSTRAP_RESAMPLES, ProblemSamples, pass_at_k
+from r1eval.metrics import ProblemSamples, pass_at_k
 from r1eval.report.behaviours import Markers, summarize
-from r1eval.report.paired import holm, paired_delta, per_problem_values
+from r1eval.report.paired import REPORT_RESAMPLES, holm, paired_delta, per_problem_values
 from r1eval.report.runs import Run
 
 ID_COLUMNS = ["series", "run_id", "label", "step", "task", "complete"]
@@ -179,7 +179,7 @@ def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confid
             if not shared:
                 continue
             d = paired_delta({p: va[p] for p in shared}, {p: vb[p] for p in shared}, confidence,
-                             resamples=BOOTSTRAP_RESAMPLES)
+                             resamples=REPORT_RESAMPLES)
             rows.append({"task": task, "series": b.series, "from_run": a.run_id, "from_label": a.label,
                          "from_step": a.step, "to_run": b.run_id, "to_label": b.label, "to_step": b.step,
                          "metric": metric, "n_shared": d.n, "from_value": d.baseline, "to_value": d.candidate,
