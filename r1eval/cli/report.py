@@ -75,6 +75,8 @@ def report(
     wandb_dir: Path = typer.Option(Path("wandb"), "--wandb-dir", help="Where W&B writes its offline run."),
     cf_ratings: Path | None = typer.Option(None, "--cf-ratings", envvar="R1EVAL_CF_RATINGS",
                                            help="User-rating histogram (JSON) for Codeforces percentiles."),
+    best: bool = typer.Option(False, "--best", help="Also print each series' most likely best checkpoints per "
+                                                    "task with p_best (their probability of being the best)."),
 ) -> None:
     """Self-contained HTML, Markdown, CSV/parquet tables and PNG/SVG figures across checkpoints."""
     from r1eval.report.html import ReportOptions, write_report
@@ -90,6 +92,10 @@ def report(
     incomplete = int((~result.tables["summary"]["complete"].astype(bool)).sum())
     typer.echo(f"report: {len(result.runs)} runs -> {out}/index.html"
                + (f" ({incomplete} incomplete run/task rows flagged)" if incomplete else ""))
+    if best:
+        from r1eval.report.best import top_checkpoints
+
+        typer.echo("\n".join(top_checkpoints(result.tables["summary"])))
 
 
 def _export(summary, tensorboard: Path | None, wandb_project: str | None, wandb_dir: Path) -> None:  # noqa: ANN001

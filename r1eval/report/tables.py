@@ -18,6 +18,7 @@ import pandas as pd
 from r1eval.errors import R1EvalError
 from r1eval.metrics import ProblemSamples, pass_at_k
 from r1eval.report.behaviours import Markers, summarize
+from r1eval.report.best import p_best_column
 from r1eval.report.paired import REPORT_RESAMPLES, holm, paired_delta, per_problem_values
 from r1eval.report.runs import Run
 
@@ -42,8 +43,10 @@ def _pct(value: object) -> float:
 
 
 def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
-    """One row per (run, task): pass@1 with both CIs (over problems: lo/hi; sampling only: s_lo/s_hi), cons@n
-    with its CI, the largest pass@k, rates and tokens; n_problems_scored of n_problems say what they cover."""
+    """One row per (run, task): pass@1 with both CIs (over problems: lo/hi; sampling only: s_lo/s_hi), p_best
+    (the probability it is its series' best on the task: r1eval.report.best), cons@n with its CI, the largest
+    pass@k, rates and tokens; n_problems_scored of n_problems say what they cover."""
+    best = p_best_column(runs)
     rows = []
     for run in runs:
         for task in run.tasks:
@@ -54,7 +57,8 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
             lo, hi = metrics.get("pass@1_ci95_problems", metrics.get("pass@1_ci95", [None, None]))
             s_lo, s_hi = metrics.get("pass@1_ci95_sampling", [None, None])
             row.update({"pass@1": _pct(metrics.get("pass@1")), "pass@1_lo": _pct(lo), "pass@1_hi": _pct(hi),
-                        "pass@1_s_lo": _pct(s_lo), "pass@1_s_hi": _pct(s_hi)})
+                        "pass@1_s_lo": _pct(s_lo), "pass@1_s_hi": _pct(s_hi),
+                        "p_best": best.get((run.run_id, task), float("nan"))})
             cons = [(int(m.group(1)), key) for key in metrics if (m := _CONS.match(key))]
             if cons:
                 n, key = max(cons)
@@ -69,7 +73,7 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
             row["median_tokens"] = float(metrics.get("median_tokens", np.nan))
             rows.append(row)
     columns = [*ID_COLUMNS, "n_problems", "n_problems_scored", "n_samples", "n_errors", "pass@1", "pass@1_lo",
-               "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "cons_n", "cons", "cons_lo", "cons_hi", "pass@k_k",
+               "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "p_best", "cons_n", "cons", "cons_lo", "cons_hi", "pass@k_k",
                "pass@k", "truncation_rate", "no_answer_rate", "mean_tokens", "median_tokens"]
     return pd.DataFrame(rows).reindex(columns=columns)
 
