@@ -16,7 +16,7 @@ from scipy.stats import beta as beta_dist
 from scipy.stats import betabinom
 from scipy.stats import t as t_dist
 
-from r1eval.types import Completion, Status, Verdict
+from r1eval.types import Completion, MetricName, Status, Verdict
 
 @dataclass(frozen=True)
 class ProblemSamples:
@@ -197,17 +197,18 @@ def task_metrics(
     n = n or max((p.n for p in items), default=0)
     metrics: dict[str, object] = {}
     per_problem = [p.c / p.n for p in items]
-    metrics["pass@1"] = pass_at_1(items)
-    metrics["pass@1_ci95_problems"] = list(problems_ci(per_problem, [p.n for p in items]))
-    metrics["pass@1_ci95_sampling"] = list(sampling_ci(items))
-    metrics["pass@1_pi95_rerun"] = list(rerun_interval(items))
+    pass1 = MetricName("pass", 1)
+    metrics[str(pass1)] = pass_at_1(items)
+    metrics[str(pass1.with_interval("ci95_problems"))] = list(problems_ci(per_problem, [p.n for p in items]))
+    metrics[str(pass1.with_interval("ci95_sampling"))] = list(sampling_ci(items))
+    metrics[str(pass1.with_interval("pi95_rerun"))] = list(rerun_interval(items))
     for k in power_of_two_ks(n)[1:] if n else []:
-        metrics[f"pass@{k}"] = (float(np.mean([pass_at_k(p.n, p.c, min(k, p.n)) for p in items]))
-                                if items else float("nan"))
+        metrics[str(MetricName("pass", k))] = (float(np.mean([pass_at_k(p.n, p.c, min(k, p.n)) for p in items]))
+                                               if items else float("nan"))
     if cons and n:
         votes = [float(cons_correct(p)) for p in items]
-        metrics[f"cons@{n}"] = float(np.mean(votes)) if votes else float("nan")
-        metrics[f"cons@{n}_ci95_problems"] = list(problems_ci(votes, [1] * len(votes)))
+        metrics[str(MetricName("cons", n))] = float(np.mean(votes)) if votes else float("nan")
+        metrics[str(MetricName("cons", n, "ci95_problems"))] = list(problems_ci(votes, [1] * len(votes)))
     total = sum(p.n for p in items)
     metrics["truncation_rate"] = (sum(r == "length" for r in finish_reasons) / len(finish_reasons)
                                   if finish_reasons else float("nan"))

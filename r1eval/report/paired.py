@@ -15,7 +15,6 @@ subsets (Hartigan's subset means), so the decision "U < -max_drop" and the p-val
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -25,18 +24,19 @@ import numpy as np
 
 from r1eval.errors import R1EvalError
 from r1eval.metrics import ProblemSamples, cons_correct, pass_at_k
+from r1eval.types import MetricName
 
 GATE_RESAMPLES = 10_000  # random sign flips when 2^n is larger; below that every flip is enumerated
 REPORT_RESAMPLES = 2_000  # the report's many deltas: bounds only (p-values are exact or bounded: flip_p_value)
 LATTICE_CELLS = 4_000_000  # widest exact distribution of a sum of flipped differences (float64 cells)
 POWER = 0.80  # power used for the detectable drop
 
-_METRIC = re.compile(r"^(pass@(\d+)|cons(?:@(\d+))?)$")
-
-
-def check_metric(metric: str) -> None:
-    if not _METRIC.match(metric):
+def check_metric(metric: str) -> MetricName:
+    """The gate's / report's --metric as a MetricName (an estimate, not an interval)."""
+    name = MetricName.parse(metric)
+    if name is None or name.interval is not None or name.k == 0:
         raise R1EvalError(f"unknown metric {metric!r}; use pass@1, pass@K (K <= samples) or cons@N")
+    return name
 
 
 def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str, n: int | None = None) -> dict[str, float]:
@@ -44,18 +44,15 @@ def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str, n: i
     100·c/n_i; pass@k -> 100·(unbiased estimator at min(k, n_i)); cons@N / cons -> 100 when the majority answer is
     correct. `n` is the configured samples per problem (default: the largest count present): pass@k needs
     k <= n and cons@N needs N = n. The metric is their mean."""
-    match = _METRIC.match(metric)
-    if not match:
-        check_metric(metric)
-    assert match is not None
+    name = check_metric(metric)
     n = n or max((p.n for p in problems.values()), default=0)
-    if match.group(2):
-        k = int(match.group(2))
+    if name.family == "pass":
+        k = name.k or 1
         if k > n:
             raise ValueError(f"{metric} needs at least {k} samples per problem; the run drew {n}")
         return {pid: 100.0 * pass_at_k(p.n, p.c, min(k, p.n)) for pid, p in problems.items()}
-    if match.group(3) and int(match.group(3)) != n:
-        raise ValueError(f"{metric} needs {match.group(3)} samples per problem; the run drew {n}")
+    if name.k is not None and name.k != n:
+        raise ValueError(f"{metric} needs {name.k} samples per problem; the run drew {n}")
     return {pid: 100.0 * float(cons_correct(p)) for pid, p in problems.items()}
 
 

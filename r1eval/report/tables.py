@@ -7,7 +7,6 @@ behaviours from completions.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
@@ -21,10 +20,9 @@ from r1eval.report.behaviours import Markers, summarize
 from r1eval.report.best import p_best_column
 from r1eval.report.paired import REPORT_RESAMPLES, holm, paired_delta, per_problem_values
 from r1eval.report.runs import Run
+from r1eval.types import MetricName
 
 ID_COLUMNS = ["series", "run_id", "label", "step", "task", "complete"]
-_CONS = re.compile(r"^cons@(\d+)$")
-_PASSK = re.compile(r"^pass@(\d+)$")
 _pass_at_k = lru_cache(maxsize=65536)(pass_at_k)  # (n, c, k) repeat across problems and runs
 
 
@@ -54,17 +52,19 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
             metrics = result.metrics
             row = {**_ids(run, task), "n_problems": result.n_problems, "n_problems_scored": result.n_problems_scored,
                    "n_samples": result.n_samples, "n_errors": result.n_errors}
-            lo, hi = metrics.get("pass@1_ci95_problems", metrics.get("pass@1_ci95", [None, None]))
+            names = [name for key in metrics if (name := MetricName.parse(key)) and name.interval is None]
+            lo, hi = metrics.get("pass@1_ci95_problems", [None, None])
             s_lo, s_hi = metrics.get("pass@1_ci95_sampling", [None, None])
             row.update({"pass@1": _pct(metrics.get("pass@1")), "pass@1_lo": _pct(lo), "pass@1_hi": _pct(hi),
                         "pass@1_s_lo": _pct(s_lo), "pass@1_s_hi": _pct(s_hi),
                         "p_best": best.get((run.run_id, task), float("nan"))})
-            cons = [(int(m.group(1)), key) for key in metrics if (m := _CONS.match(key))]
+            cons = [name for name in names if name.family == "cons" and name.k]
             if cons:
-                n, key = max(cons)
-                lo, hi = metrics.get(f"{key}_ci95_problems", metrics.get(f"{key}_ci95", [None, None]))
-                row.update({"cons_n": n, "cons": _pct(metrics[key]), "cons_lo": _pct(lo), "cons_hi": _pct(hi)})
-            ks = [int(m.group(1)) for key in metrics if (m := _PASSK.match(key)) and int(m.group(1)) > 1]
+                top = max(cons, key=lambda name: name.k or 0)
+                lo, hi = metrics.get(str(top.with_interval("ci95_problems")), [None, None])
+                row.update({"cons_n": top.k, "cons": _pct(metrics[str(top)]), "cons_lo": _pct(lo),
+                            "cons_hi": _pct(hi)})
+            ks = [name.k for name in names if name.family == "pass" and name.k and name.k > 1]
             if ks:
                 row.update({"pass@k_k": max(ks), "pass@k": _pct(metrics[f"pass@{max(ks)}"])})
             for key in ("truncation_rate", "no_answer_rate"):
