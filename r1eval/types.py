@@ -55,6 +55,16 @@ class MetricName:
         return f"{self.family}{'' if self.k is None else f'@{self.k}'}{f'_{self.interval}' if self.interval else ''}"
 
 
+METRIC_FAMILIES = {  # what a task declares (Task.metric_families) -> the metric keys it puts in results.json
+    "math": "pass@1 and its intervals, pass@k, cons@n and its interval",
+    "choice": "pass@1 and its intervals, pass@k, cons@n and its interval",
+    "code": "pass@1 and its intervals, pass@k (no majority vote)",
+    "rating": "cf_rating, cf_rating_ci95, cf_rating_ci95_robust, cf_rating_rule, cf_rating_n_problems",
+    "lm-eval": "lm-eval's own metric,filter keys beside pass@1 and pass@k",
+}
+VOTING_FAMILIES = frozenset({"math", "choice"})  # families whose answers can be majority-voted (cons@n)
+
+
 def upgrade_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
     """A format-1 metrics mapping with its intervals under their current names (the current name wins)."""
     out = dict(metrics)
@@ -142,7 +152,11 @@ class TaskResult:
     n_samples_min: int = 0
     n_completions: int = 0
     n_errors: int = 0
+    metric_families: tuple[str, ...] = ()  # METRIC_FAMILIES the task declared (empty: written before format 2)
     extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "metric_families", tuple(self.metric_families))  # a list when read from JSON
 
 
 @dataclass(frozen=True)

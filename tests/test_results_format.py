@@ -55,3 +55,20 @@ def test_a_results_file_from_a_newer_version_is_refused_in_one_line(tmp_path, ca
         RunStore(run).read_results()
     assert main(["gate", "--baseline", str(run), "--candidate", str(run), "--json", str(tmp_path / "g.json")]) == 2
     assert "format_version" in capsys.readouterr().err
+
+
+def test_tasks_declare_metric_families_and_results_record_them(tmp_path):
+    from r1eval.errors import TaskError
+    from r1eval.task.registry import Task, load_tasks
+
+    tasks = load_tasks(["aime24", "gpqa_diamond", "codeforces", "livecodebench"])
+    assert {t.name: t.metric_families for t in tasks} == {
+        "aime24": ("math",), "gpqa_diamond": ("choice",), "codeforces": ("code", "rating"),
+        "livecodebench": ("code",)}
+    assert [t.votes for t in tasks] == [True, True, False, False]
+    base = tasks[0]
+    old_style = Task(name="x", version=1, source=base.source, prompt=base.prompt, scorer=base.scorer, cons=False)
+    assert old_style.metric_families == ("code",) and not old_style.votes  # a task file written before families
+    with pytest.raises(TaskError, match="unknown metric family"):
+        Task(name="x", version=1, source=base.source, prompt=base.prompt, scorer=base.scorer,
+             metric_families=("maths",))
