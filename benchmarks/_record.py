@@ -1,11 +1,13 @@
 """Where a benchmark's full-mode figures go: benchmarks/results/<script>.json with how they were made."""
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -25,3 +27,14 @@ def write_results(script: str, figures: object) -> Path:
     out = RESULTS / f"{Path(script).stem}.json"
     out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return out
+
+
+def add_smoke(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks the path, not the figures")
+
+
+def finish(script: str, started: float, smoke: bool, figures: object) -> None:
+    """Print the elapsed time and, in full mode, write the figures (write_results)."""
+    print(f"({time.perf_counter() - started:.0f} s)")
+    if not smoke:
+        print(f"wrote {write_results(script, figures)}")

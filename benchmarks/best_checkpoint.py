@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import write_results  # noqa: E402
+from benchmarks._record import add_smoke, finish  # noqa: E402
 from r1eval.metrics import ProblemSamples  # noqa: E402
 from r1eval.report.best import p_best  # noqa: E402
 
@@ -42,7 +42,7 @@ def series(theta: np.ndarray, base: np.ndarray, k: int, rng: np.random.Generator
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=200)
-    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks the path, not the figures")
+    add_smoke(parser)
     args = parser.parse_args()
     reps = 3 if args.smoke else args.reps
     started = time.perf_counter()
@@ -68,9 +68,7 @@ def main() -> None:
               f"{(np.mean(stated) if stated else float('nan')):>12.3f}")
     said, right = sum(r["said"] for r in rows), sum(r["right"] for r in rows)
     print(f"all: p_best >= 0.9 stated {said} times, right {right} ({right / max(said, 1):.1%})")
-    print(f"({time.perf_counter() - started:.0f} s)")
-    if not args.smoke:
-        print(f"wrote {write_results(__file__, {'scenarios': rows, 'said': said, 'right': right})}")
+    finish(__file__, started, args.smoke, {'scenarios': rows, 'said': said, 'right': right})
 
 
 if __name__ == "__main__":

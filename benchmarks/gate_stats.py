@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import write_results  # noqa: E402
+from benchmarks._record import add_smoke, finish  # noqa: E402
 from r1eval.report.gate import decide  # noqa: E402
 from r1eval.report.paired import min_problems, paired_delta  # noqa: E402
 
@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=16, help="samples per problem")
     parser.add_argument("--max-drop", type=float, default=1.0)
     parser.add_argument("--confidence", type=float, default=0.95)
-    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks the path, not the figures")
+    add_smoke(parser)
     args = parser.parse_args()
     if args.smoke:
         args.reps, args.chains = 3, 2
@@ -130,9 +130,7 @@ def main() -> None:
         figures["ratchet"].append({"workflow": label, "all_ten_accepted": share, "last_accepted_drop": drop})
         print(f"  {label:<46} all ten accepted in {share:6.1%} of chains; last accepted is on average "
               f"{drop:4.1f} points below the reference")
-    print(f"({time.perf_counter() - started:.0f} s)")
-    if not args.smoke:
-        print(f"wrote {write_results(__file__, figures)}")
+    finish(__file__, started, args.smoke, figures)
 
 
 if __name__ == "__main__":

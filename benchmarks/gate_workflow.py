@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import write_results  # noqa: E402
+from benchmarks._record import add_smoke, finish  # noqa: E402
 from r1eval.report import power  # noqa: E402
 from r1eval.report.gate import decide  # noqa: E402
 from r1eval.report.paired import paired_delta  # noqa: E402
@@ -90,7 +90,7 @@ def printed_power(n: int, k: int, reps: int, pairs: int, seed: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=400, help="pairs per cell of the outcome table")
-    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks the path, not the figures")
+    add_smoke(parser)
     args = parser.parse_args()
     reps = 4 if args.smoke else args.reps
     started = time.perf_counter()
@@ -112,9 +112,7 @@ def main() -> None:
         print(f"  n={n:>3}: printed {row['printed_drop_mean'] or float('nan'):5.1f} points on average, flagged "
               f"{100 * (row['flag_rate_at_printed_drop'] or float('nan')):5.1f}% of the time "
               f"({row['unreachable']} of {row['problem_sets']} problem sets: no drop reachable)")
-    print(f"({time.perf_counter() - started:.0f} s)")
-    if not args.smoke:
-        print(f"wrote {write_results(__file__, {'outcomes': table, 'printed_power': checks})}")
+    finish(__file__, started, args.smoke, {'outcomes': table, 'printed_power': checks})
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import write_results  # noqa: E402
+from benchmarks._record import add_smoke, finish  # noqa: E402
 from r1eval.metrics import ProblemSamples, problems_ci, rerun_interval, sampling_ci  # noqa: E402
 
 POPULATIONS = {"uniform": (1.0, 1.0), "AIME-like": (0.5, 0.5), "MATH-like": (3.0, 0.4), "near 0": (0.3, 6.0),
@@ -73,7 +73,7 @@ def cell(shape: tuple[float, float], n: int, k: int, reps: int, seed: int) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=1000)
-    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks the path, not the figures")
+    add_smoke(parser)
     args = parser.parse_args()
     reps, sizes, ks = (10, (10,), (2,)) if args.smoke else (args.reps, (5, 10, 30, 100), (2, 4, 16, 64))
     started = time.perf_counter()
@@ -89,9 +89,7 @@ def main() -> None:
                 print(f"{pop:<12} {n:>4} {k:>3} | " + " ".join(f"{cover[name]:>13.3f}" for name in names))
     worst = {name: min(r[name] for r in rows if r["n"] >= 10) for name in names}
     print("lowest at n >= 10: " + ", ".join(f"{name} {value:.3f}" for name, value in worst.items()))
-    print(f"({time.perf_counter() - started:.0f} s)")
-    if not args.smoke:
-        print(f"wrote {write_results(__file__, {'cells': rows, 'lowest_at_n_ge_10': worst})}")
+    finish(__file__, started, args.smoke, {'cells': rows, 'lowest_at_n_ge_10': worst})
 
 
 if __name__ == "__main__":

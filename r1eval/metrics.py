@@ -6,9 +6,9 @@ One denominator for every rate and token statistic: the graded samples (status n
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-import math
 from statistics import NormalDist
 
 import numpy as np
@@ -17,6 +17,7 @@ from scipy.stats import betabinom
 from scipy.stats import t as t_dist
 
 from r1eval.types import Completion, MetricName, Status, Verdict
+
 
 @dataclass(frozen=True)
 class ProblemSamples:
@@ -188,9 +189,9 @@ def task_metrics(
     `n` is the configured samples per problem (default: the largest count present). Keys name it whatever
     number of samples survived grading (an errored sample must not turn cons@64 into cons@63): pass@1 with
     pass@1_ci95_problems (covers the mean over the population of problems like these), pass@1_ci95_sampling
-    (covers the true pass@1 of these fixed problems) and pass@1_pi95_rerun (where a re-run's pass@1 falls); pass@k for k = 2, 4, ... <= n and n, each
-    problem contributing the unbiased estimator at min(k, its samples); cons@n and cons@n_ci95_problems when
-    `cons`. finish_reasons and n_tokens are those of the graded samples (graded_completions), the one
+    (covers the true pass@1 of these fixed problems) and pass@1_pi95_rerun (where a re-run's pass@1 falls);
+    pass@k for k = 2, 4, ... <= n and n, each problem contributing the unbiased estimator at min(k, its
+    samples); cons@n and cons@n_ci95_problems when `cons`. finish_reasons and n_tokens are those of the graded samples (graded_completions), the one
     denominator of truncation_rate (finish_reason "length"), no_answer_rate and the token statistics.
     """
     items = [problems[k] for k in sorted(problems)]

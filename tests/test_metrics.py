@@ -90,7 +90,8 @@ def test_task_metrics_keys_and_rates():
         "b": ProblemSamples((False, False, False, False), ("9", "8", "9", "7")),
     }
     metrics = task_metrics(problems, ["stop"] * 6 + ["length"] * 2, [10, 20, 30, 40, 50, 60, 70, 80])
-    assert set(metrics) == {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling", "pass@1_pi95_rerun", "pass@2", "pass@4", "cons@4",
+    assert set(metrics) == {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling", "pass@1_pi95_rerun", "pass@2",
+                            "pass@4", "cons@4",
                             "cons@4_ci95_problems", "truncation_rate", "no_answer_rate", "mean_tokens",
                             "median_tokens"}
     assert metrics["pass@1"] == pytest.approx(0.25)

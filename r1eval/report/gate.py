@@ -184,8 +184,9 @@ def gate_task(base: Run, cand: Run, task: str, metric: str, max_drop: float, con
     status = decide(result, max_drop)
     samples = [[run.grouped(task)[pid] for pid in sorted(graded)] for run in (base, cand)]
     caught, needed, sd, sampling_var = _power_figures(samples, metric, result, b, c, max_drop, confidence, detect)
-    decider = power.what_would_decide(result.delta, max(sd, result.sd_diff), sampling_var, result.n, cand.results.tasks[task].n_samples,
-                                      max_drop, confidence) if status == "inconclusive" else None
+    decider = power.what_would_decide(result.delta, max(sd, result.sd_diff), sampling_var, result.n,
+                                      cand.results.tasks[task].n_samples, max_drop, confidence
+                                      ) if status == "inconclusive" else None
     covs = (_coverage(base, task), _coverage(cand, task))
     notes = [note for run, role, cov in ((base, against, covs[0]), (cand, "candidate", covs[1]))
              if (note := _coverage_note(run, role, task, cov, result.n))]
@@ -329,7 +330,8 @@ def gate_markdown(report: GateReport) -> str:
         complete = t.baseline_coverage.complete and t.candidate_coverage.complete
         lines.append(f"| {t.task} | {t.against} | {t.metric} | {t.max_drop:g} | {r.baseline:.1f} | "
                      f"{r.candidate:.1f} | {r.delta:+.1f} | [{_bound(r.ci_low)}, {_bound(r.ci_high)}] | "
-                     f"[{_bound(r.lower)}, {_bound(r.upper)}] | {r.n}{'' if complete else ' (incomplete)'} | {_caught(t.detectable_drop)} | "
+                     f"[{_bound(r.lower)}, {_bound(r.upper)}] | {r.n}{'' if complete else ' (incomplete)'} | "
+                     f"{_caught(t.detectable_drop)} | "
                      f"{_ICON[t.status]}{' (improved)' if t.improved else ''} |")
     verdict = {"regression": "**FAIL** (exit 1): a task regressed by more than its allowed drop",
                "inconclusive": "**INCONCLUSIVE** (exit 3): no task shown to regress, but for at least one the data "

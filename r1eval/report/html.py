@@ -127,8 +127,8 @@ def markdown_table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
 
 
 SUMMARY_COLUMNS = ["task", "label", "step", "complete", "n_problems", "n_problems_scored", "n_samples", "pass@1",
-                   "pass@1_lo", "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "p_best", "cons", "pass@k", "truncation_rate",
-                   "no_answer_rate", "mean_tokens"]
+                   "pass@1_lo", "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "p_best", "cons", "pass@k",
+                   "truncation_rate", "no_answer_rate", "mean_tokens"]
 SUMMARY_NOTE = ("Rates in %. pass@1_lo/hi: 95% CI of the mean over the population of problems like these; "
                 "pass@1_s_lo/s_hi: 95% CI of the true pass@1 of these fixed problems (sampling noise only). "
                 "p_best: probability that this checkpoint is the best of its series on the task, resampling "
