@@ -191,8 +191,9 @@ def task_metrics(
     pass@1_ci95_problems (covers the mean over the population of problems like these), pass@1_ci95_sampling
     (covers the true pass@1 of these fixed problems) and pass@1_pi95_rerun (where a re-run's pass@1 falls);
     pass@k for k = 2, 4, ... <= n and n, each problem contributing the unbiased estimator at min(k, its
-    samples); cons@n and cons@n_ci95_problems when `cons`. finish_reasons and n_tokens are those of the graded samples (graded_completions), the one
-    denominator of truncation_rate (finish_reason "length"), no_answer_rate and the token statistics.
+    samples); cons@n and cons@n_ci95_problems when `cons`. finish_reasons and n_tokens are those of the graded
+    samples (graded_completions), the one denominator of truncation_rate (finish_reason "length"),
+    no_answer_rate and the token statistics.
     """
     items = [problems[k] for k in sorted(problems)]
     n = n or max((p.n for p in items), default=0)
