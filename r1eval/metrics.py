@@ -128,8 +128,8 @@ def problems_ci(values: Sequence[float], samples: Sequence[int], level: float = 
     per-problem values in [0, 1] (c_i/n_i, or 0/1 votes with samples 1). Clopper-Pearson on an effective count
     m(1-m)/Var, Var = s²/N with s² floored at m̃(1-m̃)/sqrt(k) (a few problems near 0 or 1 understate the spread),
     capped at N·k trials (a problem's rate from k samples varies at least binomially) and shrunk by (z/t_N-1)².
-    The floor and shrink are chosen by simulation: >= 95% coverage at N >= 10, k >= 2, near 0 and 1
-    (benchmarks/interval_coverage.py)."""
+    The floor and shrink are chosen by simulation: about 95% coverage or more at N >= 10, k >= 2, near 0
+    and 1 included (benchmarks/interval_coverage.py)."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         return (float("nan"), float("nan"))
