@@ -105,7 +105,7 @@ def print_results(results: RunResult) -> None:
     for name, task in results.tasks.items():
         m = task.metrics
         cons = next((f"{k}={_fmt(v)}" for k, v in m.items()
-                     if (name := MetricName.parse(k)) and name.family == "cons" and name.interval is None), "-")
+                     if (metric := MetricName.parse(k)) and metric.family == "cons" and metric.interval is None), "-")
         scored = task.n_problems_scored
         problems = str(task.n_problems) if scored == task.n_problems else f"{scored} of {task.n_problems}"
         table.add_row(name, problems, str(task.n_samples), _fmt(m.get("pass@1", float("nan"))),
