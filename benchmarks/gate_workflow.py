@@ -68,7 +68,7 @@ def outcomes(n: int, k: int, shape: tuple[float, float], drop: float, reps: int,
 def printed_power(n: int, k: int, reps: int, pairs: int, seed: int) -> dict:
     """Mean printed 80%-power drop over `reps` problem sets, and the real gate's flag rate at it."""
     rng = np.random.default_rng(seed)
-    printed, caught, unreachable = [], [], 0
+    printed, caught, off, unreachable = [], [], [], 0
     for _ in range(reps):
         rates = rng.uniform(0.3, 0.95, n)
         cb, cc = rng.binomial(k, rates), rng.binomial(k, rates)
@@ -77,6 +77,8 @@ def printed_power(n: int, k: int, reps: int, pairs: int, seed: int) -> dict:
         if not np.isfinite(drop):
             unreachable += 1
             continue
+        truth = power.detectable_drop(power.Model(rates, np.full(n, k), np.full(n, k)), 1.0, 0.95)
+        off.append(drop - truth)  # printed minus the true rates' 80%-power drop (same drop shape)
         worse = np.clip(rates * (1 - drop / (100 * rates.mean())), 0, 1)
         hits = sum(decide(judge(100 * rng.binomial(k, rates) / k, 100 * rng.binomial(k, worse) / k, i), 1.0)
                    == "regression" for i in range(pairs))
@@ -84,7 +86,9 @@ def printed_power(n: int, k: int, reps: int, pairs: int, seed: int) -> dict:
         caught.append(hits / pairs)
     return {"n": n, "k": k, "problem_sets": reps, "pairs_each": pairs, "unreachable": unreachable,
             "printed_drop_mean": float(np.mean(printed)) if printed else None,
-            "flag_rate_at_printed_drop": float(np.mean(caught)) if caught else None}
+            "flag_rate_at_printed_drop": float(np.mean(caught)) if caught else None,
+            "printed_minus_true_drop_mean": float(np.mean(off)) if off else None,
+            "printed_minus_true_drop_mean_abs": float(np.mean(np.abs(off))) if off else None}
 
 
 def main() -> None:
@@ -110,7 +114,9 @@ def main() -> None:
         row = printed_power(n, 16, 2 if args.smoke else 20, 4 if args.smoke else 200, seed=n)
         checks.append(row)
         print(f"  n={n:>3}: printed {row['printed_drop_mean'] or float('nan'):5.1f} points on average, flagged "
-              f"{100 * (row['flag_rate_at_printed_drop'] or float('nan')):5.1f}% of the time "
+              f"{100 * (row['flag_rate_at_printed_drop'] or float('nan')):5.1f}% of the time; printed - true "
+              f"80%-power drop {row['printed_minus_true_drop_mean'] or float('nan'):+.2f} on average, "
+              f"{row['printed_minus_true_drop_mean_abs'] or float('nan'):.2f} in absolute value "
               f"({row['unreachable']} of {row['problem_sets']} problem sets: no drop reachable)")
     finish(__file__, started, args.smoke, {'outcomes': table, 'printed_power': checks})
 
