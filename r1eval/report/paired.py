@@ -1,6 +1,7 @@
 """Paired comparison of two runs on the problems they share: per-problem metric values, a paired sign-flip test
-of the mean difference with the confidence bounds it implies, and the power arithmetic behind the gate's
-sample-size message.
+of the mean difference with the confidence bounds it implies, p-values fine enough for a correction over
+hundreds of comparisons (flip_p_value), and the normal power arithmetic used for cons@N and pass@k (pass@1's
+power is simulated for the exact test: r1eval.report.power).
 
 All values here are in percentage points (pass@1 0.512 -> 51.2), the unit users read and `--max-drop` uses.
 
@@ -10,7 +11,8 @@ null distribution of mean(d), at any number of problems and whether the problems
 The percentile bootstrap has no such guarantee: with one problem its interval has zero width, and comparing a
 checkpoint with itself it flagged a regression in 44% of pairs (benchmarks/gate_stats.py). Inverting the test
 gives the bounds: the one-sided upper bound at level 1 - a is the K-th largest mean of d over the flipped
-subsets (Hartigan's subset means), so the decision "U < -max_drop" and the p-value agree exactly.
+subsets (Hartigan's subset means). Up to 13 problems every flip is enumerated, so bounds and p-value are exact
+and agree; above, the bounds come from random flips and the p-value from flip_p_value.
 """
 from __future__ import annotations
 
