@@ -8,20 +8,27 @@
    accepted one only (the old README workflow) against gating it also against a fixed reference with a
    cumulative budget (`--reference REF --max-total-drop B`): how often are all ten accepted (10 points lost)?
 
-    PYTHONPATH=. python benchmarks/gate_stats.py [--reps 2000] [--chains 1000]
+    PYTHONPATH=. python benchmarks/gate_stats.py [--reps 2000] [--chains 1000] [--smoke]
+
+Full mode writes benchmarks/results/gate_stats.json. The three outcomes and the CI workflow: gate_workflow.py.
 
 Per-problem true solve rates are uniform on [0.1, 0.9]; each run draws k Bernoulli samples per problem.
 """
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
-from r1eval.report.gate import decide
-from r1eval.report.paired import min_problems, paired_delta
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._record import add_smoke, finish  # noqa: E402
+from r1eval.report.gate import decide  # noqa: E402
+from r1eval.report.paired import min_problems, paired_delta  # noqa: E402
 
 Rule = Callable[[np.ndarray, np.ndarray, np.random.Generator], bool]
 
@@ -94,7 +101,11 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=16, help="samples per problem")
     parser.add_argument("--max-drop", type=float, default=1.0)
     parser.add_argument("--confidence", type=float, default=0.95)
+    add_smoke(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.reps, args.chains = 3, 2
+    figures: dict[str, list] = {"type_I_and_power": [], "ratchet": []}
     started = time.perf_counter()
     rules = {"bootstrap (before)": bootstrap_rule(args.max_drop, args.confidence),
              "sign-flip (now)": signflip_rule(args.max_drop, args.confidence)}
@@ -102,10 +113,12 @@ def main() -> None:
           f"{args.reps} pairs per cell")
     print(f"{'n problems':>10} | " + " | ".join(f"{name:>38}" for name in rules))
     print(f"{'':>10} | " + " | ".join(f"{'type-I':>10} {'power 5pt':>12} {'power 10pt':>13}" for _ in rules))
-    for n in (1, 2, 3, 5, 10, 30, 100):
+    for n in ((1, 5) if args.smoke else (1, 2, 3, 5, 10, 30, 100)):
         cells = []
-        for rule in rules.values():
+        for name, rule in rules.items():
             rates = [flag_rate(rule, n, drop, args.reps, args.k, seed=n * 7 + int(drop)) for drop in (0, 5, 10)]
+            figures["type_I_and_power"].append({"rule": name, "n": n, "flag_rate_by_drop": dict(zip(
+                ("0", "5", "10"), rates, strict=True))})
             cells.append(f"{rates[0]:>10.3f} {rates[1]:>12.3f} {rates[2]:>13.3f}")
         print(f"{n:>10} | " + " | ".join(cells))
     print()
@@ -114,9 +127,10 @@ def main() -> None:
     for label, budget in (("vs last accepted only (old workflow)", None),
                           ("also vs fixed reference, --max-total-drop 2", 2.0)):
         share, drop = ratchet(args.chains, 100, args.k, 1.0, 10, args.max_drop, budget, args.confidence, seed=11)
+        figures["ratchet"].append({"workflow": label, "all_ten_accepted": share, "last_accepted_drop": drop})
         print(f"  {label:<46} all ten accepted in {share:6.1%} of chains; last accepted is on average "
               f"{drop:4.1f} points below the reference")
-    print(f"({time.perf_counter() - started:.0f} s)")
+    finish(__file__, started, args.smoke, figures)
 
 
 if __name__ == "__main__":

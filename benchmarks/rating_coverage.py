@@ -1,6 +1,6 @@
 """Does elo_rating's 95% interval cover the true rating 95% of the time? A simulation with known ground truth.
 
-    python benchmarks/rating_coverage.py [--reps 2000] [--problems 50] [--samples 8] [--seed 0]
+    python benchmarks/rating_coverage.py [--reps 2000] [--problems 50] [--samples 8] [--seed 0] [--smoke]
 
 For each true rating R on a grid, draw a problem set (ratings 800..3500 in steps of 100, like Codeforces),
 simulate k_j ~ Binomial(n, p_j(R)) with p_j(R) = 1 / (1 + 10^((d_j - R)/400)), fit, and count how often
@@ -23,6 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._record import write_results  # noqa: E402
 from r1eval.rating import fit_rating, solve_probability  # noqa: E402
 
 PROBLEM_RATINGS = np.arange(800, 3600, 100)
@@ -66,8 +67,11 @@ def main() -> None:
     parser.add_argument("--noise", type=float, default=200.0, help="sigma of the misspecified scenario")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks the path, not the figures")
     args = parser.parse_args()
-    grid = [600, 1000, 1400, 1800, 2200, 2600, 3000]
+    grid = [1400, 2200] if args.smoke else [600, 1000, 1400, 1800, 2200, 2600, 3000]
+    if args.smoke:
+        args.reps = 5
     rows = []
     print(f"{args.problems} problems x {args.samples} samples, {args.reps} replications per rating")
     print(f"{'scenario':<22}{'true R':>7}{'Fisher':>8}{'sandwich':>9}{'bias':>8}{'width':>8}{'edge rule':>11}")
@@ -79,6 +83,9 @@ def main() -> None:
                   f"{c.width:>8.0f}{c.edge:>11.3f}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if not args.smoke:
+        name = "rating_coverage" + ("" if args.problems == 50 else f"_N{args.problems}")
+        print(f"wrote {write_results(name, rows)}")
 
 
 if __name__ == "__main__":

@@ -6,15 +6,17 @@ One denominator for every rate and token statistic: the graded samples (status n
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
+from scipy.stats import beta as beta_dist
+from scipy.stats import betabinom
+from scipy.stats import t as t_dist
 
-from r1eval.types import Completion, Status, Verdict
-
-BOOTSTRAP_RESAMPLES = 2000
+from r1eval.types import Completion, MetricName, Status, Verdict
 
 
 @dataclass(frozen=True)
@@ -111,29 +113,67 @@ def power_of_two_ks(n: int) -> list[int]:
     return ks if ks[-1] == n else [*ks, n]
 
 
-def bootstrap_ci(values: Sequence[float], seed: int = 0, level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap CI of the mean of per-problem values, resampling problems with replacement."""
+def _clopper_pearson(mean: float, n_eff: float, level: float) -> tuple[float, float]:
+    """Clopper-Pearson interval for a proportion `mean` seen on an effective number of trials (Korn & Graubard
+    1998): exact at the boundaries (never zero width at 0 or 1), a binomial's skew near them."""
+    alpha = (1.0 - level) / 2
+    x = mean * n_eff
+    lo = float(beta_dist.ppf(alpha, x, n_eff - x + 1)) if x > 0 else 0.0
+    hi = float(beta_dist.ppf(1 - alpha, x + 1, n_eff - x)) if x < n_eff else 1.0
+    return (max(0.0, lo), min(1.0, hi))
+
+
+def problems_ci(values: Sequence[float], samples: Sequence[int], level: float = 0.95) -> tuple[float, float]:
+    """Interval for the mean over the POPULATION of problems like these (other problems drawn the same way), from
+    per-problem values in [0, 1] (c_i/n_i, or 0/1 votes with samples 1). Clopper-Pearson on an effective count
+    m(1-m)/Var, Var = s²/N with s² floored at m̃(1-m̃)/sqrt(k) (a few problems near 0 or 1 understate the spread),
+    capped at N·k trials (a problem's rate from k samples varies at least binomially) and shrunk by (z/t_N-1)².
+    The floor and shrink are chosen by simulation: about 95% coverage or more at N >= 10, k >= 2, near 0
+    and 1 included (benchmarks/interval_coverage.py)."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         return (float("nan"), float("nan"))
-    rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, data.size, size=(BOOTSTRAP_RESAMPLES, data.size))].mean(axis=1)
-    alpha = (1.0 - level) / 2
-    return (float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha)))
+    if data.size == 1:
+        return (0.0, 1.0)
+    n, k = data.size, float(np.mean(samples))
+    mean = float(data.mean())
+    smooth = (mean * n * k + 1) / (n * k + 2)
+    var = max(float(data.var(ddof=1)), smooth * (1 - smooth) / math.sqrt(k)) / n
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    n_eff = min(mean * (1 - mean) / var, n * k) if 0 < mean < 1 else n * k
+    return _clopper_pearson(mean, n_eff * (z / float(t_dist.ppf(0.5 + level / 2, n - 1))) ** 2, level)
+
+
+def _sampling_var(problems: Sequence[ProblemSamples]) -> float:
+    """Var of the mean of c_i/n_i over these fixed problems from sampling alone: Σ p_i(1-p_i)/n_i / N², each p_i
+    estimated as (c+1)/(n+2) so that a problem at 0/n or n/n still counts."""
+    smoothed = np.array([(p.c + 1) / (p.n + 2) for p in problems])
+    counts = np.array([p.n for p in problems], dtype=float)
+    return float(np.sum(smoothed * (1 - smoothed) / counts)) / len(problems) ** 2
 
 
 def sampling_ci(problems: Sequence[ProblemSamples], level: float = 0.95) -> tuple[float, float]:
-    """pass@1's interval from sampling alone, the problems held fixed: what re-running this checkpoint with new
-    seeds would move. Var(mean of c_i/n_i) = Σ p_i(1-p_i)/n_i / N², estimated without bias by
-    p̂_i(1-p̂_i)/(n_i-1) (1/(4 n_i), the largest, when n_i = 1); normal approximation, clipped to [0, 1]."""
+    """Interval for the true pass@1 of THESE problems (held fixed; only sampling varies): Clopper-Pearson on the
+    effective count m(1-m)/Var (at most the samples drawn), Var from _sampling_var."""
     if not problems:
         return (float("nan"), float("nan"))
-    rates = np.array([p.c / p.n for p in problems])
-    counts = np.array([p.n for p in problems], dtype=float)
-    var = np.where(counts > 1, rates * (1 - rates) / np.maximum(counts - 1, 1), 0.25 / counts)
-    half = NormalDist().inv_cdf(0.5 + level / 2) * float(np.sqrt(var.sum())) / len(problems)
-    mean = float(rates.mean())
-    return (max(0.0, mean - half), min(1.0, mean + half))
+    mean, total = pass_at_1(problems), float(sum(p.n for p in problems))
+    n_eff = min(mean * (1 - mean) / _sampling_var(problems), total) if 0 < mean < 1 else total
+    return _clopper_pearson(mean, n_eff, level)
+
+
+def rerun_interval(problems: Sequence[ProblemSamples], level: float = 0.95) -> tuple[float, float]:
+    """Prediction interval for the pass@1 a RE-RUN of this checkpoint on these problems would print: a re-run
+    is a new draw around the unknown true rate, so on the effective count of sampling_ci it is beta-binomial
+    (the true rate from a Jeffreys posterior), whose quantiles include 0 or 1 when a re-run can land there."""
+    if not problems:
+        return (float("nan"), float("nan"))
+    mean, total = pass_at_1(problems), float(sum(p.n for p in problems))
+    n_eff = min(mean * (1 - mean) / _sampling_var(problems), total) if 0 < mean < 1 else total
+    trials = max(1, round(n_eff))
+    draw = betabinom(trials, mean * trials + 0.5, (1 - mean) * trials + 0.5)
+    alpha = (1.0 - level) / 2
+    return (float(draw.ppf(alpha)) / trials, float(draw.ppf(1 - alpha)) / trials)
 
 
 def task_metrics(
@@ -148,26 +188,29 @@ def task_metrics(
 
     `n` is the configured samples per problem (default: the largest count present). Keys name it whatever
     number of samples survived grading (an errored sample must not turn cons@64 into cons@63): pass@1 with
-    pass@1_ci95_problems (bootstrap over problems: other problems like these) and pass@1_ci95_sampling
-    (sampling only, problems fixed: re-running this checkpoint); pass@k for k = 2, 4, ... <= n and n, each
-    problem contributing the unbiased estimator at min(k, its samples); cons@n and cons@n_ci95_problems when
-    `cons`. finish_reasons and n_tokens are those of the graded samples (graded_completions), the one
-    denominator of truncation_rate (finish_reason "length"), no_answer_rate and the token statistics.
+    pass@1_ci95_problems (covers the mean over the population of problems like these), pass@1_ci95_sampling
+    (covers the true pass@1 of these fixed problems) and pass@1_pi95_rerun (where a re-run's pass@1 falls);
+    pass@k for k = 2, 4, ... <= n and n, each problem contributing the unbiased estimator at min(k, its
+    samples); cons@n and cons@n_ci95_problems when `cons`. finish_reasons and n_tokens are those of the graded
+    samples (graded_completions), the one denominator of truncation_rate (finish_reason "length"),
+    no_answer_rate and the token statistics.
     """
     items = [problems[k] for k in sorted(problems)]
     n = n or max((p.n for p in items), default=0)
     metrics: dict[str, object] = {}
     per_problem = [p.c / p.n for p in items]
-    metrics["pass@1"] = pass_at_1(items)
-    metrics["pass@1_ci95_problems"] = list(bootstrap_ci(per_problem, seed))
-    metrics["pass@1_ci95_sampling"] = list(sampling_ci(items))
+    pass1 = MetricName("pass", 1)
+    metrics[str(pass1)] = pass_at_1(items)
+    metrics[str(pass1.with_interval("ci95_problems"))] = list(problems_ci(per_problem, [p.n for p in items]))
+    metrics[str(pass1.with_interval("ci95_sampling"))] = list(sampling_ci(items))
+    metrics[str(pass1.with_interval("pi95_rerun"))] = list(rerun_interval(items))
     for k in power_of_two_ks(n)[1:] if n else []:
-        metrics[f"pass@{k}"] = (float(np.mean([pass_at_k(p.n, p.c, min(k, p.n)) for p in items]))
-                                if items else float("nan"))
+        metrics[str(MetricName("pass", k))] = (float(np.mean([pass_at_k(p.n, p.c, min(k, p.n)) for p in items]))
+                                               if items else float("nan"))
     if cons and n:
         votes = [float(cons_correct(p)) for p in items]
-        metrics[f"cons@{n}"] = float(np.mean(votes)) if votes else float("nan")
-        metrics[f"cons@{n}_ci95_problems"] = list(bootstrap_ci(votes, seed))
+        metrics[str(MetricName("cons", n))] = float(np.mean(votes)) if votes else float("nan")
+        metrics[str(MetricName("cons", n, "ci95_problems"))] = list(problems_ci(votes, [1] * len(votes)))
     total = sum(p.n for p in items)
     metrics["truncation_rate"] = (sum(r == "length" for r in finish_reasons) / len(finish_reasons)
                                   if finish_reasons else float("nan"))

@@ -27,6 +27,7 @@ from typing import IO, Any
 from r1eval.errors import StoreError
 from r1eval.task.data import problem_to_json
 from r1eval.types import (
+    RESULTS_FORMAT_VERSION,
     CodeSpec,
     Completion,
     Problem,
@@ -37,6 +38,7 @@ from r1eval.types import (
     TaskResult,
     TestCase,
     Verdict,
+    upgrade_metrics,
 )
 
 LOCK_FILE = "writer.lock"
@@ -147,16 +149,23 @@ def record_from_json(data: Any, where: Path | str = "config.json") -> RunRecord:
 def results_to_json(results: RunResult) -> dict[str, Any]:
     """results.json's content: the run's fields, and per task its fields with unknown ones kept at top level."""
     tasks = {name: {**{k: getattr(t, k) for k in _TASK_FIELDS}, **t.extra} for name, t in results.tasks.items()}
-    return {**{f.name: getattr(results, f.name) for f in fields(RunResult) if f.name != "tasks"}, "tasks": tasks}
+    return {"format_version": RESULTS_FORMAT_VERSION,
+            **{f.name: getattr(results, f.name) for f in fields(RunResult) if f.name != "tasks"}, "tasks": tasks}
 
 
 def results_from_json(data: Any, where: Path | str = "results.json") -> RunResult:
     """Read results.json as written by this or an earlier version (missing counts: a finished run's planned
-    problems, its configured samples)."""
+    problems, its configured samples; format 1, which had no format_version: old interval names, renamed)."""
+    version = data.get("format_version", 1) if isinstance(data, dict) else 1
+    if not isinstance(version, int) or version > RESULTS_FORMAT_VERSION:
+        raise StoreError(f"{where} has format_version {version!r}, newer than this r1eval reads "
+                         f"({RESULTS_FORMAT_VERSION}); upgrade r1eval")
     try:
         tasks = {}
         for name, row in data.get("tasks", {}).items():
             known = {k: row[k] for k in _TASK_FIELDS if k in row}
+            if version < 2:
+                known["metrics"] = upgrade_metrics(known.get("metrics", {}))
             known.setdefault("n_problems_scored", row["n_problems"])
             known.setdefault("n_samples_min", row["n_samples"])
             known.setdefault("task_version", row.get("version", 0))

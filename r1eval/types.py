@@ -1,8 +1,9 @@
 """Frozen types that cross stage boundaries (problems -> completions -> verdicts -> results)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -12,6 +13,67 @@ class Status(StrEnum):
     INCORRECT = "incorrect"
     NO_ANSWER = "no_answer"
     ERROR = "error"  # harness failure: excluded from metrics, run marked incomplete
+
+
+RESULTS_FORMAT_VERSION = 2  # results.json; 1 (no field): intervals may carry the old names in LEGACY_INTERVALS
+INTERVALS = ("ci95_problems", "ci95_sampling", "pi95_rerun")  # what each covers: r1eval.metrics, docs/statistics.md
+LEGACY_INTERVALS = {"ci95": "ci95_problems"}  # renamed without a format version; still read
+_METRIC_NAME = re.compile(r"^(pass|cons)(?:@(\d+))?(?:_([a-z0-9_]+))?$")
+
+
+@dataclass(frozen=True)
+class MetricName:
+    """A sampled-accuracy metric key of results.json, parsed in one place: pass@k or cons@N (N None: the run's
+    samples per problem, as `--metric cons` means), optionally one of its INTERVALS. str() gives the key."""
+
+    family: Literal["pass", "cons"]
+    k: int | None
+    interval: str | None = None
+
+    @classmethod
+    def parse(cls, key: str) -> MetricName | None:
+        """The name, or None for any other key (rates, token counts, ratings, other harnesses' names). An
+        interval named as format version 1 did (`pass@1_ci95`) comes back under its current name."""
+        match = _METRIC_NAME.match(key)
+        if not match or (match.group(1) == "pass" and match.group(2) is None):
+            return None
+        interval = LEGACY_INTERVALS.get(match.group(3) or "", match.group(3))
+        if interval is not None and interval not in INTERVALS:
+            return None
+        k = int(match.group(2)) if match.group(2) is not None else None
+        return cls(match.group(1), k, interval)  # type: ignore[arg-type]
+
+    @property
+    def estimate(self) -> MetricName:
+        """The point estimate an interval belongs to."""
+        return replace(self, interval=None)
+
+    def with_interval(self, interval: str) -> MetricName:
+        return replace(self, interval=interval)
+
+    def __str__(self) -> str:
+        return f"{self.family}{'' if self.k is None else f'@{self.k}'}{f'_{self.interval}' if self.interval else ''}"
+
+
+METRIC_FAMILIES = {  # what a task declares (Task.metric_families) -> the metric keys it puts in results.json
+    "math": "pass@1 and its intervals, pass@k, cons@n and its interval",
+    "choice": "pass@1 and its intervals, pass@k, cons@n and its interval",
+    "code": "pass@1 and its intervals, pass@k (no majority vote)",
+    "rating": "cf_rating, cf_rating_ci95, cf_rating_ci95_robust, cf_rating_rule, cf_rating_n_problems",
+    "lm-eval": "lm-eval's own metric,filter keys beside pass@1 and pass@k",
+}
+VOTING_FAMILIES = frozenset({"math", "choice"})  # families whose answers can be majority-voted (cons@n)
+
+
+def upgrade_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """A format-1 metrics mapping with its intervals under their current names (the current name wins)."""
+    out = dict(metrics)
+    for key, value in metrics.items():
+        name = MetricName.parse(key)
+        if name is not None and str(name) != key:
+            out.pop(key)
+            out.setdefault(str(name), value)
+    return out
 
 
 @dataclass(frozen=True)
@@ -90,7 +152,11 @@ class TaskResult:
     n_samples_min: int = 0
     n_completions: int = 0
     n_errors: int = 0
+    metric_families: tuple[str, ...] = ()  # METRIC_FAMILIES the task declared (empty: written before format 2)
     extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "metric_families", tuple(self.metric_families))  # a list when read from JSON
 
 
 @dataclass(frozen=True)

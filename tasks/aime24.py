@@ -19,4 +19,5 @@ TASK = Task(
     scorer=grading.integer(),
     default_n=64,
     size=30,
+    metric_families=("math",),
 )

@@ -19,4 +19,5 @@ TASK = Task(
     scorer=grading.math(),
     default_n=16,
     size=40,
+    metric_families=("math",),
 )

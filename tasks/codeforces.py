@@ -18,5 +18,5 @@ TASK = Task(
     scorer=code_scorer(),
     default_n=8,
     size=468,
-    cons=False,
+    metric_families=("code", "rating"),
 )

@@ -40,4 +40,5 @@ TASK = Task(
     scorer=grading.choice(),
     default_n=8,
     breakdown_keys=("domain",),
+    metric_families=("choice",),
 )

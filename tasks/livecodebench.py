@@ -18,5 +18,5 @@ TASK = Task(
     default_n=16,
     size=279,
     breakdown_keys=("difficulty", "platform"),
-    cons=False,
+    metric_families=("code",),
 )

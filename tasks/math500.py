@@ -19,4 +19,5 @@ TASK = Task(
     default_n=4,
     size=500,
     breakdown_keys=("level", "subject"),
+    metric_families=("math",),
 )

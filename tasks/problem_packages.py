@@ -17,5 +17,5 @@ TASK = Task(
     default_n=8,
     size=36,
     breakdown_keys=("validation",),
-    cons=False,
+    metric_families=("code",),
 )

@@ -27,7 +27,8 @@ def test_task_file_declares_the_r1_protocol():
     [task] = load_tasks(["livecodebench"])
     source = task.source.describe()
     assert (source["version_tag"], source["start"], source["end"]) == ("release_v5", "2024-08-01", "2025-02-01")
-    assert task.default_n == 16 and task.breakdown_keys == ("difficulty", "platform") and not task.cons
+    assert task.default_n == 16 and task.breakdown_keys == ("difficulty", "platform") and not task.votes
+    assert task.metric_families == ("code",)
     assert task.scorer.name == "code"
 
 

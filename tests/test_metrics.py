@@ -6,7 +6,6 @@ import pytest
 
 from r1eval.metrics import (
     ProblemSamples,
-    bootstrap_ci,
     cons_at_n,
     group_verdicts,
     majority_answer,
@@ -14,6 +13,9 @@ from r1eval.metrics import (
     pass_at_1,
     pass_at_k,
     power_of_two_ks,
+    problems_ci,
+    rerun_interval,
+    sampling_ci,
     task_metrics,
 )
 from r1eval.types import Status, Verdict
@@ -71,13 +73,15 @@ def test_power_of_two_ks_ends_at_n():
     assert power_of_two_ks(1) == [1]
 
 
-def test_bootstrap_ci_contains_the_point_estimate():
+def test_problems_interval_contains_the_estimate_and_never_collapses_at_0_or_1():
     values = [1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1] * 2
-    lo, hi = bootstrap_ci(values)
-    mean = sum(values) / len(values)
-    assert lo < mean < hi
-    assert 0.0 <= lo and hi <= 1.0
-    assert bootstrap_ci(values) == (lo, hi)  # seeded: reproducible
+    lo, hi = problems_ci(values, [1] * 30)
+    assert 0.0 <= lo < np.mean(values) < hi <= 1.0
+    for ends in (0.0, 1.0):  # every problem 0/4 (or 4/4): the truth may still be off the boundary
+        lo, hi = problems_ci([ends] * 10, [4] * 10)
+        assert hi - lo > 0.05 and lo <= ends <= hi
+    zero = [ProblemSamples((False,) * 4, ("0",) * 4) for _ in range(10)]
+    assert sampling_ci(zero)[1] > 0.05 and rerun_interval(zero)[1] > 0
 
 
 def test_task_metrics_keys_and_rates():
@@ -86,7 +90,8 @@ def test_task_metrics_keys_and_rates():
         "b": ProblemSamples((False, False, False, False), ("9", "8", "9", "7")),
     }
     metrics = task_metrics(problems, ["stop"] * 6 + ["length"] * 2, [10, 20, 30, 40, 50, 60, 70, 80])
-    assert set(metrics) == {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling", "pass@2", "pass@4", "cons@4",
+    assert set(metrics) == {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling", "pass@1_pi95_rerun", "pass@2",
+                            "pass@4", "cons@4",
                             "cons@4_ci95_problems", "truncation_rate", "no_answer_rate", "mean_tokens",
                             "median_tokens"}
     assert metrics["pass@1"] == pytest.approx(0.25)
@@ -123,21 +128,37 @@ def test_every_rate_counts_graded_samples_only():
     assert metrics["truncation_rate"] == pytest.approx(1 / 3) and metrics["no_answer_rate"] == pytest.approx(1 / 3)
 
 
-def test_sampling_interval_covers_what_a_rerun_with_new_seeds_would_measure():
-    """Ground truth by simulation: 30 fixed problems with known solve rates, k = 16 samples per run. The sampling
-    interval should hold the problems' true mean rate in ~95% of re-runs; the bootstrap over problems answers
-    another question (other problems like these) and is several times wider."""
-    from r1eval.metrics import sampling_ci
+def _draw(rates: np.ndarray, k: int, rng: np.random.Generator) -> list[ProblemSamples]:
+    correct = rng.random((rates.size, k)) < rates[:, None]
+    return [ProblemSamples(tuple(row), tuple("1" if x else "0" for x in row)) for row in correct]
 
-    rng = np.random.default_rng(0)
-    rates = rng.uniform(0.0, 1.0, 30)
-    truth, hits, widths = rates.mean(), 0, []
-    for _ in range(400):
-        correct = rng.random((30, 16)) < rates[:, None]
-        problems = [ProblemSamples(tuple(row), tuple("1" if x else "0" for x in row)) for row in correct]
+
+@pytest.mark.parametrize("shape,k", [((1.0, 1.0), 16), ((0.3, 6.0), 2), ((6.0, 0.3), 4)])
+def test_each_interval_covers_what_it_names(shape, k):
+    """Ground truth by simulation (a small version of benchmarks/interval_coverage.py): 10 problems, uniform or
+    near 0 or near 1, k = 2..16. sampling: the fixed problems' true mean; rerun: the pass@1 of another run on the
+    same problems; problems: the population's mean, drawing new problems each time."""
+    rng = np.random.default_rng(k)
+    rates = rng.beta(*shape, 10)
+    population_mean = shape[0] / sum(shape)
+    hits = {"sampling": 0, "rerun": 0, "problems": 0}
+    for _ in range(300):
+        problems = _draw(rates, k, rng)
         lo, hi = sampling_ci(problems)
-        hits += lo <= truth <= hi
-        widths.append((hi - lo, np.subtract(*bootstrap_ci([p.c / p.n for p in problems])[::-1])))
-    assert 0.92 <= hits / 400 <= 0.975
-    sampling_width, problems_width = np.mean(widths, axis=0)
-    assert problems_width > 3 * sampling_width
+        hits["sampling"] += lo <= rates.mean() <= hi
+        lo, hi = rerun_interval(problems)
+        hits["rerun"] += lo <= pass_at_1(_draw(rates, k, rng)) <= hi
+        fresh = _draw(rng.beta(*shape, 10), k, rng)
+        lo, hi = problems_ci([p.c / p.n for p in fresh], [k] * 10)
+        hits["problems"] += lo <= population_mean <= hi
+    assert all(h / 300 >= 0.93 for h in hits.values()), hits
+
+
+def test_the_sampling_interval_is_narrower_than_the_problems_one():
+    """The two answer different questions: on 30 problems x 16 samples, other problems like these move pass@1
+    more than twice as much as re-sampling these ones."""
+    rng = np.random.default_rng(0)
+    problems = _draw(rng.uniform(0.0, 1.0, 30), 16, rng)
+    s_lo, s_hi = sampling_ci(problems)
+    p_lo, p_hi = problems_ci([p.c / p.n for p in problems], [16] * 30)
+    assert p_hi - p_lo > 2 * (s_hi - s_lo)

@@ -47,8 +47,8 @@ def test_run_writes_config_journal_verdicts_and_results(tmp_path, shared_data, m
     assert recorded["sampling"]["temperature"] == 0.6 and recorded["sampling"]["top_p"] == 0.95
     assert len(journal_keys(run_dir)) == 48
     task = results.tasks["math500"]
-    assert task.complete and task.n_problems == 12 and task.n_samples == 4
-    assert set(task.metrics) >= {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling",
+    assert task.complete and task.n_problems == 12 and task.n_samples == 4 and task.metric_families == ("math",)
+    assert set(task.metrics) >= {"pass@1", "pass@1_ci95_problems", "pass@1_ci95_sampling", "pass@1_pi95_rerun",
                                     "pass@2", "pass@4", "cons@4", "truncation_rate",
                                     "no_answer_rate", "mean_tokens"}
     verdicts = RunStore(run_dir).read_verdicts("math500")

@@ -10,7 +10,7 @@ import typer
 
 from r1eval.cli.options import LM_EVAL_INCLUDE, run_options, scoring_options, with_options
 from r1eval.config import RunConfig, ScoringConfig
-from r1eval.types import RunResult
+from r1eval.types import MetricName, RunResult
 
 
 @with_options(config=run_options)
@@ -104,7 +104,8 @@ def print_results(results: RunResult) -> None:
         table.add_column(column)
     for name, task in results.tasks.items():
         m = task.metrics
-        cons = next((f"{k}={_fmt(v)}" for k, v in m.items() if k.startswith("cons@") and "_ci95" not in k), "-")
+        cons = next((f"{k}={_fmt(v)}" for k, v in m.items()
+                     if (metric := MetricName.parse(k)) and metric.family == "cons" and metric.interval is None), "-")
         scored = task.n_problems_scored
         problems = str(task.n_problems) if scored == task.n_problems else f"{scored} of {task.n_problems}"
         table.add_row(name, problems, str(task.n_samples), _fmt(m.get("pass@1", float("nan"))),

@@ -235,7 +235,7 @@ def lm_eval_task(name: str, include: Sequence[str] = ()) -> Task:
     return Task(
         name=f"{PREFIX}{bare}", version=task_version, source=LmEvalSource(bare, task),
         prompt=lambda problem: prompts.user(problem.question), scorer=LmEvalScorer(bare, task),
-        default_n=int(task.config.repeats or 1), size=None, cons=False,
+        default_n=int(task.config.repeats or 1), size=None, metric_families=("lm-eval",),
         description=f"lm-eval {version} task {bare}",
         meta={"lm_eval": {"version": version, "config_sha256": config_sha256(task)}},
     )

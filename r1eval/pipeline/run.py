@@ -203,7 +203,7 @@ def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show:
     complete = n_errors == 0 and len(completions) == len(problems) * record.n
     graded = graded_completions(completions, verdicts)
     metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
-                           cons=task.cons, seed=seed, n=record.n) if grouped else {}
+                           cons=task.votes, seed=seed, n=record.n) if grouped else {}
     if grouped and hasattr(task.scorer, "aggregate"):  # lm-eval tasks: pass@1 from its metric, its own names
         metrics = {**metrics, **task.scorer.aggregate(verdicts)}
     return TaskResult(
@@ -211,7 +211,7 @@ def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show:
         metrics={**metrics, **rating_metrics(problems, grouped)},  # rating: Codeforces-rated problems only
         breakdown={**_breakdown(task, problems, grouped), **rating_breakdown(problems, grouped)},
         n_problems_scored=len(grouped), n_samples_min=min((p.n for p in grouped.values()), default=0),
-        n_completions=len(completions), n_errors=n_errors)
+        n_completions=len(completions), n_errors=n_errors, metric_families=task.metric_families)
 
 
 def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[str, dict[str, Any]]:

@@ -112,6 +112,8 @@ def _fmt(value: object, column: str = "") -> str:
     if isinstance(value, float):
         if column == "p_value":
             return f"{value:.3g}"
+        if column == "p_best":
+            return f"{value:.2f}"
         return f"{value:.2f}" if column == "reflections_per_response" else f"{value:.1f}"
     return str(value)
 
@@ -125,11 +127,12 @@ def markdown_table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
 
 
 SUMMARY_COLUMNS = ["task", "label", "step", "complete", "n_problems", "n_problems_scored", "n_samples", "pass@1",
-                   "pass@1_lo", "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "cons", "pass@k", "truncation_rate",
-                   "no_answer_rate", "mean_tokens"]
-SUMMARY_NOTE = ("Rates in %. pass@1_lo/hi: 95% bootstrap CI over problems (how the model would do on other "
-                "problems like these); pass@1_s_lo/s_hi: 95% sampling-only CI, problems fixed (what re-running "
-                "this checkpoint with new seeds would move).")
+                   "pass@1_lo", "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "p_best", "cons", "pass@k",
+                   "truncation_rate", "no_answer_rate", "mean_tokens"]
+SUMMARY_NOTE = ("Rates in %. pass@1_lo/hi: 95% CI of the mean over the population of problems like these; "
+                "pass@1_s_lo/s_hi: 95% CI of the true pass@1 of these fixed problems (sampling noise only). "
+                "p_best: probability that this checkpoint is the best of its series on the task, resampling "
+                "problems and samples (complete runs only). See docs/statistics.md.")
 DELTA_COLUMNS = ["task", "from_label", "to_label", "n_shared", "from_value", "to_value", "delta", "ci_low", "ci_high",
                  "p_value", "significant", "complete"]
 DELTA_NOTE = ("Paired sign-flip test over shared problems; an empty CI means too few problems to bound the change. "

@@ -1,6 +1,7 @@
 """Paired comparison of two runs on the problems they share: per-problem metric values, a paired sign-flip test
-of the mean difference with the confidence bounds it implies, and the power arithmetic behind the gate's
-sample-size message.
+of the mean difference with the confidence bounds it implies, p-values fine enough for a correction over
+hundreds of comparisons (flip_p_value), and the normal power arithmetic used for cons@N and pass@k (pass@1's
+power is simulated for the exact test: r1eval.report.power).
 
 All values here are in percentage points (pass@1 0.512 -> 51.2), the unit users read and `--max-drop` uses.
 
@@ -10,30 +11,34 @@ null distribution of mean(d), at any number of problems and whether the problems
 The percentile bootstrap has no such guarantee: with one problem its interval has zero width, and comparing a
 checkpoint with itself it flagged a regression in 44% of pairs (benchmarks/gate_stats.py). Inverting the test
 gives the bounds: the one-sided upper bound at level 1 - a is the K-th largest mean of d over the flipped
-subsets (Hartigan's subset means), so the decision "U < -max_drop" and the p-value agree exactly.
+subsets (Hartigan's subset means). Up to 13 problems every flip is enumerated, so bounds and p-value are exact
+and agree; above, the bounds come from random flips and the p-value from flip_p_value.
 """
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from statistics import NormalDist
 
 import numpy as np
 
 from r1eval.errors import R1EvalError
 from r1eval.metrics import ProblemSamples, cons_correct, pass_at_k
+from r1eval.types import MetricName
 
 GATE_RESAMPLES = 10_000  # random sign flips when 2^n is larger; below that every flip is enumerated
+REPORT_RESAMPLES = 2_000  # the report's many deltas: bounds only (p-values are exact or bounded: flip_p_value)
+LATTICE_CELLS = 4_000_000  # widest exact distribution of a sum of flipped differences (float64 cells)
 POWER = 0.80  # power used for the detectable drop
 
-_METRIC = re.compile(r"^(pass@(\d+)|cons(?:@(\d+))?)$")
-
-
-def check_metric(metric: str) -> None:
-    if not _METRIC.match(metric):
+def check_metric(metric: str) -> MetricName:
+    """The gate's / report's --metric as a MetricName (an estimate, not an interval)."""
+    name = MetricName.parse(metric)
+    if name is None or name.interval is not None or name.k == 0:
         raise R1EvalError(f"unknown metric {metric!r}; use pass@1, pass@K (K <= samples) or cons@N")
+    return name
 
 
 def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str, n: int | None = None) -> dict[str, float]:
@@ -41,18 +46,15 @@ def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str, n: i
     100·c/n_i; pass@k -> 100·(unbiased estimator at min(k, n_i)); cons@N / cons -> 100 when the majority answer is
     correct. `n` is the configured samples per problem (default: the largest count present): pass@k needs
     k <= n and cons@N needs N = n. The metric is their mean."""
-    match = _METRIC.match(metric)
-    if not match:
-        check_metric(metric)
-    assert match is not None
+    name = check_metric(metric)
     n = n or max((p.n for p in problems.values()), default=0)
-    if match.group(2):
-        k = int(match.group(2))
+    if name.family == "pass":
+        k = name.k or 1
         if k > n:
             raise ValueError(f"{metric} needs at least {k} samples per problem; the run drew {n}")
         return {pid: 100.0 * pass_at_k(p.n, p.c, min(k, p.n)) for pid, p in problems.items()}
-    if match.group(3) and int(match.group(3)) != n:
-        raise ValueError(f"{metric} needs {match.group(3)} samples per problem; the run drew {n}")
+    if name.k is not None and name.k != n:
+        raise ValueError(f"{metric} needs {name.k} samples per problem; the run drew {n}")
     return {pid: 100.0 * float(cons_correct(p)) for pid, p in problems.items()}
 
 
@@ -125,7 +127,68 @@ def paired_delta(baseline: Mapping[str, float], candidate: Mapping[str, float], 
                        delta=float(diff.mean()), ci_low=-_kth_largest(-means, total, alpha / 2),
                        ci_high=_kth_largest(means, total, alpha / 2), upper=_kth_largest(means, total, alpha),
                        lower=-_kth_largest(-means, total, alpha), sd_diff=sd, confidence=confidence,
-                       p_two_sided=float(min(1.0, 2 * min(tail_low, tail_high))))
+                       p_two_sided=flip_p_value(diff, float(min(1.0, 2 * min(tail_low, tail_high)))))
+
+
+def _lattice(diff: np.ndarray) -> np.ndarray | None:
+    """`diff` as integers on a common grid (pass@1 and cons@N differences are multiples of 100/lcm(n_i)), or
+    None when the grid would be too fine for an exact distribution (e.g. pass@k's estimator values)."""
+    scale = 1
+    for value in diff:
+        frac = Fraction(float(value) / 100).limit_denominator(100_000)
+        if abs(float(frac) * 100 - value) > 1e-9:
+            return None
+        scale = math.lcm(scale, frac.denominator)
+        if scale > 100_000:
+            return None
+    units = np.rint(np.abs(diff) * scale / 100).astype(np.int64)
+    return units if units.sum() <= LATTICE_CELLS else None
+
+
+def _exact_tails(units: np.ndarray, observed: int) -> tuple[float, float]:
+    """P(S <= observed), P(S >= observed) for S = sum of ±units_i with fair independent signs, exactly, by
+    convolving one problem at a time (subset sums of the flipped units: S = total - 2·flipped)."""
+    total = int(units.sum())
+    dist = np.zeros(total + 1)
+    dist[0] = 1.0
+    reach = 0
+    for u in (int(u) for u in units if u):
+        dist[u:reach + u + 1] = 0.5 * dist[u:reach + u + 1] + 0.5 * dist[:reach + 1]  # right side first: copy
+        dist[:u] *= 0.5
+        reach += u
+    sums = total - 2 * np.arange(total + 1)
+    return float(dist[sums <= observed].sum()), float(dist[sums >= observed].sum())
+
+
+def _chernoff_tail(diff: np.ndarray, t: float) -> float:
+    """Upper bound on P(sum of ±diff_i >= t), t > 0: min over l of exp(-l·t)·prod cosh(l·diff_i) (valid at any
+    n; it replaces a Monte Carlo p-value whose floor 1/(resamples+1) would stop a correction over many rows)."""
+    scale = float(np.abs(diff).max())
+    if t <= 0 or scale == 0:
+        return 1.0
+    a, x = diff / scale, t / scale
+    lo, hi = 0.0, 1.0
+    while float(np.sum(a * np.tanh(hi * a))) < x and hi < 1e6:
+        hi *= 2
+    for _ in range(60):  # the exponent's derivative, sum a_i tanh(l a_i) - x, increases with l
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if float(np.sum(a * np.tanh(mid * a))) < x else (lo, mid)
+    log_bound = -hi * x + float(np.sum(np.logaddexp(hi * a, -hi * a) - math.log(2)))
+    return min(1.0, math.exp(log_bound))
+
+
+def flip_p_value(diff: np.ndarray, monte_carlo: float) -> float:
+    """Two-sided sign-flip p-value of "no change" resolved enough for a correction over hundreds of rows: exact
+    (by enumeration or on the differences' lattice) when it can be; otherwise the smaller of the Monte Carlo
+    p-value and the Chernoff bound, doubled (Bonferroni over the two, so it stays valid)."""
+    if diff.size <= math.log2(GATE_RESAMPLES):
+        return monte_carlo  # every flip was enumerated: already exact
+    units = _lattice(diff)
+    if units is not None:
+        low, high = _exact_tails(units, int(np.sum(np.sign(diff).astype(np.int64) * units)))
+        return float(min(1.0, 2 * min(low, high)))
+    bound = 2 * _chernoff_tail(diff, abs(float(diff.sum())))
+    return float(min(1.0, 2 * min(monte_carlo, bound)))
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

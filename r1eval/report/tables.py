@@ -7,7 +7,6 @@ behaviours from completions.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
@@ -16,14 +15,14 @@ import numpy as np
 import pandas as pd
 
 from r1eval.errors import R1EvalError
-from r1eval.metrics import BOOTSTRAP_RESAMPLES, ProblemSamples, pass_at_k
+from r1eval.metrics import ProblemSamples, pass_at_k
 from r1eval.report.behaviours import Markers, summarize
-from r1eval.report.paired import holm, paired_delta, per_problem_values
+from r1eval.report.best import p_best_column
+from r1eval.report.paired import REPORT_RESAMPLES, holm, paired_delta, per_problem_values
 from r1eval.report.runs import Run
+from r1eval.types import MetricName
 
 ID_COLUMNS = ["series", "run_id", "label", "step", "task", "complete"]
-_CONS = re.compile(r"^cons@(\d+)$")
-_PASSK = re.compile(r"^pass@(\d+)$")
 _pass_at_k = lru_cache(maxsize=65536)(pass_at_k)  # (n, c, k) repeat across problems and runs
 
 
@@ -42,8 +41,10 @@ def _pct(value: object) -> float:
 
 
 def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
-    """One row per (run, task): pass@1 with both CIs (over problems: lo/hi; sampling only: s_lo/s_hi), cons@n
-    with its CI, the largest pass@k, rates and tokens; n_problems_scored of n_problems say what they cover."""
+    """One row per (run, task): pass@1 with both CIs (over problems: lo/hi; sampling only: s_lo/s_hi), p_best
+    (the probability it is its series' best on the task: r1eval.report.best), cons@n with its CI, the largest
+    pass@k, rates and tokens; n_problems_scored of n_problems say what they cover."""
+    best = p_best_column(runs)
     rows = []
     for run in runs:
         for task in run.tasks:
@@ -51,16 +52,19 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
             metrics = result.metrics
             row = {**_ids(run, task), "n_problems": result.n_problems, "n_problems_scored": result.n_problems_scored,
                    "n_samples": result.n_samples, "n_errors": result.n_errors}
-            lo, hi = metrics.get("pass@1_ci95_problems", metrics.get("pass@1_ci95", [None, None]))
+            names = [name for key in metrics if (name := MetricName.parse(key)) and name.interval is None]
+            lo, hi = metrics.get("pass@1_ci95_problems", [None, None])
             s_lo, s_hi = metrics.get("pass@1_ci95_sampling", [None, None])
             row.update({"pass@1": _pct(metrics.get("pass@1")), "pass@1_lo": _pct(lo), "pass@1_hi": _pct(hi),
-                        "pass@1_s_lo": _pct(s_lo), "pass@1_s_hi": _pct(s_hi)})
-            cons = [(int(m.group(1)), key) for key in metrics if (m := _CONS.match(key))]
+                        "pass@1_s_lo": _pct(s_lo), "pass@1_s_hi": _pct(s_hi),
+                        "p_best": best.get((run.run_id, task), float("nan"))})
+            cons = [name for name in names if name.family == "cons" and name.k]
             if cons:
-                n, key = max(cons)
-                lo, hi = metrics.get(f"{key}_ci95_problems", metrics.get(f"{key}_ci95", [None, None]))
-                row.update({"cons_n": n, "cons": _pct(metrics[key]), "cons_lo": _pct(lo), "cons_hi": _pct(hi)})
-            ks = [int(m.group(1)) for key in metrics if (m := _PASSK.match(key)) and int(m.group(1)) > 1]
+                top = max(cons, key=lambda name: name.k or 0)
+                lo, hi = metrics.get(str(top.with_interval("ci95_problems")), [None, None])
+                row.update({"cons_n": top.k, "cons": _pct(metrics[str(top)]), "cons_lo": _pct(lo),
+                            "cons_hi": _pct(hi)})
+            ks = [name.k for name in names if name.family == "pass" and name.k and name.k > 1]
             if ks:
                 row.update({"pass@k_k": max(ks), "pass@k": _pct(metrics[f"pass@{max(ks)}"])})
             for key in ("truncation_rate", "no_answer_rate"):
@@ -69,7 +73,7 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
             row["median_tokens"] = float(metrics.get("median_tokens", np.nan))
             rows.append(row)
     columns = [*ID_COLUMNS, "n_problems", "n_problems_scored", "n_samples", "n_errors", "pass@1", "pass@1_lo",
-               "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "cons_n", "cons", "cons_lo", "cons_hi", "pass@k_k",
+               "pass@1_hi", "pass@1_s_lo", "pass@1_s_hi", "p_best", "cons_n", "cons", "cons_lo", "cons_hi", "pass@k_k",
                "pass@k", "truncation_rate", "no_answer_rate", "mean_tokens", "median_tokens"]
     return pd.DataFrame(rows).reindex(columns=columns)
 
@@ -179,7 +183,7 @@ def delta_table(pairs: Sequence[tuple[Run, Run]], metric: str = "pass@1", confid
             if not shared:
                 continue
             d = paired_delta({p: va[p] for p in shared}, {p: vb[p] for p in shared}, confidence,
-                             resamples=BOOTSTRAP_RESAMPLES)
+                             resamples=REPORT_RESAMPLES)
             rows.append({"task": task, "series": b.series, "from_run": a.run_id, "from_label": a.label,
                          "from_step": a.step, "to_run": b.run_id, "to_label": b.label, "to_step": b.step,
                          "metric": metric, "n_shared": d.n, "from_value": d.baseline, "to_value": d.candidate,

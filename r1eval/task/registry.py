@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from r1eval.config import ScoringConfig
 from r1eval.errors import TaskError
-from r1eval.types import Completion, Problem, Verdict
+from r1eval.types import METRIC_FAMILIES, VOTING_FAMILIES, Completion, Problem, Verdict
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,22 @@ class Task:
     size: int | None = None  # number of problems in the full benchmark, for `r1eval tasks`
     description: str = ""
     breakdown_keys: tuple[str, ...] = ()  # Problem.meta keys to break results down by (e.g. "level")
-    cons: bool = True  # majority vote makes sense (math, choice); not for code
+    cons: bool = True  # older task files' flag: majority vote makes sense; used only when no families are declared
     meta: Mapping[str, Any] = field(default_factory=dict)
+    metric_families: tuple[str, ...] = ()  # types.METRIC_FAMILIES: math, choice, code, rating, lm-eval
+
+    def __post_init__(self) -> None:
+        families = tuple(self.metric_families) or (("math",) if self.cons else ("code",))
+        unknown = [f for f in families if f not in METRIC_FAMILIES]
+        if unknown:
+            raise TaskError(f"task {self.name}: unknown metric family {', '.join(unknown)}; use "
+                            f"{', '.join(METRIC_FAMILIES)}")
+        object.__setattr__(self, "metric_families", families)
+
+    @property
+    def votes(self) -> bool:
+        """Whether cons@n (majority vote over answers) is computed: a math or choice family."""
+        return bool(VOTING_FAMILIES & set(self.metric_families))
 
     def load(self, ctx: LoadContext) -> list[Problem]:
         return self.source.load(ctx)
