@@ -103,6 +103,9 @@ def run_options(
     lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> RunConfig:
     """Everything of a run but the model and its naming (model="" here; the command fills it in)."""
+    if not split_csv(tasks):
+        raise typer.BadParameter(f"no task named in {tasks!r}; e.g. --tasks aime24,math500 (see `r1eval tasks`)",
+                                 param_hint="--tasks")
     return RunConfig(
         model="", tasks=split_csv(tasks), backend=backend, out=str(out),
         sampling=SamplingConfig(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed),

@@ -1,16 +1,14 @@
 """`r1eval run`, `r1eval score`, `r1eval tasks`."""
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from r1eval.cli.options import LM_EVAL_INCLUDE, run_options, scoring_options, with_options
+from r1eval.cli.results import print_results
 from r1eval.config import RunConfig, ScoringConfig
-from r1eval.types import RunResult
 
 
 @with_options(config=run_options)
@@ -83,35 +81,3 @@ def _list_lm_eval_tasks(pattern: str, include: list[Path]) -> None:
     for name, kind, path in rows:
         typer.echo(f"{PREFIX}{name}\t{kind}\t{path}")
     typer.echo(f"{len(rows)} lm-eval names match '{pattern}'", err=True)
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{100 * value:.1f}" if value <= 1 else f"{value:.0f}"
-    return str(value)
-
-
-def print_results(results: RunResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    known = [f"step {results.step}" if results.step is not None else "", results.label or ""]
-    table = Table(title=results.run_id + "".join(f"  ({k})" for k in known if k), title_justify="left")
-    for column in ("task", "problems", "n", "pass@1", "95% CI problems", "95% CI sampling", "cons", "truncated",
-                   "no answer", "mean tok", "complete"):
-        table.add_column(column)
-    for name, task in results.tasks.items():
-        m = task.metrics
-        cons = next((f"{k}={_fmt(v)}" for k, v in m.items() if k.startswith("cons@") and "_ci95" not in k), "-")
-        scored = task.n_problems_scored
-        problems = str(task.n_problems) if scored == task.n_problems else f"{scored} of {task.n_problems}"
-        table.add_row(name, problems, str(task.n_samples), _fmt(m.get("pass@1", float("nan"))),
-                      _fmt(m.get("pass@1_ci95_problems", [])), _fmt(m.get("pass@1_ci95_sampling", [])), cons,
-                      _fmt(m.get("truncation_rate", float("nan"))),
-                      _fmt(m.get("no_answer_rate", float("nan"))), _fmt(m.get("mean_tokens", float("nan"))),
-                      "yes" if task.complete else "NO")
-    Console(width=160).print(table)
-    typer.echo(f"results: {Path(results.run_dir) / 'results.json'}")
-    typer.echo(f"samples: r1eval view {results.run_dir}")
