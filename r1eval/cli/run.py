@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from r1eval.cli.options import LM_EVAL_INCLUDE, run_options, scoring_options, with_options
+from r1eval.cli.common import fail
+from r1eval.cli.options import DATA_DIR_HELP, LM_EVAL_INCLUDE, run_options, scoring_options, with_options
 from r1eval.cli.results import print_results
 from r1eval.config import RunConfig, ScoringConfig
 
@@ -48,12 +49,16 @@ def score(
 
 
 def list_tasks(
-    tasks_dir: list[Path] = typer.Option([], "--tasks-dir"),
+    pattern: str = typer.Argument("*", help="a glob over task names, e.g. 'aime*' (with --lm-eval: lm-eval's)"),
+    tasks_dir: list[Path] = typer.Option([], "--tasks-dir", help="extra folder of task files (repeatable)"),
+    data_dir: Path = typer.Option(None, envvar="R1EVAL_DATA_DIR", help=DATA_DIR_HELP),
     lm_eval: bool = typer.Option(False, "--lm-eval", help="list the installed lm-eval's tasks instead"),
-    pattern: str = typer.Argument("*", help="with --lm-eval: a glob over lm-eval task names, e.g. 'gsm8k*'"),
     lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> None:
-    """List the tasks with their source, revision, size and default sample count."""
+    """List the tasks with their source, revision, size, default sample count and whether their offline data is
+    in --data-dir."""
+    from fnmatch import fnmatchcase
+
     from rich.console import Console
     from rich.table import Table
 
@@ -62,15 +67,29 @@ def list_tasks(
     if lm_eval:
         _list_lm_eval_tasks(pattern, lm_eval_include)
         return
-
-    table = Table("task", "source", "revision", "size", "default n", "scorer")
-    for task in all_tasks(tasks_dir):
+    tasks = [task for task in all_tasks(tasks_dir) if fnmatchcase(task.name, pattern)]
+    if not tasks:
+        fail(f"no task matches '{pattern}'; `r1eval tasks` lists them all")
+    table = Table("task", "source", "revision", "size", "default n", "scorer",
+                  f"offline data in {data_dir}" if data_dir else "offline data")
+    for task in tasks:
         source = task.source.describe()
         name = source.get("hub") or source.get("path", "")
         config = f" [{source['config']}]" if source.get("config") else ""
         table.add_row(task.name, name + config, str(source.get("revision", ""))[:12], str(task.size or "?"),
-                      str(task.default_n), task.scorer.name)
+                      str(task.default_n), task.scorer.name, _offline_data(source, data_dir))
     Console(width=200).print(table)
+
+
+def _offline_data(source: dict, data_dir: Path | None) -> str:
+    """'yes' / 'missing FILE' for the file (or folder) the task reads from --data-dir; without one, the hub."""
+    wanted = source.get("mirror") or source.get("path")
+    if not wanted:
+        return "-"
+    if data_dir is None:
+        return f"no --data-dir: hub ({wanted})" if source.get("mirror") else wanted
+    here = Path(wanted).expanduser()
+    return "yes" if (data_dir / wanted).exists() or (here.is_absolute() and here.exists()) else f"missing {wanted}"
 
 
 def _list_lm_eval_tasks(pattern: str, include: list[Path]) -> None:
