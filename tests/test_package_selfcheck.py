@@ -1,6 +1,6 @@
 """Other people's truth: every example program shipped in the shared problem packages, judged in Docker.
 `submissions/accepted` must be accepted; `wrong_answer` and `time_limit_exceeded` must not be (and must not be a
-sandbox error, which would hide a judging bug). The table is in the README ("Contest problems")."""
+sandbox error, which would hide a judging bug). The table is in docs/contest.md."""
 from __future__ import annotations
 
 import json

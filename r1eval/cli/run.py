@@ -55,8 +55,7 @@ def list_tasks(
     lm_eval: bool = typer.Option(False, "--lm-eval", help="list the installed lm-eval's tasks instead"),
     lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> None:
-    """List the tasks with their source, revision, size, default sample count and whether their offline data is
-    in --data-dir."""
+    """List the tasks: source, revision, size, default n, and whether their offline data is in --data-dir."""
     from fnmatch import fnmatchcase
 
     from rich.console import Console

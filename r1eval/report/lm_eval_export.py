@@ -1,4 +1,4 @@
-"""Any r1eval run as lm-eval output files, for tools that read lm-evaluation-harness results (README, "Export").
+"""Any r1eval run as lm-eval output files, for tools that read lm-evaluation-harness results (docs/lm-eval.md).
 
     <out>/<run_id>/results_<date>.json          lm-eval's results layout: results, versions, configs, n-samples, ...
     <out>/<run_id>/samples_<task>_<date>.jsonl  one row per problem: its n responses and answers, its scores
