@@ -157,7 +157,7 @@ def sweep(
     else:
         from r1eval.pipeline.run import run as run_pipeline
 
-        execute = local_executor(run_pipeline, show_progress=not quiet)
+        execute = local_executor(run_pipeline, show_progress=not quiet, log=typer.echo)
     result = run_sweep(spec, execute, log=typer.echo)
     typer.echo(f"sweep: {len(result.evaluated)} evaluated, {len(result.skipped)} already complete, "
                f"{len(result.failed)} failed; manifest {result.manifest}")

@@ -16,7 +16,8 @@ from r1eval.config import RunConfig, ScoringConfig
 def run(
     config: RunConfig,
     model: str = typer.Option(..., "--model", "-m", help="local checkpoint dir or hub id (or served model name)"),
-    run_name: str = typer.Option(None, help="run directory name (default: <model>-<step>-<config hash>)"),
+    run_name: str = typer.Option(None, help="run directory name (default: <model>-<step or label>-<what differs>-"
+                                            "<config hash>)"),
     step: int = typer.Option(None, help="training step (default: parsed from paths like global_step_300)"),
     label: str = typer.Option(None, help="a label for this run, used in its directory name"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),

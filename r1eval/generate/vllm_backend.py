@@ -46,9 +46,22 @@ QUIET_ENV = {"VLLM_CONFIGURE_LOGGING": "0", "TORCH_CPP_LOG_LEVEL": "ERROR", "HF_
 
 
 class _EngineNoise(logging.Filter):
+    """Drops the known-harmless warnings, and a warning shown once already (a sweep starts one engine per
+    checkpoint, and each start repeats the same dozen); errors always pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: set[str] = set()
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not any(noise in message for noise in ENGINE_NOISE)
+        if any(noise in message for noise in ENGINE_NOISE):
+            return False
+        if record.levelno < logging.ERROR:
+            if message in self.shown:
+                return False
+            self.shown.add(message)
+        return True
 
 
 def quiet_engine_logs() -> None:
