@@ -105,3 +105,20 @@ def test_the_gate_writes_json_only_when_asked(tmp_path, capsys, monkeypatch):
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("r1eval ")
+
+
+def test_ctrl_c_on_view_serve_is_the_normal_stop(tmp_path, capsys, monkeypatch):
+    class Server:
+        server_address = ("127.0.0.1", 8765)
+
+        def serve_forever(self):
+            raise KeyboardInterrupt
+
+        def server_close(self):
+            pass
+
+    monkeypatch.setattr("r1eval.report.viewer.make_server", lambda folder, port: Server())
+    run = make_run(tmp_path, "r", {"math": bernoulli_task([0.5] * 3, 2)})
+    assert main(["view", str(run), "--out", str(tmp_path / "page"), "--serve"]) == 0
+    err = capsys.readouterr().err
+    assert "stopped serving" in err and "interrupted" not in err

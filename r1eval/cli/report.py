@@ -200,5 +200,7 @@ def view(
         typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
         try:
             server.serve_forever()
+        except KeyboardInterrupt:  # the way to stop serving, not an interrupted job: exit 0
+            typer.echo("stopped serving", err=True)
         finally:
             server.server_close()
