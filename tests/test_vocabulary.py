@@ -122,3 +122,15 @@ def test_ctrl_c_on_view_serve_is_the_normal_stop(tmp_path, capsys, monkeypatch):
     assert main(["view", str(run), "--out", str(tmp_path / "page"), "--serve"]) == 0
     err = capsys.readouterr().err
     assert "stopped serving" in err and "interrupted" not in err
+
+
+def test_a_run_of_no_task_cannot_be_configured_and_an_old_one_is_refused_by_report(tmp_path, capsys):
+    from r1eval.config import RunConfig
+    from r1eval.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="at least one task"):
+        RunConfig(model="m", tasks=())
+    empty = make_run(tmp_path, "empty", {})  # what `--tasks ""` wrote before it was refused
+    assert main(["report", str(empty), "--out", str(tmp_path / "rep")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "error: run empty has no task results; leave it out or re-run it with --tasks"
