@@ -1,7 +1,8 @@
 """The `r1eval` command: a thin shell. Each command builds one config and calls one library function.
 
 Exit codes: 0 ok, 1 user error (bad input, one line on stderr), 2 internal error (one line; R1EVAL_DEBUG=1 shows
-the traceback). Heavy imports (vllm, docker, matplotlib) happen inside commands.
+the traceback) or unusable gate/report input, 130 interrupted (Ctrl-C: one line saying to re-run to resume).
+Heavy imports (vllm, docker, matplotlib) happen inside commands.
 """
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def report(
     baseline: Path | None = typer.Option(None, "--baseline", help="A run drawn as a reference line and compared with."),
     published: list[str] = typer.Option([], "--published",
                                         help="Published numbers, e.g. 'o1-1217:aime24=79.2,math500=96.4' (percent)."),
-    compare: list[str] = typer.Option([], "--compare", help="FROM:TO runs (id, label or step) to diff; "
+    compare: list[str] = typer.Option([], "--compare", help="FROM:TO runs (id or its start, label or step) to diff; "
                                                             "default: consecutive checkpoints."),
     markers: str | None = typer.Option(None, "--markers", help="Comma-separated reflection markers."),
     metric: str = typer.Option("pass@1", "--metric", help="Metric of the paired deltas."),
