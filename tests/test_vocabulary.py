@@ -2,12 +2,16 @@
 new user makes in the first hour: Ctrl-C, an empty --tasks, a gate against itself, --version."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import typer
 
 from r1eval.cli import app, main
 from r1eval.cli.vocabulary import RENAMED, modernize
 from tests.runfactory import bernoulli_task, make_run
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _commands(command, path: tuple[str, ...] = ()):  # noqa: ANN001 - typer's vendored click types
@@ -134,3 +138,26 @@ def test_a_run_of_no_task_cannot_be_configured_and_an_old_one_is_refused_by_repo
     assert main(["report", str(empty), "--out", str(tmp_path / "rep")]) == 1
     err = capsys.readouterr().err.strip()
     assert err == "error: run empty has no task results; leave it out or re-run it with --tasks"
+
+
+def test_ctrl_c_in_a_real_process_exits_130_with_the_line(tmp_path):
+    """The bug was in the process's exit status: SIGINT a `sweep --watch` waiting for a checkpoint to settle."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "ckpts" / "global_step_100").mkdir(parents=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "r1eval", "sweep", "--checkpoints",
+                             str(tmp_path / "ckpts" / "global_step_*"), "--tasks", "aime24", "--watch", "--poll", "600",
+                             "--settle", "600", "--out", str(tmp_path / "runs"), "-q", "-v"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout.readline().startswith("step 100: still being written, waiting")  # inside the command
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "Traceback" not in err and err.strip().endswith("re-run the same command to resume")
