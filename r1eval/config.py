@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from r1eval.errors import ConfigError
+
 DEFAULT_RUNS_DIR = Path("reports/runs")
 
 
@@ -64,6 +66,10 @@ class RunConfig:
     run_name: str | None = None
     step: int | None = None
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.tasks:  # a run of no task would be "complete" with nothing in it
+            raise ConfigError("a run needs at least one task, e.g. tasks=('aime24',)")
 
     @property
     def effective_step(self) -> int | None:

@@ -1,4 +1,4 @@
-"""Codeforces-style ratings from verdicts (README "Codeforces rating"). Pure functions over numbers and files.
+"""Codeforces-style ratings from verdicts (docs/contest.md "Codeforces rating"). Pure functions over numbers and files.
 
 - `elo_rating`: the rating R that best explains per-problem solve counts, with p_j(R) = 1 / (1 + 10^((d_j - R)/400))
   (d_j the problem's rating, k_j of n_j samples correct, each a Bernoulli(p_j(R)) draw): maximum likelihood by
@@ -258,7 +258,7 @@ def rating_breakdown(problems: Mapping[str, Problem],
 
 @dataclass(frozen=True)
 class Contest:
-    """One contest's problems and its rated participants' final standings (README "Codeforces rating")."""
+    """One contest's problems and its rated participants' final standings (docs/contest.md "Codeforces rating")."""
 
     contest_id: str
     name: str

@@ -65,7 +65,7 @@ def main() -> None:
     subprocess.run([*r1, "sweep", "--checkpoints", str(out / "ckpts" / "global_step_*"), "--tasks", ",".join(TASKS),
                     "--base-model", "base-model", "--name", "demo", "--limit", "30", *common], check=True)
     subprocess.run([*r1, "report", str(out / "runs"), "--out", str(out / "report"),
-                    "--reference", "DeepSeek-R1-Distill-Qwen-1.5B:aime24=28.9,math500=83.9",
+                    "--published", "DeepSeek-R1-Distill-Qwen-1.5B:aime24=28.9,math500=83.9",
                     "--title", "r1eval demo: synthetic RL run"], check=True)
     by_step = {json.loads((p / "results.json").read_text())["step"]: p for p in (out / "runs").iterdir() if p.is_dir()}
     for candidate, note in ((400, "an improvement"), (500, "a regression")):

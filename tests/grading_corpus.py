@@ -1,5 +1,5 @@
 """The labelled grading corpus: R1-style responses (long think blocks with distractor numbers, a summary, a final
-statement) for every point of the grading policy in the README ("Grading policy"), all three kinds.
+statement) for every point of the grading policy in docs/grading.md, all three kinds.
 
 Each case: (id, response, gold, kind, expected status, expected canonical answer or None to skip that check).
 Used by tests/test_grading_corpus.py and by benchmarks/grading.py (which grades the same cases with math-verify).

@@ -141,6 +141,6 @@ def test_reference_budget_fails_a_candidate_the_last_accepted_run_lets_through(t
 
 
 def test_reference_needs_a_budget(tmp_path, capsys):
-    base = make_run(tmp_path, "base", _math())
-    code, err = _exit(capsys, base, base, "--reference", str(base))
+    base, cand = make_run(tmp_path, "base", _math()), make_run(tmp_path, "cand", _math())
+    code, err = _exit(capsys, base, cand, "--reference", str(base))
     assert code == 1 and "--max-total-drop" in err

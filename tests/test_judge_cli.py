@@ -36,7 +36,7 @@ def test_judge_writes_one_verdict_row_per_submission(tmp_path, capsys):
     require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
     out = tmp_path / "out" / "verdicts.jsonl"
     code = main(["judge", "--problems", str(_write(tmp_path / "p.jsonl", PROBLEMS)), "--submissions",
-                 str(_write(tmp_path / "s.jsonl", SUBMISSIONS)), "--out", str(out), "--workers", "2"])
+                 str(_write(tmp_path / "s.jsonl", SUBMISSIONS)), "--out", str(out), "--grade-workers", "2"])
     assert code == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["id"], r["verdict"], r["tests_passed"], r["tests_total"]) for r in rows] == [
@@ -53,7 +53,7 @@ def test_judge_profile_decides_what_a_program_finds_without_imports(tmp_path):
     uses_prelude = [{"id": "g", "problem_id": "add",
                      "response": "```python\nprint(gcd(0, 0) + sum(map(int, input().split())))\n```"}]
     args = ["judge", "--problems", str(_write(tmp_path / "p.jsonl", PROBLEMS)), "--submissions",
-            str(_write(tmp_path / "s.jsonl", uses_prelude)), "--out", str(tmp_path / "v.jsonl"), "--workers", "1"]
+            str(_write(tmp_path / "s.jsonl", uses_prelude)), "--out", str(tmp_path / "v.jsonl"), "--grade-workers", "1"]
     verdicts = {}
     for profile in ("plain", "livecodebench"):
         assert main([*args, "--profile", profile]) == 0
@@ -80,8 +80,8 @@ def test_bad_input_files_give_one_line_and_exit_1(tmp_path, capsys, problems, su
 def test_missing_files_and_unknown_backend(tmp_path, capsys):
     assert main(["judge", "--problems", str(tmp_path / "none.jsonl"), "--submissions", "x", "--out", "y"]) == 1
     assert "does not exist" in capsys.readouterr().err
-    assert main(["judge", "--problems", "a", "--submissions", "b", "--out", "c", "--backend", "vm"]) == 1
-    assert "--backend must be one of docker, process" in capsys.readouterr().err
+    assert main(["judge", "--problems", "a", "--submissions", "b", "--out", "c", "--sandbox", "vm"]) == 1
+    assert "--sandbox must be one of docker, process" in capsys.readouterr().err
     p, s = _write(tmp_path / "p.jsonl", PROBLEMS), _write(tmp_path / "s.jsonl", SUBMISSIONS)
     assert main(["judge", "--problems", str(p), "--submissions", str(s), "--out", "c", "--profile", "lcb"]) == 1
     err = capsys.readouterr().err.strip()

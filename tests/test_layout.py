@@ -1,6 +1,6 @@
 """The package tree is the pipeline: each stage a package, imports only downward, no import circles.
 
-Layers, lowest first (README "Layout"): a module may import from its own layer or below, never above.
+Layers, lowest first (docs/development.md "Layout"): a module may import from its own layer or below, never above.
 Every import counts, including those inside functions (a lazy import is still a dependency).
 """
 from __future__ import annotations
@@ -49,7 +49,7 @@ def layer(module: str) -> int:
     for index, prefixes in enumerate(LAYERS):
         if any(module == p or module.startswith(p + ".") for p in prefixes):
             return index
-    raise AssertionError(f"{module} belongs to no layer: add its package to LAYERS and to the README's layout")
+    raise AssertionError(f"{module} belongs to no layer: add its package to LAYERS and to docs/development.md")
 
 
 def graph() -> dict[str, set[str]]:

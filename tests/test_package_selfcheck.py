@@ -1,6 +1,6 @@
 """Other people's truth: every example program shipped in the shared problem packages, judged in Docker.
 `submissions/accepted` must be accepted; `wrong_answer` and `time_limit_exceeded` must not be (and must not be a
-sandbox error, which would hide a judging bug). The table is in the README ("Contest problems")."""
+sandbox error, which would hide a judging bug). The table is in docs/contest.md."""
 from __future__ import annotations
 
 import json
@@ -23,7 +23,7 @@ def test_every_package_submission_gets_the_verdict_its_folder_names(shared_data,
     subs.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "verdicts.jsonl"
     assert main(["judge", "--problems", str(shared_data / "problem_packages"), "--submissions", str(subs),
-                 "--out", str(out), "--workers", "2"]) == 0
+                 "--out", str(out), "--grade-workers", "2"]) == 0
     verdicts = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
     wrong = []
     for row in rows:

@@ -154,7 +154,7 @@ def test_cf_rating_command_prints_rating_percentile_and_contest_simulation(rated
 
 
 def test_cf_rating_command_refuses_bad_input_in_one_line(rated_runs, tmp_path, capsys):
-    assert main(["cf-rating", str(rated_runs / "s100"), "--task", "nope"]) == 1
+    assert main(["cf-rating", str(rated_runs / "s100"), "--tasks", "nope"]) == 1
     assert "has no task 'nope'" in capsys.readouterr().err
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n")

@@ -152,13 +152,13 @@ def test_write_report_is_self_contained(two_runs, tmp_path):
 
 def test_report_cli(two_runs, tmp_path, capsys):
     code = main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "r"), "--formats", "png",
-                 "--baseline", str(tmp_path / "runs" / "m-step10"), "--reference", "o1:t=79.2",
+                 "--baseline", str(tmp_path / "runs" / "m-step10"), "--published", "o1:t=79.2",
                  "--tensorboard", str(tmp_path / "tb")])
     assert code == 0 and (tmp_path / "r" / "index.html").is_file()
     assert list((tmp_path / "tb").glob("*/events.out.tfevents.*"))
     assert not (tmp_path / "r" / "figures" / "accuracy.svg").exists()
     assert main(["report", str(tmp_path / "missing"), "--out", str(tmp_path / "r2")]) == 1
-    assert main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "r3"), "--reference", "bad"]) == 1
+    assert main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "r3"), "--published", "bad"]) == 1
 
 
 def test_completion_stats_cache_is_used_and_invalidated(two_runs, monkeypatch):

@@ -21,6 +21,8 @@ import typer
 
 from r1eval.cli.common import split_csv
 from r1eval.config import DEFAULT_RUNS_DIR, EngineConfig, RunConfig, SamplingConfig, ScoringConfig
+from r1eval.errors import ConfigError
+from r1eval.generate.engine_errors import check_engine
 
 SANDBOX_HELP = "where code tasks run model code: docker (hardened containers) | process (weaker isolation)"
 DATA_DIR_HELP = "offline mirror folder holding the tasks' JSONL files (default: $R1EVAL_DATA_DIR; else the hub)"
@@ -89,7 +91,7 @@ def run_options(
     think_prefix: bool = typer.Option(False, "--think-prefix", help='start every response with "<think>\\n"'),
     data_dir: Path = typer.Option(None, envvar="R1EVAL_DATA_DIR", help=DATA_DIR_HELP),
     tasks_dir: list[Path] = typer.Option([], "--tasks-dir", help="extra folder of task files (repeatable)"),
-    dtype: str = typer.Option("auto"),
+    dtype: str = typer.Option("auto", help="auto | bfloat16 | float16 | float32 (also half, float)"),
     max_model_len: int = typer.Option(None),
     tensor_parallel_size: int = typer.Option(1, "--tp", min=1),
     data_parallel_size: int = typer.Option(1, "--dp", min=1),
@@ -103,13 +105,21 @@ def run_options(
     lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> RunConfig:
     """Everything of a run but the model and its naming (model="" here; the command fills it in)."""
+    engine = EngineConfig(dtype=dtype, max_model_len=max_model_len, tensor_parallel_size=tensor_parallel_size,
+                          data_parallel_size=data_parallel_size, gpu_memory_utilization=gpu_memory_utilization,
+                          device=device, base_url=base_url, api_key=api_key, concurrency=concurrency,
+                          replay_from=replay_from)
+    try:  # refused here, not after a 10 s engine start that leaves a run directory behind
+        check_engine(engine)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if not split_csv(tasks):
+        raise typer.BadParameter(f"no task named in {tasks!r}; e.g. --tasks aime24,math500 (see `r1eval tasks`)",
+                                 param_hint="--tasks")
     return RunConfig(
         model="", tasks=split_csv(tasks), backend=backend, out=str(out),
         sampling=SamplingConfig(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed),
-        engine=EngineConfig(dtype=dtype, max_model_len=max_model_len, tensor_parallel_size=tensor_parallel_size,
-                            data_parallel_size=data_parallel_size, gpu_memory_utilization=gpu_memory_utilization,
-                            device=device, base_url=base_url, api_key=api_key, concurrency=concurrency,
-                            replay_from=replay_from),
+        engine=engine,
         scoring=scoring, think_prefix=think_prefix, limit=limit, data_dir=str(data_dir) if data_dir else None,
         tasks_dirs=tuple(map(str, tasks_dir)), lm_eval_include=tuple(map(str, lm_eval_include)),
     )

@@ -14,7 +14,8 @@ CF_RATINGS_HELP = ("User-rating distribution for percentiles: a JSON object rati
 
 def cf_rating(
     run_dir: Path = typer.Argument(..., help="A run directory."),
-    task: str | None = typer.Option(None, "--task", help="Comma-separated tasks (default: every rated one)."),
+    tasks: str | None = typer.Option(None, "--tasks", "-t", help="Comma-separated tasks (default: every rated "
+                                                                 "one)."),
     cf_ratings: Path | None = typer.Option(None, "--cf-ratings", envvar="R1EVAL_CF_RATINGS", help=CF_RATINGS_HELP),
     data_dir: Path | None = typer.Option(None, "--data-dir", envvar="R1EVAL_DATA_DIR",
                                          help="Offline data folder, where the default distribution is looked for."),
@@ -31,7 +32,7 @@ def cf_rating(
     from r1eval.report.runs import load_run
 
     run = load_run(run_dir)
-    names = list(split_csv(task)) or run.tasks
+    names = list(split_csv(tasks)) or run.tasks
     unknown = [name for name in names if name not in run.tasks]
     if unknown:
         fail(f"run {run.run_id} has no task '{unknown[0]}'; it has: {', '.join(run.tasks)}")

@@ -13,7 +13,8 @@ from r1eval.config import RunConfig
 def gate(
     baseline: Path = typer.Option(..., "--baseline", help="Run directory of the last accepted checkpoint."),
     candidate: Path = typer.Option(..., "--candidate", help="Run directory of the checkpoint under test."),
-    task: str | None = typer.Option(None, "--task", help="Comma-separated tasks (default: all both runs have)."),
+    tasks: str | None = typer.Option(None, "--tasks", "-t", help="Comma-separated tasks (default: all both runs "
+                                                                 "have)."),
     metric: str = typer.Option("pass@1", "--metric", help="pass@1, pass@K or cons@N."),
     max_drop: float = typer.Option(3.0, "--max-drop",
                                    help="Allowed drop in percentage points (51.2 -> 50.2 is 1.0); the default is "
@@ -31,7 +32,7 @@ def gate(
                                            help="Compare runs whose sampling, n, prompt, task version, scorer or "
                                                 "grader versions differ (the output lists the differences)."),
     shared_only: bool = typer.Option(False, "--shared-only", help="Compare only the problems both runs share."),
-    json_out: Path = typer.Option(Path("gate.json"), "--json", help="Where to write the JSON result."),
+    json_out: Path | None = typer.Option(None, "--json", help="Also write the result as JSON here."),
     markdown_out: Path | None = typer.Option(None, "--markdown", help="Also write the Markdown table here."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random sign flips (used above 13 problems)."),
 ) -> None:
@@ -41,15 +42,18 @@ def gate(
     from r1eval.errors import DataError, StoreError
     from r1eval.report.gate import GateInputError, gate_markdown, run_gate, write_gate_json
 
+    if _same_dir(baseline, candidate):
+        fail(f"--baseline and --candidate are the same run ({candidate}): the gate would compare it with itself", 2)
     try:
-        report = run_gate(baseline, candidate, list(split_csv(task)) or None, metric, max_drop, confidence,
+        report = run_gate(baseline, candidate, list(split_csv(tasks)) or None, metric, max_drop, confidence,
                           allow_incomplete, shared_only, seed, detect, reference, max_total_drop, allow_config_diff)
     except (GateInputError, StoreError, DataError) as exc:
         fail(f"unusable gate inputs: {exc}", 2)
         return
     markdown = gate_markdown(report)
     typer.echo(markdown)
-    write_gate_json(report, json_out)
+    if json_out:
+        write_gate_json(report, json_out)
     if markdown_out:
         markdown_out.parent.mkdir(parents=True, exist_ok=True)
         markdown_out.write_text(markdown, encoding="utf-8")
@@ -57,13 +61,20 @@ def gate(
         raise SystemExit(report.exit_code)
 
 
+def _same_dir(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:  # one does not exist: the gate says so with its own message
+        return False
+
+
 def report(
     runs: list[Path] = typer.Argument(..., help="Run directories, or folders of run directories (a sweep's output)."),
     out: Path = typer.Option(..., "--out", help="Report folder, e.g. reports/NAME."),
     baseline: Path | None = typer.Option(None, "--baseline", help="A run drawn as a reference line and compared with."),
-    reference: list[str] = typer.Option([], "--reference",
+    published: list[str] = typer.Option([], "--published",
                                         help="Published numbers, e.g. 'o1-1217:aime24=79.2,math500=96.4' (percent)."),
-    compare: list[str] = typer.Option([], "--compare", help="FROM:TO runs (id, label or step) to diff; "
+    compare: list[str] = typer.Option([], "--compare", help="FROM:TO runs (id or its start, label or step) to diff; "
                                                             "default: consecutive checkpoints."),
     markers: str | None = typer.Option(None, "--markers", help="Comma-separated reflection markers."),
     metric: str = typer.Option("pass@1", "--metric", help="Metric of the paired deltas."),
@@ -83,7 +94,7 @@ def report(
     from r1eval.report.paired import check_metric
 
     check_metric(metric)
-    opts = ReportOptions(baseline=str(baseline) if baseline else None, references=reference,
+    opts = ReportOptions(baseline=str(baseline) if baseline else None, references=published,
                          markers=list(split_csv(markers)) or None, compare=compare, metric=metric,
                          formats=list(split_csv(formats)),
                          title=title, cache=not no_cache, cf_ratings=str(cf_ratings) if cf_ratings else None)
@@ -155,7 +166,7 @@ def sweep(
     else:
         from r1eval.pipeline.run import run as run_pipeline
 
-        execute = local_executor(run_pipeline, show_progress=not quiet)
+        execute = local_executor(run_pipeline, show_progress=not quiet, log=typer.echo)
     result = run_sweep(spec, execute, log=typer.echo)
     typer.echo(f"sweep: {len(result.evaluated)} evaluated, {len(result.skipped)} already complete, "
                f"{len(result.failed)} failed; manifest {result.manifest}")
@@ -208,5 +219,7 @@ def view(
         typer.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
         try:
             server.serve_forever()
+        except KeyboardInterrupt:  # the way to stop serving, not an interrupted job: exit 0
+            typer.echo("stopped serving", err=True)
         finally:
             server.server_close()

@@ -1,23 +1,23 @@
 """`r1eval run`, `r1eval score`, `r1eval tasks`."""
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from r1eval.cli.options import LM_EVAL_INCLUDE, run_options, scoring_options, with_options
+from r1eval.cli.common import fail
+from r1eval.cli.options import DATA_DIR_HELP, LM_EVAL_INCLUDE, run_options, scoring_options, with_options
+from r1eval.cli.results import print_results
 from r1eval.config import RunConfig, ScoringConfig
-from r1eval.types import MetricName, RunResult
 
 
 @with_options(config=run_options)
 def run(
     config: RunConfig,
     model: str = typer.Option(..., "--model", "-m", help="local checkpoint dir or hub id (or served model name)"),
-    run_name: str = typer.Option(None, help="run directory name (default: <model>-<step>-<config hash>)"),
+    run_name: str = typer.Option(None, help="run directory name (default: <model>-<step or label>-<what differs>-"
+                                            "<config hash>)"),
     step: int = typer.Option(None, help="training step (default: parsed from paths like global_step_300)"),
     label: str = typer.Option(None, help="a label for this run, used in its directory name"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
@@ -50,12 +50,15 @@ def score(
 
 
 def list_tasks(
-    tasks_dir: list[Path] = typer.Option([], "--tasks-dir"),
+    pattern: str = typer.Argument("*", help="a glob over task names, e.g. 'aime*' (with --lm-eval: lm-eval's)"),
+    tasks_dir: list[Path] = typer.Option([], "--tasks-dir", help="extra folder of task files (repeatable)"),
+    data_dir: Path = typer.Option(None, envvar="R1EVAL_DATA_DIR", help=DATA_DIR_HELP),
     lm_eval: bool = typer.Option(False, "--lm-eval", help="list the installed lm-eval's tasks instead"),
-    pattern: str = typer.Argument("*", help="with --lm-eval: a glob over lm-eval task names, e.g. 'gsm8k*'"),
     lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> None:
-    """List the tasks with their source, revision, size and default sample count."""
+    """List the tasks: source, revision, size, default n, and whether their offline data is in --data-dir."""
+    from fnmatch import fnmatchcase
+
     from rich.console import Console
     from rich.table import Table
 
@@ -64,15 +67,29 @@ def list_tasks(
     if lm_eval:
         _list_lm_eval_tasks(pattern, lm_eval_include)
         return
-
-    table = Table("task", "source", "revision", "size", "default n", "scorer")
-    for task in all_tasks(tasks_dir):
+    tasks = [task for task in all_tasks(tasks_dir) if fnmatchcase(task.name, pattern)]
+    if not tasks:
+        fail(f"no task matches '{pattern}'; `r1eval tasks` lists them all")
+    table = Table("task", "source", "revision", "size", "default n", "scorer",
+                  f"offline data in {data_dir}" if data_dir else "offline data")
+    for task in tasks:
         source = task.source.describe()
         name = source.get("hub") or source.get("path", "")
         config = f" [{source['config']}]" if source.get("config") else ""
         table.add_row(task.name, name + config, str(source.get("revision", ""))[:12], str(task.size or "?"),
-                      str(task.default_n), task.scorer.name)
+                      str(task.default_n), task.scorer.name, _offline_data(source, data_dir))
     Console(width=200).print(table)
+
+
+def _offline_data(source: dict, data_dir: Path | None) -> str:
+    """'yes' / 'missing FILE' for the file (or folder) the task reads from --data-dir; without one, the hub."""
+    wanted = source.get("mirror") or source.get("path")
+    if not wanted:
+        return "-"
+    if data_dir is None:
+        return f"no --data-dir: hub ({wanted})" if source.get("mirror") else wanted
+    here = Path(wanted).expanduser()
+    return "yes" if (data_dir / wanted).exists() or (here.is_absolute() and here.exists()) else f"missing {wanted}"
 
 
 def _list_lm_eval_tasks(pattern: str, include: list[Path]) -> None:
@@ -83,36 +100,3 @@ def _list_lm_eval_tasks(pattern: str, include: list[Path]) -> None:
     for name, kind, path in rows:
         typer.echo(f"{PREFIX}{name}\t{kind}\t{path}")
     typer.echo(f"{len(rows)} lm-eval names match '{pattern}'", err=True)
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{100 * value:.1f}" if value <= 1 else f"{value:.0f}"
-    return str(value)
-
-
-def print_results(results: RunResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    known = [f"step {results.step}" if results.step is not None else "", results.label or ""]
-    table = Table(title=results.run_id + "".join(f"  ({k})" for k in known if k), title_justify="left")
-    for column in ("task", "problems", "n", "pass@1", "95% CI problems", "95% CI sampling", "cons", "truncated",
-                   "no answer", "mean tok", "complete"):
-        table.add_column(column)
-    for name, task in results.tasks.items():
-        m = task.metrics
-        cons = next((f"{k}={_fmt(v)}" for k, v in m.items()
-                     if (metric := MetricName.parse(k)) and metric.family == "cons" and metric.interval is None), "-")
-        scored = task.n_problems_scored
-        problems = str(task.n_problems) if scored == task.n_problems else f"{scored} of {task.n_problems}"
-        table.add_row(name, problems, str(task.n_samples), _fmt(m.get("pass@1", float("nan"))),
-                      _fmt(m.get("pass@1_ci95_problems", [])), _fmt(m.get("pass@1_ci95_sampling", [])), cons,
-                      _fmt(m.get("truncation_rate", float("nan"))),
-                      _fmt(m.get("no_answer_rate", float("nan"))), _fmt(m.get("mean_tokens", float("nan"))),
-                      "yes" if task.complete else "NO")
-    Console(width=160).print(table)
-    typer.echo(f"results: {Path(results.run_dir) / 'results.json'}")
-    typer.echo(f"samples: r1eval view {results.run_dir}")

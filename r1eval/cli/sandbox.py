@@ -34,13 +34,14 @@ def tag() -> None:
 
 
 @sandbox_app.command("check")
-def check(backend: str = typer.Option("docker", help=BACKEND_HELP),
-          workers: int = typer.Option(2, min=1, help="Sandboxes to run in parallel.")) -> None:
+def check(sandbox: str = typer.Option("docker", "--sandbox", help=BACKEND_HELP),
+          grade_workers: int = typer.Option(2, "--grade-workers", min=1,
+                                            help="Sandboxes to run in parallel.")) -> None:
     """Self-test: correct, wrong, slow, memory-hungry, forking and network-using programs -> verdict table."""
     from r1eval.grading.code.sandbox_check import run_check
     from r1eval.sandbox.pool import open_pool
 
-    with open_pool(backend, workers, memory_mb=256) as pool:
+    with open_pool(sandbox, grade_workers, memory_mb=256) as pool:
         rows, ok = run_check(pool)
         description = pool.backend.describe()
     typer.echo(f"backend: {', '.join(f'{k}={v}' for k, v in description.items())}")
@@ -58,8 +59,9 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
                                                                   "folder of problem packages (Kattis format)."),
           submissions: Path = typer.Option(..., help="Submissions JSONL: {id, problem_id, response}."),
           out: Path = typer.Option(..., help="Verdicts JSONL to write."),
-          workers: int = typer.Option(None, min=1, help="Sandboxes in parallel (default: CPU count)."),
-          backend: str = typer.Option("docker", help=BACKEND_HELP),
+          grade_workers: int = typer.Option(None, "--grade-workers", min=1,
+                                            help="Sandboxes in parallel (default: CPU count)."),
+          sandbox: str = typer.Option("docker", "--sandbox", help=BACKEND_HELP),
           all_tests: bool = typer.Option(False, "--all-tests", help="Run every test, not only up to the first "
                                                                     "failure."),
           time_scale: float = typer.Option(1.0, min=0.01, help="Multiply every CPU time limit (slow machines)."),
@@ -70,8 +72,8 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
     from r1eval.grading.code.run_tests import check_profile, judge_files
     from r1eval.sandbox.pool import BACKENDS, open_pool
 
-    if backend not in BACKENDS:
-        raise DataError(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if sandbox not in BACKENDS:
+        raise DataError(f"--sandbox must be one of {', '.join(BACKENDS)}, not {sandbox!r}")
     check_profile(profile)
     if not problems.exists():
         raise DataError(f"--problems {problems} does not exist (a JSONL file or a folder of problem packages)")
@@ -83,7 +85,8 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
             typer.echo(f"\rjudged {done}/{total}", err=True, nl=done == total)
 
     started = time.monotonic()
-    counts = judge_files(problems, submissions, out, lambda memory: open_pool(backend, workers, memory_mb=memory),
+    counts = judge_files(problems, submissions, out,
+                         lambda memory: open_pool(sandbox, grade_workers, memory_mb=memory),
                          progress=progress, profile=profile, time_scale=time_scale, all_tests=all_tests)
     total = sum(counts.values())
     summary = ", ".join(f"{name} {count}" for name, count in counts.most_common())

@@ -18,6 +18,7 @@ from typing import Any
 
 from r1eval.config import EngineConfig, SamplingConfig
 from r1eval.errors import ConfigError, ModelError
+from r1eval.generate.engine_errors import check_engine, explain_engine_failure
 from r1eval.generate.model_source import ModelSource, resolve_model, template_sha256
 from r1eval.generate.protocol import GenRequest, Prompt, completions_for
 from r1eval.task.prompts import THINK_PREFIX
@@ -45,9 +46,22 @@ QUIET_ENV = {"VLLM_CONFIGURE_LOGGING": "0", "TORCH_CPP_LOG_LEVEL": "ERROR", "HF_
 
 
 class _EngineNoise(logging.Filter):
+    """Drops the known-harmless warnings, and a warning shown once already (a sweep starts one engine per
+    checkpoint, and each start repeats the same dozen); errors always pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: set[str] = set()
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not any(noise in message for noise in ENGINE_NOISE)
+        if any(noise in message for noise in ENGINE_NOISE):
+            return False
+        if record.levelno < logging.ERROR:
+            if message in self.shown:
+                return False
+            self.shown.add(message)
+        return True
 
 
 def quiet_engine_logs() -> None:
@@ -96,6 +110,7 @@ def apply_cpu_env() -> None:
 
 def engine_args(location: str, revision: str | None, engine: EngineConfig, cpu: bool) -> dict[str, Any]:
     """Keyword arguments for vllm.LLM: the user's placement settings plus the CPU fixes where they apply."""
+    check_engine(engine)
     if engine.data_parallel_size > 1:
         raise ConfigError("data_parallel_size > 1 is not supported by the embedded vLLM engine (vLLM runs offline "
                           "data parallelism only as separate processes): start `vllm serve --data-parallel-size N` "
@@ -169,8 +184,7 @@ class VLLMGenerator:
         except (ConfigError, ModelError):
             raise
         except Exception as exc:
-            raise ModelError(f"vLLM could not start model '{self.model}': {type(exc).__name__}: "
-                             f"{_first_line(exc)}") from exc
+            raise ModelError(explain_engine_failure(exc, self.model, self.engine)) from exc
         return self._llm
 
     def _sampling_params(self, request: GenRequest, sampling: SamplingConfig) -> Any:
@@ -195,10 +209,14 @@ class VLLMGenerator:
         llm = self._engine()
         prompts = [self._token_prompt(r.prompt) for r in pending]
         params = [self._sampling_params(r, sampling) for r in pending]
-        if hasattr(llm, "enqueue") and hasattr(llm, "llm_engine"):
-            yield from self._stream(llm, pending, prompts, params)
-        else:
-            yield from self._chunked(llm, pending, prompts, params)
+        stream = self._stream if hasattr(llm, "enqueue") and hasattr(llm, "llm_engine") else self._chunked
+        try:
+            yield from stream(llm, pending, prompts, params)
+        except (ConfigError, ModelError):
+            raise
+        except Exception as exc:  # the engine's own failure mid-run: one line saying which flag changes it
+            raise ModelError(explain_engine_failure(exc, self.model, self.engine, sampling.max_tokens,
+                                                    "generate with")) from exc
 
     def _stream(self, llm: Any, requests: list[GenRequest], prompts: list, params: list
                 ) -> Iterator[tuple[GenRequest, list[Completion]]]:

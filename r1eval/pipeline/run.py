@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from r1eval.config import RunConfig, ScoringConfig
+from r1eval.config import RunConfig, SamplingConfig, ScoringConfig
 from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
@@ -90,10 +90,27 @@ def run_identity(config: RunConfig, model_identity: dict[str, Any]) -> dict[str,
     }
 
 
+def _differs(config: RunConfig) -> str:
+    """The settings that differ from the paper's protocol, short, for the run id: two seeds must not look alike."""
+    default, s = SamplingConfig(), config.sampling
+    parts = [f"seed{s.seed}" if s.seed != default.seed else "", f"t{s.temperature:g}" if s.temperature !=
+             default.temperature else "", f"p{s.top_p:g}" if s.top_p != default.top_p else "",
+             f"tok{s.max_tokens}" if s.max_tokens != default.max_tokens else "", f"n{s.n}" if s.n else "",
+             f"limit{config.limit}" if config.limit else "", "think" if config.think_prefix else "",
+             config.engine.dtype if config.engine.dtype != "auto" else ""]
+    return "".join(f"-{part}" for part in parts if part)
+
+
 def run_dir_for(config: RunConfig, identity: dict[str, Any]) -> Path:
+    """<model>-<label | stepN | run>[-<what differs from the protocol>]-<hash of the identity>. A directory made
+    before the run id named the differences (no middle part) is still found, so the same command resumes it."""
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:8]
     tag = config.label or (f"step{config.effective_step}" if config.effective_step is not None else "run")
-    return Path(config.out) / (config.run_name or f"{_slug(config.model)}-{tag}-{digest}")
+    if config.run_name:
+        return Path(config.out) / config.run_name
+    named = Path(config.out) / f"{_slug(config.model)}-{tag}{_differs(config)}-{digest}"
+    older = Path(config.out) / f"{_slug(config.model)}-{tag}-{digest}"
+    return older if not named.exists() and older.exists() else named
 
 
 def _check_compatible(run_dir: Path, old: RunRecord, new: RunRecord) -> None:

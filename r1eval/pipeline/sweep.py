@@ -181,10 +181,13 @@ class SweepResult:
 Executor = Callable[[list[tuple[Checkpoint, RunConfig]]], Iterator[tuple[Checkpoint, RunResult | None, str | None]]]
 
 
-def local_executor(run_fn: RunFn, show_progress: bool = False) -> Executor:
-    """Evaluate checkpoints one after another in this process."""
+def local_executor(run_fn: RunFn, show_progress: bool = False, log: Log | None = None) -> Executor:
+    """Evaluate checkpoints one after another in this process; `log` names each step as it starts, so the progress
+    lines that follow can be told apart."""
     def execute(jobs: list[tuple[Checkpoint, RunConfig]]) -> Iterator[tuple[Checkpoint, RunResult | None, str | None]]:
         for checkpoint, config in jobs:
+            if log is not None:
+                log(f"step {checkpoint.step}: evaluating {checkpoint.model}")
             try:
                 yield checkpoint, run_fn(config, show_progress=show_progress), None
             except R1EvalError as exc:  # a bad checkpoint must not stop the others
@@ -192,6 +195,19 @@ def local_executor(run_fn: RunFn, show_progress: bool = False) -> Executor:
             except Exception as exc:  # an engine crash too; it is reported per step and the sweep exits 1
                 yield checkpoint, None, f"{type(exc).__name__}: {exc}"
     return execute
+
+
+def metrics_line(results: RunResult) -> str:
+    """'; aime24 pass@1 28.9% [20.1, 37.8]' per task: the number a sweep's log is read for (interval: problems)."""
+    parts = []
+    for task, result in results.tasks.items():
+        value = result.metrics.get("pass@1")
+        if isinstance(value, (int, float)):
+            lo, hi = (result.metrics.get("pass@1_ci95_problems") or [None, None])[:2]
+            ci = f" [{100 * lo:.1f}, {100 * hi:.1f}]" if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) \
+                else ""
+            parts.append(f"{task} pass@1 {100 * value:.1f}%{ci}")
+    return "".join(f"; {part}" for part in parts)
 
 
 def run_sweep(spec: SweepSpec, execute: Executor, log: Log = print,
@@ -236,7 +252,7 @@ def run_sweep(spec: SweepSpec, execute: Executor, log: Log = print,
             else:
                 assert results is not None
                 state = "complete" if results.complete else "INCOMPLETE"
-                log(f"step {checkpoint.step}: {state} -> {results.run_dir or results.run_id}")
+                log(f"step {checkpoint.step}: {state}{metrics_line(results)} -> {results.run_dir or results.run_id}")
                 result.evaluated.append(checkpoint.step)
         if jobs:
             idle_since = time.monotonic()

@@ -2,7 +2,9 @@
 
 Each function takes report tables (r1eval.report.tables) and returns a Figure whose axes hold the data (lines, bands,
 images), which is what the tests inspect. Incomplete runs are drawn as red 'x' markers labelled "incomplete";
-runs without a training step are drawn as horizontal reference lines beside the stepped series.
+runs without a training step are drawn as horizontal reference lines beside the stepped series. When no run has a
+step (two seeds, two models), every run gets its own labelled x position, markers are not joined, the y axis
+starts at 0 (accuracy: 0-100 %) and the legend sits above the plots, never over the data.
 """
 from __future__ import annotations
 
@@ -26,8 +28,9 @@ def task_axes(tasks: Sequence[str], title: str, width: float = 5.0, height: floa
     rows = max(1, math.ceil(len(tasks) / cols))
     # fixed margins, not constrained layout: layout solving measured ~1 s per figure at 100 runs x 5 tasks
     fig = Figure(figsize=(width * cols, height * rows + 0.6))
+    left = max(0.07, 0.8 / (width * cols))  # 0.8 inch: room for tick labels such as "-10.0" and the axis label
     grid = fig.subplots(rows, cols, squeeze=False,
-                        gridspec_kw={"left": 0.07, "right": 0.97, "bottom": 0.14 / rows + 0.04,
+                        gridspec_kw={"left": left, "right": 0.97, "bottom": 0.14 / rows + 0.04,
                                      "top": 1 - 0.5 / (height * rows + 0.6), "wspace": wspace,
                                      "hspace": 0.55})
     axes = {}
@@ -42,28 +45,61 @@ def task_axes(tasks: Sequence[str], title: str, width: float = 5.0, height: floa
     return fig, axes
 
 
+def _place(frame: pd.DataFrame) -> pd.DataFrame:
+    """One task's runs; when none has a step, each run (of any series) gets its own x position `_pos`."""
+    if frame["step"].notna().any():
+        return frame
+    return frame.reset_index(drop=True).assign(_pos=lambda f: np.arange(len(f), dtype=float))
+
+
 def _stepped(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """(runs placed on the x axis, runs drawn as reference lines, x column). Without any step the runs are
-    placed in order on a categorical axis."""
+    """(runs placed on the x axis, runs drawn as reference lines, x column) of a frame `_place` prepared."""
     stepped = frame[frame["step"].notna()]
     if len(stepped):
         return stepped.sort_values("step"), frame[frame["step"].isna()], "step"
-    placed = frame.reset_index(drop=True).assign(_pos=lambda f: np.arange(len(f), dtype=float))
-    return placed, frame.iloc[0:0], "_pos"
+    return frame, frame.iloc[0:0], "_pos"
 
 
-def _finish(ax: Axes, placed: pd.DataFrame, x: str, ylabel: str) -> None:
+def _joined(x: str) -> str:
+    """Points of a training curve are joined; separate runs side by side are not."""
+    return "-" if x == "step" else "none"
+
+
+def _finish(ax: Axes, placed: pd.DataFrame, x: str, ylabel: str, percent: bool = False) -> None:
     ax.set_ylabel(ylabel)
     if x == "_pos":
         ticks = _sparse(len(placed))
         ax.set_xticks([placed["_pos"].iloc[i] for i in ticks], [placed["label"].iloc[i] for i in ticks],
                       rotation=30, ha="right")
-    else:
-        ax.set_xlabel("training step")
+        ax.set_xlim(-0.5, len(placed) - 0.5)
+        # one value per run: autoscaling would zoom into a few hundredths around it
+        ax.set_ylim(0, 100 if percent else max(1.0, float(ax.dataLim.y1) * 1.15))
+        return  # the legend goes above the plots (_legend_above), never over these points
+    ax.set_xlabel("training step")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
     if unique:
         ax.legend(unique.values(), unique.keys(), fontsize=7, loc="best")
+
+
+def _legend_above(fig: Figure, axes: Mapping[str, Axes]) -> None:
+    """Runs side by side: one legend for all subplots, in a strip between the figure's title and the subplots'."""
+    unique: dict[str, object] = {}
+    for ax in axes.values():
+        handles, labels = ax.get_legend_handles_labels()
+        unique.update((label, handle) for label, handle in zip(labels, handles, strict=True) if label not in unique)
+    title = fig.get_suptitle()
+    fig.suptitle(title.replace(" vs training step", " per run"))
+    if not unique:
+        return
+    height = fig.get_figheight()
+    rows = math.ceil(len(unique) / 4)
+    grid = next(iter(axes.values())).get_gridspec()
+    grid.update(top=grid.top - (0.3 + 0.18 * rows) / height)  # 0.3 inch for the subplot titles
+    for ax in axes.values():
+        ax.set_position(ax.get_subplotspec().get_position(fig))
+    fig.legend(list(unique.values()), list(unique.keys()), loc="lower center", ncol=min(4, len(unique)),
+               fontsize=7, frameon=False, bbox_to_anchor=(0.5, grid.top + 0.3 / height))
 
 
 def _mark_incomplete(ax: Axes, placed: pd.DataFrame, x: str, y: str) -> None:
@@ -88,19 +124,28 @@ def accuracy_figure(summary: pd.DataFrame, references: Mapping[str, Sequence[tup
     """pass@1 with its 95% band, cons@n and the largest pass@k against step, per task and series."""
     tasks = list(dict.fromkeys(summary["task"]))
     fig, axes = task_axes(tasks, "Accuracy vs training step")
+    side_by_side = False
     for task, ax in axes.items():
-        frame = summary[summary["task"] == task]
+        frame = _place(summary[summary["task"] == task])
         for series, group in frame.groupby("series", sort=False):
             placed, unstepped, x = _stepped(group)
-            tag = f" [{series}]" if frame["series"].nunique() > 1 else ""
-            ax.fill_between(placed[x], placed["pass@1_lo"], placed["pass@1_hi"], alpha=0.2, label=f"pass@1 95% CI{tag}")
-            ax.plot(placed[x], placed["pass@1"], marker="o", label=f"pass@1{tag}")
+            tag = f" [{series}]" if frame["series"].nunique() > 1 and x == "step" else ""
+            if x == "step":
+                ax.fill_between(placed[x], placed["pass@1_lo"], placed["pass@1_hi"], alpha=0.2,
+                                label=f"pass@1 95% CI{tag}")
+                ax.plot(placed[x], placed["pass@1"], marker="o", label=f"pass@1{tag}")
+            else:  # runs side by side: each with its interval as an error bar
+                err = np.vstack([placed["pass@1"] - placed["pass@1_lo"], placed["pass@1_hi"] - placed["pass@1"]])
+                ax.errorbar(placed[x], placed["pass@1"], yerr=err, fmt="o", capsize=3, color="C0",
+                            label="pass@1 (95% CI)")
             if placed["cons"].notna().any():
                 n = int(placed["cons_n"].dropna().min())
-                ax.plot(placed[x], placed["cons"], marker="s", linestyle="--", label=f"cons@{n}{tag}")
+                ax.plot(placed[x], placed["cons"], marker="s", linestyle="--" if x == "step" else "none",
+                        color=None if x == "step" else "C1", label=f"cons@{n}{tag}")
             if placed["pass@k"].notna().any():
                 k = int(placed["pass@k_k"].dropna().min())
-                ax.plot(placed[x], placed["pass@k"], marker="^", linestyle=":", label=f"pass@{k}{tag}")
+                ax.plot(placed[x], placed["pass@k"], marker="^", linestyle=":" if x == "step" else "none",
+                        color=None if x == "step" else "C2", label=f"pass@{k}{tag}")
             _mark_incomplete(ax, placed, x, "pass@1")
             _references(ax, unstepped, "pass@1")
         if baseline is not None:
@@ -109,7 +154,10 @@ def accuracy_figure(summary: pd.DataFrame, references: Mapping[str, Sequence[tup
                            label=f"baseline {row['label']} pass@1")
         for name, value in (references or {}).get(task, []):
             ax.axhline(value, color="purple", linestyle="-.", linewidth=1, label=f"{name} (published)")
-        _finish(ax, placed, x, "accuracy (%)")
+        _finish(ax, frame if x == "_pos" else placed, x, "accuracy (%)", percent=True)
+        side_by_side |= x == "_pos"
+    if side_by_side:
+        _legend_above(fig, axes)
     return fig
 
 
@@ -140,17 +188,28 @@ def length_figure(completions: pd.DataFrame) -> Figure:
     """Completion length vs step: mean and median, with 25-75% and 10-90% bands."""
     tasks = list(dict.fromkeys(completions["task"]))
     fig, axes = task_axes(tasks, "Completion length vs training step")
+    side_by_side = False
     for task, ax in axes.items():
-        frame = completions[completions["task"] == task]
+        frame = _place(completions[completions["task"] == task])
         for _, group in frame.groupby("series", sort=False):
             placed, unstepped, x = _stepped(group)
-            ax.fill_between(placed[x], placed["p10_tokens"], placed["p90_tokens"], alpha=0.12, label="10-90%")
-            ax.fill_between(placed[x], placed["p25_tokens"], placed["p75_tokens"], alpha=0.25, label="25-75%")
-            ax.plot(placed[x], placed["mean_tokens"], marker="o", label="mean")
-            ax.plot(placed[x], placed["p50_tokens"], linestyle="--", label="median")
+            if x == "step":
+                ax.fill_between(placed[x], placed["p10_tokens"], placed["p90_tokens"], alpha=0.12, label="10-90%")
+                ax.fill_between(placed[x], placed["p25_tokens"], placed["p75_tokens"], alpha=0.25, label="25-75%")
+            else:
+                err = np.vstack([placed["mean_tokens"] - placed["p10_tokens"],
+                                 placed["p90_tokens"] - placed["mean_tokens"]]).clip(min=0)
+                ax.errorbar(placed[x], placed["mean_tokens"], yerr=err, fmt="none", capsize=3, color="C0",
+                            alpha=0.5, label="10-90%")
+            ax.plot(placed[x], placed["mean_tokens"], marker="o", linestyle=_joined(x), color="C0", label="mean")
+            ax.plot(placed[x], placed["p50_tokens"], marker="_", markersize=12, linestyle="--" if x == "step" else
+                    "none", color="C1", label="median")
             _mark_incomplete(ax, placed, x, "mean_tokens")
             _references(ax, unstepped, "mean_tokens")
-        _finish(ax, placed, x, "tokens")
+        _finish(ax, frame if x == "_pos" else placed, x, "tokens")
+        side_by_side |= x == "_pos"
+    if side_by_side:
+        _legend_above(fig, axes)
     return fig
 
 
@@ -158,17 +217,21 @@ def rates_figure(frame_all: pd.DataFrame, columns: Mapping[str, str], title: str
     """Several rates (%) against step: truncation, or the reasoning behaviours."""
     tasks = list(dict.fromkeys(frame_all["task"]))
     fig, axes = task_axes(tasks, title)
+    side_by_side = False
     for task, ax in axes.items():
-        frame = frame_all[frame_all["task"] == task]
+        frame = _place(frame_all[frame_all["task"] == task])
         for _, group in frame.groupby("series", sort=False):
             placed, unstepped, x = _stepped(group)
-            for column, label in columns.items():
-                ax.plot(placed[x], placed[column], marker="o", label=label)
+            for i, (column, label) in enumerate(columns.items()):
+                ax.plot(placed[x], placed[column], marker="o", linestyle=_joined(x), color=f"C{i}", label=label)
                 _references(ax, unstepped, column)
             _mark_incomplete(ax, placed, x, next(iter(columns)))
         top = np.nanmax(frame[list(columns)].to_numpy(dtype=float), initial=0.0)
+        _finish(ax, frame if x == "_pos" else placed, x, "% of responses")
         ax.set_ylim(0, max(5.0, top * 1.15))  # rates start at 0; a flat 0% line must not look like noise
-        _finish(ax, placed, x, "% of responses")
+        side_by_side |= x == "_pos"
+    if side_by_side:
+        _legend_above(fig, axes)
     return fig
 
 
@@ -227,15 +290,25 @@ def rating_figure(ratings: pd.DataFrame) -> Figure:
         next(iter(axes.values())).get_gridspec().update(left=max(0.07, 0.8 / fig.get_figwidth()))
         for ax in axes.values():
             ax.set_position(ax.get_subplotspec().get_position(fig))
+    side_by_side = False
     for task, ax in axes.items():
-        frame = ratings[ratings["task"] == task]
+        frame = _place(ratings[ratings["task"] == task])
         for series, group in frame.groupby("series", sort=False):
             placed, unstepped, x = _stepped(group)
-            tag = f" [{series}]" if frame["series"].nunique() > 1 else ""
-            ax.fill_between(placed[x], placed["cf_rating_lo"], placed["cf_rating_hi"], alpha=0.2,
-                            label=f"95% interval{tag}")
-            ax.plot(placed[x], placed["cf_rating"], marker="o", label=f"rating{tag}")
+            tag = f" [{series}]" if frame["series"].nunique() > 1 and x == "step" else ""
+            if x == "step":
+                ax.fill_between(placed[x], placed["cf_rating_lo"], placed["cf_rating_hi"], alpha=0.2,
+                                label=f"95% interval{tag}")
+                ax.plot(placed[x], placed["cf_rating"], marker="o", label=f"rating{tag}")
+            else:
+                err = np.vstack([placed["cf_rating"] - placed["cf_rating_lo"],
+                                 placed["cf_rating_hi"] - placed["cf_rating"]])
+                ax.errorbar(placed[x], placed["cf_rating"], yerr=err, fmt="o", capsize=3, color="C0",
+                            label="rating (95% interval)")
             _mark_incomplete(ax, placed, x, "cf_rating")
             _references(ax, unstepped, "cf_rating")
-        _finish(ax, placed, x, "Codeforces rating")
+        _finish(ax, frame if x == "_pos" else placed, x, "Codeforces rating")
+        side_by_side |= x == "_pos"
+    if side_by_side:
+        _legend_above(fig, axes)
     return fig

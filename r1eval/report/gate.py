@@ -316,7 +316,7 @@ def _points(value: float) -> str:
 def gate_markdown(report: GateReport) -> str:
     """A table fit for a pull-request comment, followed by the decision rule, incompleteness and warnings."""
     conf = f"{report.confidence:.0%}"
-    title = f"### r1eval gate: `{report.candidate}` vs `{report.baseline}`"
+    title = f"### r1eval gate: candidate `{report.candidate}` vs baseline `{report.baseline}`"
     if report.reference:
         title += f" (and reference `{report.reference}`)"
     lines = [title, ""]

@@ -237,6 +237,9 @@ def write_report(paths: Sequence[str | Path], out: str | Path, opts: ReportOptio
     if unknown:
         raise R1EvalError(f"unknown figure format(s) {', '.join(sorted(unknown))}; use png and/or svg")
     runs = expand_run_paths(list(paths))
+    empty = [r.run_id for r in runs if not r.tasks]
+    if empty:  # a run of no task (an empty --tasks before it was refused) has nothing to draw
+        raise R1EvalError(f"run {empty[0]} has no task results; leave it out or re-run it with --tasks")
     baseline = load_run(opts.baseline, series="baseline") if opts.baseline else None
     references = tables.parse_references(opts.references)
     data = build_tables(runs, opts, baseline)

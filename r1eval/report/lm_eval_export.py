@@ -1,4 +1,4 @@
-"""Any r1eval run as lm-eval output files, for tools that read lm-evaluation-harness results (README, "Export").
+"""Any r1eval run as lm-eval output files, for tools that read lm-evaluation-harness results (docs/lm-eval.md).
 
     <out>/<run_id>/results_<date>.json          lm-eval's results layout: results, versions, configs, n-samples, ...
     <out>/<run_id>/samples_<task>_<date>.jsonl  one row per problem: its n responses and answers, its scores
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -98,12 +99,15 @@ def export_lm_eval(run_dir: str | Path, out: str | Path) -> list[Path]:
     date = time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime())
     payload = results_json(store, date)
     folder = Path(out) / store.path.name
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [folder / f"results_{date}.json"]
-    written[0].write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    # Everything is read (a corrupt journal fails here) before anything is written, and each file appears whole.
+    files = {folder / f"results_{date}.json": json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"}
     for task in payload["configs"].values():
-        path = folder / f"samples_{task['task']}_{date}.jsonl"
         rows = sample_rows(store, task["r1eval_task"])
-        path.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows), encoding="utf-8")
-        written.append(path)
-    return written
+        files[folder / f"samples_{task['task']}_{date}.jsonl"] = "".join(
+            json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, text in files.items():
+        staging = path.with_name(f".{path.name}.tmp")
+        staging.write_text(text, encoding="utf-8")
+        os.replace(staging, path)
+    return list(files)

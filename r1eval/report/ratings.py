@@ -1,7 +1,7 @@
 """Codeforces ratings across runs: the rating per (run, task) from results.json, its percentile against a stated
 user-rating distribution, solve rates by problem-rating bucket and by tag, and CodeElo's contest simulation.
 
-Tasks whose problems carry no rating do not appear in these tables (README "Codeforces rating").
+Tasks whose problems carry no rating do not appear in these tables (docs/contest.md "Codeforces rating").
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,8 @@ from r1eval.errors import StoreError
 from r1eval.metrics import ProblemSamples, group_verdicts
 from r1eval.store import RunStore, is_run_dir, manifests_in
 from r1eval.types import Completion, Problem, RunRecord, RunResult, TaskResult, Verdict
+
+log = logging.getLogger(__name__)
 
 GRADER_PACKAGES = ("r1eval", "math-verify", "latex2sympy2_extended", "sympy")  # their versions can change verdicts
 _LETTERS = "ABCDEFGHIJ"
@@ -205,6 +208,12 @@ def expand_run_paths(paths: list[str | Path]) -> list[Run]:
             candidates = sorted(p for p in path.iterdir() if is_run_dir(p))
             if not candidates:
                 raise StoreError(f"{path} holds no run directories (no */config.json)")
+            unscored = [p for p in candidates if not RunStore(p).results_path.exists()]
+            for p in unscored:  # e.g. an engine that failed to start: the folder's other runs still count
+                log.warning("skipping %s: no results.json yet (re-run it to finish, or delete it)", p)
+            candidates = [p for p in candidates if p not in unscored]
+            if not candidates:
+                raise StoreError(f"no run in {path} has results.json yet; re-run them, or `r1eval score RUN_DIR`")
         else:
             raise StoreError(f"run directory {path} does not exist")
         for candidate in candidates:

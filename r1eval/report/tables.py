@@ -158,11 +158,15 @@ def default_pairs(runs: Sequence[Run], baseline: Run | None = None) -> list[tupl
 
 
 def find_run(runs: Sequence[Run], key: str) -> Run:
-    """A run by run id, label, or step number."""
+    """A run by run id, label, or step number; else by the start of its run id (as git takes a short hash)."""
     matches = [r for r in runs if key in (r.run_id, r.label, str(r.step))]
+    if not matches and key:
+        matches = [r for r in runs if r.run_id.startswith(key)]
     if len(matches) != 1:
         what = "no run" if not matches else f"{len(matches)} runs"
-        raise R1EvalError(f"{what} match {key!r}; use a run id (one of {', '.join(r.run_id for r in runs[:8])})")
+        among = matches or runs
+        raise R1EvalError(f"{what} match {key!r}; use a run id or its start (one of "
+                          f"{', '.join(r.run_id for r in among[:8])})")
     return matches[0]
 
 

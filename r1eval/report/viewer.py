@@ -180,13 +180,20 @@ def write_viewer(paths: Sequence[str | Path], out: str | Path | None = None) -> 
     runs = [open_run(p) for p in paths]
     out_dir = Path(out) if out is not None else default_out(runs)
     _check_out(out_dir)
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = out_dir / ".data.tmp"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     names = [t for t in dict.fromkeys(t for r in runs for t in r.config.tasks)
              if any(r.store.has_problems(t) for r in runs)]  # a run in progress may not have reached a task
-    tasks = [_task_view(name, runs, i, staging) for i, name in enumerate(names)]
+    try:
+        tasks = [_task_view(name, runs, i, staging) for i, name in enumerate(names)]
+    except BaseException:  # a corrupt journal, Ctrl-C: leave no half-written page behind
+        shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
     title = " vs ".join(r.label for r in runs)
     index = {"title": title, "generated": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
              "runs": [_run_entry(r) for r in runs], "tasks": tasks}

@@ -15,6 +15,7 @@ from r1eval.task.registry import LoadContext
 from r1eval.types import Problem
 
 REPO = "livecodebench/code_generation_lite"
+PROBLEM_LIST = "lcb_v5_2408_2502_problems.jsonl"  # QwQ's list of the same 279 problems, without tests
 PREFIX = ("You will be given a question (problem specification) and will generate a correct Python program that "
           "matches the specification and passes all tests.\n\n")
 STARTER = ("You will use the following starter code to write the solution to the problem and enclose your code "
@@ -82,6 +83,11 @@ class LCBSource:
         return bool(date) and self.start <= date < self.end
 
     def load(self, ctx: LoadContext) -> list[Problem]:
+        if ctx.data_dir and not (Path(ctx.data_dir) / self.mirror).is_file() \
+                and (Path(ctx.data_dir) / PROBLEM_LIST).is_file():
+            raise DataError(f"{ctx.data_dir} holds {PROBLEM_LIST}, the problem list without tests; this task reads "
+                            f"{self.mirror}: LiveCodeBench rows with their tests (public_test_cases, "
+                            f"private_test_cases), e.g. {REPO} {self.release} saved as JSONL")
         rows = read_jsonl_rows(Path(ctx.data_dir) / self.mirror) if ctx.data_dir else self._hub_rows()
         return [to_problem(row) for row in rows if self.in_window(row)]
 
