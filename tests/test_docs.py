@@ -21,7 +21,15 @@ PENDING = {"streaming.md", "budget-curves.md", "adaptive.md", "reward.md", "sand
 FOREIGN = {"--cpu": "install.sh", "--gpu": "install.sh", "--data-parallel-size": "vllm serve", "--no-deps": "pip",
            "--delete": "rsync", "--logdir": "tensorboard", "--apply_chat_template": "lm-eval",
            "--fewshot_as_multiturn": "lm-eval", "--include": "mmdebstrap", "--network": "docker run",
-           "--body-file": "gh", "--help": "every command"}
+           "--body-file": "gh", "--help": "every command", "--remote_rm_url": "OpenRLHF",
+           "--host": "python -m r1eval.reward.server", "--kind": "python -m r1eval.reward.server",
+           "--timeout": "python -m r1eval.reward.server"}
+# TEMPORARY: flags from branches merged later (i15c: `run`/`sweep --adaptive`), named in text ported from their
+# README edits. Remove each once its branch is merged here.
+FLAGS_FROM_LATER_MERGES = {"--adaptive"}
+# TEMPORARY: pages from branches merged later (i15b: docs/comparability.md), linked by text ported from their
+# README edits. Remove each once its branch is merged here.
+PAGES_FROM_LATER_MERGES = {"comparability.md"}
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9_-]*")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
@@ -66,7 +74,8 @@ def test_every_flag_named_exists(page):
         if "benchmarks/" in line or "scripts/" in line:
             continue
         missing += [f"{page.name}:{number}: {flag}" for flag in FLAG.findall(line)
-                    if flag not in known and flag not in FOREIGN and flag not in old]
+                    if flag not in known and flag not in FOREIGN and flag not in old
+                    and flag not in FLAGS_FROM_LATER_MERGES]
     assert missing == []
 
 
@@ -79,7 +88,7 @@ def test_every_relative_link_resolves(page):
         path, _, anchor = target.partition("#")
         dest = (page.parent / path).resolve() if path else page
         if not dest.exists():
-            if dest.name not in PENDING:
+            if dest.name not in PENDING and dest.name not in PAGES_FROM_LATER_MERGES:
                 broken.append(target)
             continue
         if anchor and dest.suffix == ".md" and anchor not in anchors(dest):
