@@ -138,34 +138,74 @@ def _sort_key(value) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _as_float(token: str) -> float | None:
+# problemtools' default output validator (support/default_validator/default_validator.cc), restated as rules:
+# bytes in the C locale, so whitespace is the six ASCII isspace() characters and case folding is ASCII only; a
+# token is a float when sscanf("%lf") reads all of it (strtod's syntax: decimal or 0x hexadecimal, ASCII digits,
+# no underscores) and it is finite. tests/problemtools_rules.py lists the cases and r1eval's verdict on each.
+SPACE = " \t\n\v\f\r"
+_RUNS = re.compile(f"[{SPACE}]+|[^{SPACE}]+")
+_FLOAT = re.compile(r"[+-]?(?:(?P<hex>0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?)"
+                    r"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def c_float(token: str) -> float | None:
+    """The token's value when problemtools' isfloat() takes it (all of it a C double, finite), else None."""
+    match = _FLOAT.fullmatch(token)
+    if match is None:
+        return None
     try:
-        value = float(token)
-    except ValueError:
+        value = float.fromhex(token) if match["hex"] else float(token)
+    except OverflowError:
         return None
     return value if math.isfinite(value) else None
 
 
-def compare_tokens(got: str, want: str, checker: dict) -> tuple[bool, str]:
-    """The problemtools default output validator: whitespace-separated tokens, case-insensitive unless
-    `case_sensitive`; with `space_change_sensitive` the whitespace must match too; with `abs_tol` / `rel_tol`
-    (float_tolerance, float_absolute_tolerance, float_relative_tolerance) an answer token that is a number accepts
-    any number within either tolerance."""
-    if checker.get("space_change_sensitive"):
-        got_ws, want_ws = re.findall(r"\s+", got), re.findall(r"\s+", want)
-        if got_ws != want_ws:
-            return False, "whitespace differs from the answer"
-    got_tokens, want_tokens = got.split(), want.split()
+def _runs(text: str, spaces: bool):  # noqa: ANN202 - a generator, so a huge output is never split into a list
+    """(is_space, run) pairs of `text`; only the tokens unless `spaces`."""
+    for match in _RUNS.finditer(text):
+        run = match.group()
+        is_space = run[0] in SPACE
+        if spaces or not is_space:
+            yield is_space, run
+
+
+def _token_error(got: str, want: str, checker: dict) -> str:
+    """Why `got` does not match the answer's token `want` ("" when it does)."""
     abs_tol, rel_tol = checker.get("abs_tol"), checker.get("rel_tol")
-    for number, (a, b) in enumerate(zip(got_tokens, want_tokens), 1):
-        if a == b or (not checker.get("case_sensitive") and a.lower() == b.lower()):
+    if (abs_tol is not None or rel_tol is not None) and (y := c_float(want)) is not None:
+        x = c_float(got)
+        if x is None:
+            return f"expected a float, got {got[:40]!r}"
+        diff = abs(y - x)
+        if diff <= (abs_tol if abs_tol is not None else -1.0) or diff <= (rel_tol if rel_tol is not None else -1.0) * abs(y):
+            return ""
+        return f"too large a difference: expected {want[:40]!r}, got {got[:40]!r}"
+    if got == want or (not checker.get("case_sensitive") and got.translate(_ASCII_LOWER) == want.translate(_ASCII_LOWER)):
+        return ""
+    return f"expected {want[:40]!r}, got {got[:40]!r}"
+
+
+def compare_tokens(got: str, want: str, checker: dict) -> tuple[bool, str]:
+    """The problemtools default validator: tokens separated by ASCII whitespace, compared case-insensitively (ASCII
+    only) unless `case_sensitive`; with `space_change_sensitive` every whitespace run must equal the answer's; with
+    `abs_tol` / `rel_tol` an answer token that is a float accepts a float within either tolerance. Streams both
+    texts, so an output of millions of tokens costs no memory beyond the texts themselves."""
+    spaces = bool(checker.get("space_change_sensitive"))
+    ours, theirs = _runs(got, spaces), _runs(want, spaces)
+    count = 0
+    for want_run in theirs:
+        got_run = next(ours, None)
+        if got_run is None:
+            return False, f"fewer tokens than the answer (it has more after token {count})"
+        if want_run[0] or got_run[0]:
+            if got_run != want_run:
+                return False, f"whitespace differs from the answer after token {count}"
             continue
-        if abs_tol is not None or rel_tol is not None:
-            x, y = _as_float(a), _as_float(b)
-            if x is not None and y is not None and abs(x - y) <= max(abs_tol or 0.0, (rel_tol or 0.0) * abs(y)):
-                continue
-        return False, f"token {number}: expected {b[:40]!r}, got {a[:40]!r}"
-    if len(got_tokens) != len(want_tokens):
-        more = len(got_tokens) > len(want_tokens)
-        return False, f"{'more' if more else 'fewer'} tokens than the answer ({len(got_tokens)} vs {len(want_tokens)})"
+        count += 1
+        why = _token_error(got_run[1], want_run[1], checker)
+        if why:
+            return False, f"token {count}: {why}"
+    if next(ours, None) is not None:
+        return False, f"more tokens than the answer (trailing output after token {count})"
     return True, ""
