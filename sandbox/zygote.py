@@ -38,7 +38,8 @@ import time
 # of 50000. LCB loads a functional solution as module "tmp_sol" and compares its return value with Python's ==
 # (a returned tuple counts as a list). plain is the program as written: Python's defaults, nothing injected; a
 # functional solution is module "solution" and its return value is compared as JSON (tuples are lists).
-# A stdin program always runs as __main__.
+# A stdin program always runs as __main__. A functional solution under any profile also finds the typing names
+# (List, Optional, Dict, ...) that LeetCode's own environment provides (FUNCTIONAL_STAR_IMPORTS).
 LCB_MODULES = ("string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random", "statistics",
                "itertools", "functools", "operator", "io", "sys", "json")
 PROFILES = {
@@ -47,6 +48,7 @@ PROFILES = {
     "plain": {"star_imports": (), "imports": (), "recursion_limit": None, "functional_module": "solution",
               "values": "json"},
 }
+FUNCTIONAL_STAR_IMPORTS = ("typing",)
 
 
 def prelude_source(profile: dict) -> str:
@@ -214,7 +216,8 @@ def _child(req: dict, preludes: dict) -> None:
         random.seed()
         profile = PROFILES[req.get("profile") or "plain"]
         name = profile["functional_module"] if req["mode"] == "functional" else "__main__"
-        namespace = {**preludes[req.get("profile") or "plain"], "__name__": name, "__file__": "solution.py",
+        extra = preludes["functional"] if req["mode"] == "functional" else {}
+        namespace = {**extra, **preludes[req.get("profile") or "plain"], "__name__": name, "__file__": "solution.py",
                      "__builtins__": __builtins__}
         for stream in ("stdin", "stdout", "stderr"):  # `from sys import *` bound the fork server's; use the test's
             if stream in namespace:
@@ -343,7 +346,8 @@ def main() -> None:
     non_dumpable()
     rfd, wfd = int(sys.argv[1]), int(sys.argv[2])
     preludes: dict[str, dict] = {}
-    for name, profile in PROFILES.items():  # each prelude runs once, here; a test starts from a copy of its names
+    functional = {"star_imports": FUNCTIONAL_STAR_IMPORTS, "imports": ()}
+    for name, profile in (*PROFILES.items(), ("functional", functional)):  # each prelude runs once, here
         preludes[name] = {}
         exec(prelude_source(profile), preludes[name])  # noqa: S102 - our own constant preludes
         preludes[name].pop("__builtins__", None)

@@ -114,6 +114,8 @@ LCB_NAMES = ("gcd heappush defaultdict deque accumulate bisect_left lru_cache in
              "deepcopy mean itemgetter StringIO loads setrecursionlimit stdin")
 DEPTH = "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nprint(depth(int(input())))"
 DEEP_WITH_OWN_LIMIT = "import sys\nsys.setrecursionlimit(10**6)\n" + DEPTH
+TYPED_FUNCTIONAL = ("class Solution:\n    def f(self, xs: List[int]) -> Optional[int]:\n"
+                    "        d: Dict[int, Tuple[int, ...]] = {}\n        return sum(xs)")
 NAME_OF_FUNCTIONAL_MODULE = "class Solution:\n    def name(self, x):\n        return __name__"
 
 
@@ -136,3 +138,6 @@ def assert_runner_profiles_behave(pool) -> None:
     for profile, module in (("livecodebench", "tmp_sol"), ("plain", "solution")):
         named = judge(pool, NAME_OF_FUNCTIONAL_MODULE, ("1", f'"{module}"'), profile=profile, **functional)
         assert named["verdict"] == "accepted", (profile, named)
+        # LeetCode provides the typing names: a functional solution annotated with them runs under every profile
+        typed = judge(pool, TYPED_FUNCTIONAL, ("[1, 2]", "3"), profile=profile, **{**functional, "entry_point": "f"})
+        assert typed["verdict"] == "accepted", (profile, typed)
