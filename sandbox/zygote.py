@@ -371,7 +371,8 @@ def _serve_pair(req: dict, preludes: dict) -> dict:
                 check_at = time.monotonic() + interval
                 continue
             idle = not over_cap
-        for name, (pid, fd) in list(running.items()):  # idle pair, or an interactor that never gave its verdict
+        for name in sorted(running, key=lambda n: n != "submission"):  # idle pair (the program first), or an
+            pid, fd = running[name]  # interactor that never gave its verdict
             _kill(pid)
             done[name] = {**_ended(pid, fd, started, True), "end": time.monotonic()}
             order.append(name)
