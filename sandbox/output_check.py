@@ -18,6 +18,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
+KINDS = ("exact", "float", "unordered", "tokens")  # the comparisons done here; program checkers: judges.py
 NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 

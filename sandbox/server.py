@@ -42,6 +42,7 @@ import workdir as files  # noqa: E402
 import zygote as zygote_module  # noqa: E402
 
 PROTOCOL = 1
+CHECKER_KINDS = (*output_check.KINDS, "custom", *judges.PROGRAM_KINDS)  # = r1eval.task.checkers.KINDS (tested)
 DEFAULT_RUN_AS = "65534:65533"  # when root: the submission's and the judges' uids, unless --run-as says others
 MB = 1 << 20
 STACK_BYTES = 512 * MB  # deep recursion is common in contest solutions; AS still bounds total memory
@@ -280,6 +281,8 @@ class Server:
 
     def _check_output(self, job: dict, test: dict, output: str) -> tuple[bool, str]:
         checker = job.get("checker") or {"kind": "exact"}
+        if checker.get("kind") not in CHECKER_KINDS:
+            raise ValueError(f"unknown checker kind {checker.get('kind')!r}")
         if checker.get("kind") == "custom":
             return self._custom_check(job, checker, test, output)
         if checker.get("kind") in judges.PROGRAM_KINDS:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from r1eval.errors import SandboxUnavailable
-from r1eval.grading.code.run_tests import judge_responses
+from r1eval.grading.code.judge import judge_responses
 from r1eval.sandbox import image as sandbox_image
 from r1eval.types import CodeSpec, TestCase
 
@@ -22,8 +22,9 @@ def spec(*tests: tuple[str, str], **kwargs) -> CodeSpec:
 
 
 def judge(pool, code: str, *tests: tuple[str, str], profile: str = "plain", **kwargs) -> dict:
+    """The verdict row `r1eval judge` would write for this program."""
     return judge_responses(pool, [(spec(*tests, **kwargs), f"</think>\n```python\n{code}\n```\n")],
-                           profile=profile)[0]
+                           profile=profile)[0].as_row()
 
 
 ADD = (("1 2\n", "3\n"), ("10 20\n", "30\n"))

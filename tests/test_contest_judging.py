@@ -8,7 +8,7 @@ import json
 import pytest
 
 from r1eval.grading.code.compile_cache import CompileCache
-from r1eval.grading.code.run_tests import judge_responses
+from r1eval.grading.code.judge import judge_responses
 from r1eval.sandbox import image as sandbox_image
 from r1eval.sandbox.docker_backend import DockerBackend
 from r1eval.sandbox.pool import SandboxPool
@@ -46,7 +46,7 @@ def fenced(code: str, tag: str = "cpp") -> str:
 
 
 def judge(pool, problem: CodeSpec, *responses: str, **options) -> list[dict]:
-    return judge_responses(pool, [(problem, r) for r in responses], **options)
+    return [r.as_row() for r in judge_responses(pool, [(problem, r) for r in responses], **options)]
 
 
 def test_language_comes_from_the_fence_and_is_recorded(pool):

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from r1eval.grading.code.run_tests import judge_responses
+from r1eval.grading.code.judge import judge_responses
 from r1eval.sandbox import image as sandbox_image
 from r1eval.sandbox.docker_backend import DockerBackend
 from r1eval.sandbox.pool import SandboxPool
@@ -38,7 +38,7 @@ def _run(pool, attacks: list[hostile.Attack]) -> list[dict]:
         spec = hostile.problem(kind, hostile.TRIES if interactive else None)
         rows = judge_responses(pool, [(spec, attacks[i].response()) for i in indices], all_tests=interactive)
         for index, row in zip(indices, rows, strict=True):
-            results[index] = row
+            results[index] = row.as_row()
     return results
 
 
@@ -72,4 +72,4 @@ def test_the_sandbox_still_judges_correctly_after_the_attacks(pool):
     [validator] = judge_responses(pool, [(hostile.problem("validator"), right)])
     [py_int, cpp_int] = judge_responses(pool, [(hostile.problem("interactive"), search),
                                                (hostile.problem("interactive_cpp"), search)])
-    assert [r["verdict"] for r in (tokens, validator, py_int, cpp_int)] == ["accepted"] * 4
+    assert [r.verdict for r in (tokens, validator, py_int, cpp_int)] == ["accepted"] * 4

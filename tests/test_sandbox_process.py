@@ -101,7 +101,7 @@ def test_close_removes_work_dirs():
 
 
 def test_cpp_and_an_interactive_package_judge_the_same_on_the_process_backend(pool, shared_data):
-    from r1eval.grading.code.run_tests import judge_responses
+    from r1eval.grading.code.judge import judge_responses
     from r1eval.task.packages import load_package, package_submissions
 
     root = shared_data / "problem_packages"
@@ -110,5 +110,5 @@ def test_cpp_and_an_interactive_package_judge_the_same_on_the_process_backend(po
     results = judge_responses(pool, [(load_package(root / "reversort").code, rows["reversort/accepted/reversort.cpp"]),
                                      (equal_sum, rows["equal_sum/accepted/equal_sum.cpp"]),
                                      (equal_sum, rows["equal_sum/wrong_answer/equal_sum_small_numbers.py"])])
-    assert [(r["verdict"], r["language"]) for r in results] == [
+    assert [(r.verdict, r.language) for r in results] == [
         ("accepted", "c++17"), ("accepted", "c++17"), ("wrong_answer", "python3")]

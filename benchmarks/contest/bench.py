@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from r1eval.grading.code.blocks import extract_program  # noqa: E402
 from r1eval.grading.code.compile_cache import CompileCache, compile_key  # noqa: E402
-from r1eval.grading.code.run_tests import builds_for, job_for, judge_responses, language_label  # noqa: E402
+from r1eval.grading.code.judge import builds_for, job_for, judge_responses, language_label  # noqa: E402
 from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
 from r1eval.sandbox.pool import Sandbox, SandboxPool  # noqa: E402
 from r1eval.task.packages import load_packages, package_submissions  # noqa: E402
@@ -44,10 +44,10 @@ def bench_pool(items, workers: int, memory_mb: int, cache: CompileCache) -> dict
         started = time.monotonic()
         results = judge_responses(pool, [i[:2] for i in items], all_tests=True, cache=cache)
         elapsed = time.monotonic() - started
-    tests = sum(r["tests_total"] for r in results)
+    tests = sum(r.tests_total for r in results)
     return {"workers": workers, "seconds": round(elapsed, 1), "submissions_per_s": round(len(items) / elapsed, 3),
             "tests_per_s": round(tests / elapsed, 3), "tests": tests,
-            "verdicts": {i[2]: r["verdict"] for i, r in zip(items, results, strict=True)}}
+            "verdicts": {i[2]: r.verdict.value for i, r in zip(items, results, strict=True)}}
 
 
 def bench_docker_run(items, memory_mb: int, cache: CompileCache) -> dict:

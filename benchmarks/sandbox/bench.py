@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from r1eval.grading.code.blocks import extract_code  # noqa: E402
-from r1eval.grading.code.run_tests import judge_responses  # noqa: E402
+from r1eval.grading.code.judge import judge_responses  # noqa: E402
 from r1eval.sandbox import image as sandbox_image  # noqa: E402
 from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
 from r1eval.sandbox.pool import SandboxPool  # noqa: E402
@@ -102,10 +102,10 @@ def bench_pool(items, workers: int) -> dict:
         warm = time.monotonic()
         results = judge_responses(pool, items, profile="livecodebench")  # its programs lean on LCB's prelude
         done = time.monotonic()
-    tests = sum(r["tests_passed"] + (r["verdict"] not in ("accepted", "no_code")) for r in results)
+    tests = sum(r.tests_passed + (r.verdict not in ("accepted", "no_code")) for r in results)
     verdicts: dict[str, int] = {}
     for r in results:
-        verdicts[r["verdict"]] = verdicts.get(r["verdict"], 0) + 1
+        verdicts[r.verdict.value] = verdicts.get(r.verdict.value, 0) + 1
     return {"workers": workers, "startup_s": round(warm - started, 2), "judge_s": round(done - warm, 2),
             "subs_per_s": round(len(items) / (done - warm), 2), "tests_per_s": round(tests / (done - warm), 1),
             "tests_run": tests, "verdicts": verdicts}
