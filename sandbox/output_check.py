@@ -178,11 +178,12 @@ def _token_error(got: str, want: str, checker: dict) -> str:
         x = c_float(got)
         if x is None:
             return f"expected a float, got {got[:40]!r}"
-        diff = abs(y - x)
-        if diff <= (abs_tol if abs_tol is not None else -1.0) or diff <= (rel_tol if rel_tol is not None else -1.0) * abs(y):
+        diff = abs(y - x)  # a missing tolerance is -1, as in problemtools: never satisfied
+        if diff <= (-1.0 if abs_tol is None else abs_tol) or diff <= (-1.0 if rel_tol is None else rel_tol) * abs(y):
             return ""
         return f"too large a difference: expected {want[:40]!r}, got {got[:40]!r}"
-    if got == want or (not checker.get("case_sensitive") and got.translate(_ASCII_LOWER) == want.translate(_ASCII_LOWER)):
+    folded = not checker.get("case_sensitive") and got.translate(_ASCII_LOWER) == want.translate(_ASCII_LOWER)
+    if got == want or folded:
         return ""
     return f"expected {want[:40]!r}, got {got[:40]!r}"
 

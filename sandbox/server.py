@@ -216,7 +216,8 @@ class Server:
                  judge: bool = False) -> dict:
         """A zygote request; `judge`: for the problem's checker or interactor (its own uid when root)."""
         w = self.workdir
-        return {"uid": self.run_as[judge] if self.run_as else None, "mode": mode, "code": str(w / code), "input": str(w / stdin), "stdout": str(w / "out.txt"),
+        return {"uid": self.run_as[judge] if self.run_as else None, "mode": mode, "code": str(w / code),
+                "input": str(w / stdin), "stdout": str(w / "out.txt"),
                 "profile": "plain" if mode == "checker" else job.get("profile") or "plain",
                 "stderr": str(w / "err.txt"), "result": str(w / "result.json"), "func_name": job.get("func_name"),
                 "cpu_s": max(1, int(-(-cpu_s // 1))), "mem_bytes": (mem_mb + 64) * MB,

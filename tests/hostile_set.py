@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the attacks are program texts, kept one statement per line where they fit
 """r1eval's own hostile set: wrong programs that attack the judge instead of solving the problem, in C++ and Python,
 by class (compile-time, runtime, output, checker, interactor). None of them may be accepted, and none may cause a
 sandbox_error (that would drop a wrong program from pass@1). Run against the real Docker engine by

@@ -4,7 +4,10 @@ from __future__ import annotations
 from r1eval.errors import SandboxUnavailable
 from r1eval.grading.code.judge import judge_responses
 from r1eval.sandbox import image as sandbox_image
+from r1eval.sandbox.docker_backend import DockerBackend
+from r1eval.sandbox.pool import SandboxPool
 from r1eval.types import CodeSpec, TestCase
+from tests.conftest import require
 
 
 def docker_available() -> bool:
@@ -19,6 +22,14 @@ def docker_available() -> bool:
 def spec(*tests: tuple[str, str], **kwargs) -> CodeSpec:
     kwargs.setdefault("time_limit_s", 2.0)
     return CodeSpec(tests=tuple(TestCase(i, o) for i, o in tests), **kwargs)
+
+
+def docker_pool(memory_mb: int, workers: int) -> SandboxPool:
+    """A pool of Docker sandboxes for a test module; skips (fails under R1EVAL_STRICT=1) without engine or image."""
+    require(docker_available(), "no Docker engine (run scripts/docker_up.sh)")
+    require(sandbox_image.image_exists(sandbox_image.image_tag()),
+            f"sandbox image {sandbox_image.image_tag()} not built (r1eval sandbox build)")
+    return SandboxPool(DockerBackend(memory_mb=memory_mb), workers=workers)
 
 
 def judge(pool, code: str, *tests: tuple[str, str], profile: str = "plain", **kwargs) -> dict:

@@ -9,22 +9,15 @@ from collections import Counter, defaultdict
 import pytest
 
 from r1eval.grading.code.judge import judge_responses
-from r1eval.sandbox import image as sandbox_image
-from r1eval.sandbox.docker_backend import DockerBackend
-from r1eval.sandbox.pool import SandboxPool
 from tests import hostile_set as hostile
-from tests.conftest import require
-from tests.sandbox_cases import docker_available
+from tests.sandbox_cases import docker_pool
 
 pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
 def pool():
-    require(docker_available(), "no Docker engine (run scripts/docker_up.sh)")
-    require(sandbox_image.image_exists(sandbox_image.image_tag()),
-            f"sandbox image {sandbox_image.image_tag()} not built (r1eval sandbox build)")
-    with SandboxPool(DockerBackend(memory_mb=320), workers=2) as shared:
+    with docker_pool(memory_mb=320, workers=2) as shared:
         yield shared
 
 
@@ -66,8 +59,9 @@ def test_no_attack_is_accepted_or_blamed_on_the_judge(pool, capsys):
 def test_the_sandbox_still_judges_correctly_after_the_attacks(pool):
     right = "<think>ok</think>\n```python\nprint(sum(map(int, input().split())))\n```\n"
     search = ("<think>ok</think>\n```python\nlo, hi = 1, 100\nwhile True:\n    mid = (lo + hi) // 2\n"
-              "    print('?', mid, flush=True)\n    r = input()\n    if r == '=':\n        print('!', mid, flush=True)\n"
-              "        break\n    lo, hi = (lo, mid - 1) if r == '<' else (mid + 1, hi)\n```\n")
+              "    print('?', mid, flush=True)\n    r = input()\n    if r == '=':\n"
+              "        print('!', mid, flush=True)\n        break\n"
+              "    lo, hi = (lo, mid - 1) if r == '<' else (mid + 1, hi)\n```\n")
     [tokens] = judge_responses(pool, [(hostile.problem("tokens"), right)])
     [validator] = judge_responses(pool, [(hostile.problem("validator"), right)])
     [py_int, cpp_int] = judge_responses(pool, [(hostile.problem("interactive"), search),

@@ -34,6 +34,7 @@ from tests.sandbox_cases import (
     assert_locked_work_dir_is_wiped,
     assert_runner_profiles_behave,
     docker_available,
+    docker_pool,
     judge,
 )
 
@@ -42,10 +43,7 @@ pytestmark = pytest.mark.docker
 
 @pytest.fixture(scope="module")
 def pool():
-    require(docker_available(), "no Docker engine (run scripts/docker_up.sh)")
-    require(sandbox_image.image_exists(sandbox_image.image_tag()),
-            f"sandbox image {sandbox_image.image_tag()} not built (r1eval sandbox build)")
-    with SandboxPool(DockerBackend(memory_mb=576), workers=1) as shared:  # one container: jobs see each other's leftovers
+    with docker_pool(memory_mb=576, workers=1) as shared:  # one container: jobs see each other's leftovers
         yield shared
     assert _containers(f"label=r1eval.pool={shared.backend.pool_id}") == []
 

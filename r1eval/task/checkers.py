@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any
 
 from r1eval.errors import DataError
 
@@ -61,7 +61,7 @@ class JudgeProgram:
         return self.language == "cpp"
 
 
-Checker = Union[Compare, Tokens, Custom, JudgeProgram]
+Checker = Compare | Tokens | Custom | JudgeProgram
 
 
 def _tolerance(value: Any, name: str) -> float | None:
@@ -97,17 +97,22 @@ def _from_mapping(value: Mapping[str, Any]) -> Checker:
     return _program(kind, value, PROGRAM_KINDS[kind])
 
 
+def json_object(text: str, what: str) -> Mapping[str, Any]:
+    """`text` as a JSON object, or DataError naming `what` it should have been."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{what} is not valid JSON ({exc.msg})") from exc
+    if not isinstance(value, Mapping):
+        raise DataError(f"{what} must be a JSON object, got {value!r}")
+    return value
+
+
 @lru_cache(maxsize=1024)
 def _from_text(text: str) -> Checker:
     stripped = text.strip()
     if stripped.startswith("{"):
-        try:
-            value = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"checker is not valid JSON ({exc.msg})") from exc
-        if not isinstance(value, Mapping):
-            raise DataError(f"checker must be an object with 'kind', got {value!r}")
-        return _from_mapping(value)
+        return _from_mapping(json_object(stripped, "checker"))
     if stripped.startswith("float:"):
         try:
             tol = float(stripped.split(":", 1)[1])
@@ -140,13 +145,7 @@ def interactor(text: str) -> JudgeProgram | None:
 
 @lru_cache(maxsize=256)
 def _interactor(text: str) -> JudgeProgram:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"interactor is not valid JSON ({exc.msg})") from exc
-    if not isinstance(value, Mapping):
-        raise DataError("interactor must be an object with 'source'")
-    return _program("interactor", value, INTERACTOR_LANGUAGES)
+    return _program("interactor", json_object(text, "interactor"), INTERACTOR_LANGUAGES)
 
 
 def canonical(checker: Mapping[str, Any]) -> str:

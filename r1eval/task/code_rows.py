@@ -66,10 +66,7 @@ def parse_checker(value: Any) -> dict:
             checker = checkers.parse(stripped)
             return {"kind": "float", "abs_tol": checker.abs_tol, "rel_tol": checker.rel_tol}
         if stripped.startswith("{"):
-            try:
-                value = json.loads(stripped)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"checker is not valid JSON ({exc.msg})") from exc
+            value = checkers.json_object(stripped, "checker")
         else:
             value = {"kind": stripped}
     if not isinstance(value, Mapping):

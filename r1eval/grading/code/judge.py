@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ LANGUAGE_NAMES = {"python": "Python 3", "cpp": "C++"}
 JUDGE_STD = "c++17"  # the standard checkers and interactors written in C++ are built with
 
 
-class CodeVerdict(str, Enum):
+class CodeVerdict(StrEnum):
     """What a judged response gets. A str, so rows and comparisons with plain names keep working."""
 
     ACCEPTED = "accepted"
@@ -42,9 +42,6 @@ class CodeVerdict(str, Enum):
     NO_CODE = "no_code"
     SANDBOX_ERROR = "sandbox_error"  # the judge's own failure: counted and shown, never a wrong answer
     SKIPPED = "skipped"  # `r1eval judge`: the problem cannot be judged (the detail says why)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 VERDICTS = tuple(v.value for v in CodeVerdict)
