@@ -13,6 +13,7 @@ validator, testlib, openr1) run as sandboxed children (server.py, judges.py).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -22,8 +23,17 @@ KINDS = ("exact", "float", "unordered", "tokens")  # the comparisons done here; 
 NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
-def lines(text: str) -> list[str]:
-    return [line.strip() for line in text.strip().split("\n")]
+_WORD = re.compile(r"\S+")  # str.split()'s tokens: runs of characters that are not str.isspace()
+
+
+def _iter_lines(text: str):  # noqa: ANN202 - each line stripped, one at a time (a huge output is never split)
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        yield (text[start:] if end < 0 else text[start:end]).strip()
+        if end < 0:
+            return
+        start = end + 1
 
 
 def _number(token: str) -> Decimal | None:
@@ -47,27 +57,36 @@ def _tokens_equal(a: str, b: str, abs_tol: float | None, rel_tol: float | None) 
 
 
 def _lines_equal(got: str, want: str, abs_tol: float | None, rel_tol: float | None, exact: bool) -> bool:
+    """Equal as text, or token by token (as str.split() cuts them, streamed): in `exact` mode every token a number
+    on both sides and equal as decimals, else equal as text or as numbers within the tolerances."""
     if got == want:
         return True
-    a, b = got.split(), want.split()
-    if len(a) != len(b):
-        return False
-    if exact:  # every token a number on both sides, equal as decimals
-        x, y = [_number(t) for t in a], [_number(t) for t in b]
-        return None not in x and None not in y and x == y
-    return all(_tokens_equal(x, y, abs_tol, rel_tol) for x, y in zip(a, b))
+    for a, b in itertools.zip_longest(_WORD.finditer(got), _WORD.finditer(want)):
+        if a is None or b is None:
+            return False
+        x, y = a.group(), b.group()
+        if exact:
+            nx, ny = _number(x), _number(y)
+            if nx is None or ny is None or nx != ny:
+                return False
+        elif not _tokens_equal(x, y, abs_tol, rel_tol):
+            return False
+    return True
 
 
 def compare_stdout(got: str, want: str, checker: dict) -> tuple[bool, str]:
     """(passed, reason). `checker` is {"kind": exact|float|unordered, "abs_tol", "rel_tol"}."""
     kind = checker.get("kind", "exact")
     abs_tol, rel_tol = _tolerances(checker)
-    got_lines, want_lines = lines(got), lines(want)
+    got, want = got.strip(), want.strip()
+    got_count, want_count = got.count("\n") + 1, want.count("\n") + 1
+    if got_count != want_count:
+        return False, f"expected {want_count} lines, got {got_count}"
+    got_lines, want_lines = _iter_lines(got), _iter_lines(want)
     if kind == "unordered":
-        got_lines, want_lines = sorted(" ".join(l.split()) for l in got_lines), sorted(" ".join(l.split()) for l in want_lines)
-    if len(got_lines) != len(want_lines):
-        return False, f"expected {len(want_lines)} lines, got {len(got_lines)}"
-    for number, (a, b) in enumerate(zip(got_lines, want_lines), 1):
+        got_lines = iter(sorted(" ".join(line.split()) for line in got_lines))
+        want_lines = iter(sorted(" ".join(line.split()) for line in want_lines))
+    for number, (a, b) in enumerate(zip(got_lines, want_lines, strict=True), 1):
         if not _lines_equal(a, b, abs_tol, rel_tol, kind == "exact"):
             return False, f"line {number}: expected {b[:60]!r}, got {a[:60]!r}"
     return True, ""
