@@ -113,6 +113,25 @@ def _values_equal(a, b, abs_tol: float | None, rel_tol: float | None) -> bool:
     return a == b
 
 
+_SCALARS = (bool, int, float, str)
+
+
+def tagged(value):  # noqa: ANN001, ANN202
+    """A functional test's return value in the tagged JSON form (the test child sends it, _untagged reads it back);
+    a subclass of a scalar travels as its plain value, as json.dumps would send it; anything else (sets, objects) is
+    refused."""
+    if value is None or type(value) in _SCALARS:
+        return value
+    for scalar in _SCALARS:
+        if isinstance(value, scalar):
+            return scalar(value)
+    if isinstance(value, (list, tuple)):
+        return ["tuple" if isinstance(value, tuple) else "list"] + [tagged(item) for item in value]
+    if isinstance(value, dict):
+        return ["dict"] + [[tagged(key), tagged(item)] for key, item in value.items()]
+    raise TypeError(f"{type(value).__name__} is not a list, tuple, dict, str, number, bool or None")
+
+
 def _untagged(node):  # noqa: ANN001, ANN202
     """A value from the child's tagged JSON (zygote.py); ValueError/TypeError when it is not that form."""
     if isinstance(node, list):

@@ -14,9 +14,12 @@ compile job: {"id", "kind": "compile", ...} -> {"id", "verdict": compiled|compil
 A job may leave out "tests" when an earlier job sent them under the same "tests_key"; if they are no longer
 cached the answer is {"need_tests": true} and the host sends the job again with its tests.
 Options: --workdir DIR (default /work), --nproc N (RLIMIT_NPROC for tests; default 64), --scratch DIR:DIR (other
-writable directories to empty after every test; the image passes /dev/shm:/dev/mqueue).
-Each test runs in a fresh child forked by the zygote, with rlimits; this process judges the child's output, so
-nothing the submission does inside its own process can change a verdict. Between tests stray processes are killed
+writable directories to empty after every test; the image passes /dev/shm:/dev/mqueue), --run-as A:B (when root:
+the uids tests run under, A for the submission and the compiler, B for checkers and interactors; default
+65534:65533; not root: every test runs under the server's own uid).
+Each test runs in a fresh child forked by the zygote, with rlimits, its CPU counted over its whole process tree
+(proctree.py); this process judges the child's output, so nothing the submission does inside its own process can
+change a verdict, and its own file I/O (workdir.py) does not break on anything a test leaves behind. Between tests stray processes are killed
 (as PID 1: every process but this one) and the work directory is emptied.
 """
 from __future__ import annotations
@@ -30,7 +33,6 @@ import subprocess
 import sys
 import time
 import traceback
-from collections import OrderedDict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -40,6 +42,7 @@ import output_check  # noqa: E402
 import programs  # noqa: E402
 import workdir as files  # noqa: E402
 import zygote as zygote_module  # noqa: E402
+from testcache import TestCache  # noqa: E402
 
 PROTOCOL = 1
 CHECKER_KINDS = (*output_check.KINDS, "custom", *judges.PROGRAM_KINDS)  # = r1eval.task.checkers.KINDS (tested)
@@ -109,34 +112,6 @@ class Zygote:
             self.proc.kill()
         except OSError:
             pass
-
-
-class TestCache:
-    """Tests of recent problems, by the host's key, so n samples of one problem send its tests once."""
-
-    LIMIT_BYTES = 128 * MB
-
-    def __init__(self) -> None:
-        self._tests: OrderedDict[str, list] = OrderedDict()
-        self._sizes: dict[str, int] = {}
-
-    def get(self, key: str) -> list | None:
-        if key in self._tests:
-            self._tests.move_to_end(key)
-            return self._tests[key]
-        return None
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._tests
-
-    def put(self, key: str, tests: list) -> None:
-        size = sum(len(t.get("input", "")) + len(t.get("output", "")) for t in tests)
-        if size > self.LIMIT_BYTES // 2 or key in self._tests:
-            return
-        self._tests[key], self._sizes[key] = tests, size
-        while sum(self._sizes.values()) > self.LIMIT_BYTES:
-            oldest, _ = self._tests.popitem(last=False)
-            del self._sizes[oldest]
 
 
 class Server:

@@ -34,6 +34,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import output_check  # noqa: E402
 import proctree  # noqa: E402
 
 del sys.path[0]  # submissions forked from here do not see the sandbox's modules
@@ -165,7 +166,7 @@ def _run(req: dict, namespace: dict) -> int:
         traceback.print_exc(limit=-4)
         return 1
     try:
-        text = dumps(_tagged(value))
+        text = dumps(output_check.tagged(value))
     except (TypeError, ValueError, RecursionError) as exc:
         text = dumps({"__unserialisable__": f"{type(value).__name__}: {exc}"[:200]})
     os.write(3, text.encode())
@@ -184,24 +185,6 @@ def _exec(req: dict) -> int:
         print(f"cannot execute the program: {exc}", file=sys.stderr)
         return EXIT_MEMORY if exc.errno == 12 else EXIT_BAD_ENTRY
     return EXIT_BAD_ENTRY
-
-
-_SCALARS = (bool, int, float, str)
-
-
-def _tagged(value):  # noqa: ANN001, ANN202
-    """The return value in the tagged JSON form (module docstring); a subclass of a scalar travels as its plain
-    value, as json.dumps would send it; anything else (sets, objects) is refused."""
-    if value is None or type(value) in _SCALARS:
-        return value
-    for scalar in _SCALARS:
-        if isinstance(value, scalar):
-            return scalar(value)
-    if isinstance(value, (list, tuple)):
-        return ["tuple" if isinstance(value, tuple) else "list"] + [_tagged(item) for item in value]
-    if isinstance(value, dict):
-        return ["dict"] + [[_tagged(key), _tagged(item)] for key, item in value.items()]
-    raise TypeError(f"{type(value).__name__} is not a list, tuple, dict, str, number, bool or None")
 
 
 def _become(uid: int) -> None:
