@@ -22,8 +22,8 @@ def become_subreaper() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-def _stats() -> dict[int, tuple[int, float]]:
-    """{pid: (parent pid, CPU seconds of it and its waited-for children)} for every process we can see."""
+def _stats() -> dict[int, tuple[int, float, bytes]]:
+    """{pid: (parent pid, CPU seconds of it and its waited-for children, state)} for every process we can see."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -33,15 +33,16 @@ def _stats() -> dict[int, tuple[int, float]]:
                 fields = handle.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue  # it just ended
-        found[int(entry)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / TICK)  # utime stime cutime cstime
+        cpu = sum(int(f) for f in fields[11:15]) / TICK  # utime stime cutime cstime
+        found[int(entry)] = (int(fields[1]), cpu, fields[0])
     return found
 
 
-def descendants(root: int, stats: dict[int, tuple[int, float]] | None = None) -> dict[int, float]:
+def descendants(root: int, stats: dict[int, tuple[int, float, bytes]] | None = None) -> dict[int, float]:
     """{pid: CPU seconds} of every descendant of `root` (not `root` itself)."""
     stats = _stats() if stats is None else stats
     children: dict[int, list[int]] = {}
-    for pid, (parent, _) in stats.items():
+    for pid, (parent, _, _) in stats.items():
         children.setdefault(parent, []).append(pid)
     found, todo = {}, list(children.get(root, ()))
     while todo:
@@ -52,14 +53,16 @@ def descendants(root: int, stats: dict[int, tuple[int, float]] | None = None) ->
     return found
 
 
-def tree_cpu(root: int, exclude: int | None = None) -> float:
-    """CPU seconds of all of `root`'s descendants but the subtree of `exclude` (an interactor, say)."""
+def tree(root: int, exclude: int | None = None) -> tuple[float, bool]:
+    """(CPU seconds, whether any of them is running or waiting for the CPU or a page: state R or D) of all of
+    `root`'s descendants but the subtree of `exclude` (an interactor, say). A runnable process that a loaded
+    machine does not schedule uses little CPU, yet is not idle."""
     stats = _stats()
     mine = descendants(root, stats)
     if exclude is not None and exclude in mine:
         for pid in (exclude, *descendants(exclude, stats)):
             mine.pop(pid, None)
-    return sum(mine.values())
+    return sum(mine.values()), any(stats[pid][2] in (b"R", b"D") for pid in mine if pid in stats)
 
 
 def kill_and_reap_all(patience_s: float = 5.0) -> float:

@@ -244,7 +244,7 @@ def _await(pid: int, pidfd: int, started: float, req: dict, exclude: int | None 
     """Wait for the child: None when it ended, "cpu" when its process tree (all descendants of the zygote but
     `exclude`) used more than its CPU limit, "wall" when the wall-clock backstop hit. A tree still burning CPU when
     `wall_s` runs out is only slowed by machine load, so it gets more time, up to `wall_cap_s`; one that sleeps or
-    blocks (under 5% CPU over the last interval) is killed."""
+    blocks (under 5% CPU over the last interval, and none of its processes runnable) is killed."""
     wall_s, cap_s = req["wall_s"], req.get("wall_cap_s", req["wall_s"])
     last_cpu, interval = 0.0, wall_s
     check_at = started + interval
@@ -253,14 +253,14 @@ def _await(pid: int, pidfd: int, started: float, req: dict, exclude: int | None 
         ready, _, _ = select.select([pidfd], [], [], max(0.0, min(POLL_S, started + cap_s - now, check_at - now)))
         if ready:
             return None
-        cpu = proctree.tree_cpu(os.getpid(), exclude)
+        cpu, active = proctree.tree(os.getpid(), exclude)
         if cpu > req["cpu_s"]:
             return "cpu"
         now = time.monotonic()
         if now >= started + cap_s:
             return "wall"
         if now >= check_at:
-            if cpu - last_cpu < 0.05 * interval:
+            if cpu - last_cpu < 0.05 * interval and not active:
                 return "wall"
             last_cpu, interval = cpu, max(1.0, wall_s / 2)
             check_at = now + interval
@@ -324,7 +324,7 @@ def _serve_pair(req: dict, preludes: dict) -> dict:
     order: list[str] = []
     idle, together, cpu_killed, last_cpu, interval = False, False, False, 0.0, sub["wall_s"]
     check_at = started + interval
-    cpu = 0.0
+    cpu, active = 0.0, False
     while running:
         now = time.monotonic()
         if "submission" in running:
@@ -340,7 +340,7 @@ def _serve_pair(req: dict, preludes: dict) -> dict:
             done[name] = {**_ended(pid, fd, started, False), "end": time.monotonic()}
             order.append(name)
         if "submission" in running and not cpu_killed:
-            cpu = proctree.tree_cpu(os.getpid(), exclude=running["interactor"][0] if "interactor" in running else None)
+            cpu, active = proctree.tree(os.getpid(), running["interactor"][0] if "interactor" in running else None)
             if cpu > sub["cpu_s"]:  # its processes together are over the limit: kill it now
                 cpu_killed = True
                 _kill(running["submission"][0])
@@ -349,7 +349,7 @@ def _serve_pair(req: dict, preludes: dict) -> dict:
             continue
         if "submission" in running:
             over_cap = time.monotonic() >= started + sub["wall_cap_s"]
-            if not over_cap and cpu - last_cpu >= 0.05 * interval:  # busy: only slowed down by machine load
+            if not over_cap and (cpu - last_cpu >= 0.05 * interval or active):  # busy: slowed down by machine load
                 last_cpu, interval = cpu, max(1.0, sub["wall_s"] / 2)
                 check_at = time.monotonic() + interval
                 continue
