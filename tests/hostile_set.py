@@ -24,7 +24,7 @@ class Attack:
     name: str
     language: str  # python | cpp
     code: str
-    problem: str = "tokens"  # tokens | validator | interactive | interactive_cpp
+    problem: str = "tokens"  # tokens | file | validator | interactive | interactive_cpp
     expect: tuple[str, ...] = ()  # the verdicts it should get ("" = anything but NEVER)
 
     def response(self) -> str:
@@ -59,9 +59,9 @@ TRIES = tuple(Case(f"{n}\n", "", name=f"try{i}") for i, n in enumerate(range(41,
 
 def problem(kind: str, tests: tuple[Case, ...] | None = None) -> CodeSpec:
     common = {"time_limit_s": 1.0, "memory_mb": 256, "languages": ("python", "cpp")}
-    if kind == "tokens":
+    if kind in ("tokens", "file"):  # file: the program reads input.txt and writes output.txt
         return CodeSpec(tests=tests or ADD, checker=json.dumps({"kind": "tokens", "abs_tol": 1e-6, "rel_tol": 1e-6}),
-                        **common)
+                        input_mode="file" if kind == "file" else "stdio", **common)
     if kind == "validator":
         return CodeSpec(tests=tests or ADD, checker=json.dumps({"kind": "validator", "source": VALIDATOR,
                                                                 "language": "python"}), **common)
@@ -154,6 +154,10 @@ ATTACKS = (
         expect=("runtime_error", "wrong_answer", "time_limit")),
     _cpp("output", "huge_output_cpp", "#include <cstdio>\nint main(){for(long i=0;i<30000000;i++) fputs(\"1 \", stdout);}",
          expect=("wrong_answer", "runtime_error")),
+    _py("output", "output_file_as_a_directory", "import os\nos.makedirs('output.txt/3')\n", "file",
+        expect=("wrong_answer",)),
+    _cpp("output", "output_file_as_a_fifo_cpp", "#include <sys/stat.h>\nint main(){mkfifo(\"output.txt\",0600);}",
+         "file", expect=("wrong_answer",)),
     # checker: the submission is gone before the validator runs; whatever it left cannot break the judge
     _py("checker", "deep_directory_tree", "import os\nfor _ in range(3000):\n    os.mkdir('d')\n    os.chdir('d')\n"
         "print(4)\n", "validator", expect=("wrong_answer",)),
