@@ -12,17 +12,22 @@ Output checkers run after the submission's processes are gone; the expected answ
 Any other outcome (a crash, a timeout, exit 3 / another code, a validator exit other than 42/43) is the judge's
 failure: JudgeError, which the server reports as sandbox_error and never as a wrong answer.
 
+Every checker and interactor runs under the judges' uid, not the submission's, when the server runs as root (the
+Docker sandbox): its program file and feedback directory are that uid's alone (mode 100/400/700), so a
+submission cannot replace, read, signal or trace it. (The process backend has one uid: weaker, see below.)
+
 Interactive problems (`interactor`, the problemtools protocol `interactor input answer feedback_dir`): the
-interactor and the submission run at once, each with its limits, joined by pipes (zygote `_serve_pair`). The
-interactor receives the test's input and answer as already-open descriptors (/dev/fd/4, /dev/fd/5) whose files
-are deleted before the submission starts, so the submission cannot read the hidden data.
+interactor and the submission run at once, each with its limits, joined by pipes (zygote `_serve_pair`); the
+interactor is started first. It receives the test's input and answer as already-open descriptors (/dev/fd/4,
+/dev/fd/5) whose files are deleted before the submission starts, so the submission cannot read the hidden data.
 Verdict (who ended first decides whose word counts; a closed pipe is the other side's doing):
 1. the program failed while the interactor was still running (time or memory limit, crash, a write to a pipe
    the interactor had not closed): that verdict; both waiting on each other past the wall-clock backstop:
    time_limit ("idleness limit");
 2. otherwise the interactor's exit decides: 43 wrong_answer; 42 accepted if the program then ended cleanly, else
    the program's verdict (e.g. it crashed writing after the interactor had finished); anything else, or an
-   interactor that hangs, is the interactor's failure: JudgeError (sandbox_error).
+   interactor that hangs, is the interactor's failure: JudgeError (sandbox_error) -- except without separate
+   uids, where a killed or stopped interactor may be the program's doing: runtime_error.
 When both were reaped at the same instant their order is unknown: a failed program keeps its verdict (so an
 interactor that crashed on the pipe the program closed is not blamed), a clean one leaves the verdict to the
 interactor's exit.
@@ -45,8 +50,8 @@ class JudgeError(RuntimeError):
 
 def _run_judge(server, judge: dict, args: list[str], stdin: str, cpu_s: float) -> tuple[int, str]:
     """Run a checker program to completion: (exit code, its message). Raises JudgeError when it crashed."""
-    mode, name = programs.install(server, judge, "judge")
-    request = server._request({}, mode or "checker", name, stdin, cpu_s, JUDGE_MEMORY_MB)
+    mode, name = programs.install(server, judge, "judge", judge=True)
+    request = server._request({}, mode or "checker", name, stdin, cpu_s, JUDGE_MEMORY_MB, judge=True)
     request.update(argv=[name, *args], wall_cap_s=2 * cpu_s + 10)
     report = server.zygote.run(request)
     server.clean_processes(report and report.get("pid"), report is not None)
@@ -70,7 +75,7 @@ def _prepare(server, test: dict, output: str) -> None:
     server._write("answer.txt", test["output"])
     server._write("team.txt", output)
     server._write("empty.txt", "")
-    (server.workdir / "feedback").mkdir()
+    server.judge_dir("feedback")
 
 
 def check(server, job: dict, checker: dict, test: dict, output: str) -> tuple[bool, str]:
@@ -113,11 +118,11 @@ def interact(server, job: dict, test: dict, program: tuple[str, str], limit: flo
     interactor, w = job["interactor"], server.workdir
     server._write("in.txt", test["input"])
     server._write("answer.txt", test["output"])
-    (w / "feedback").mkdir()
-    mode, name = programs.install(server, interactor, "judge")
+    server.judge_dir("feedback")
+    mode, name = programs.install(server, interactor, "judge", judge=True)
     mem = int(job.get("memory_mb") or 512)
     sub = server._request(job, program[0], program[1], "in.txt", limit, mem)
-    judge = server._request({}, mode or "checker", name, "in.txt", 2 * limit + 10, JUDGE_MEMORY_MB)
+    judge = server._request({}, mode or "checker", name, "in.txt", 2 * limit + 10, JUDGE_MEMORY_MB, judge=True)
     judge.update(argv=[name, "/dev/fd/4", "/dev/fd/5", str(w / "feedback") + "/"],
                  hidden=[str(w / "in.txt"), str(w / "answer.txt")], stderr=str(w / "judge_err.txt"))
     sub.update(stdout=str(w / "unused.txt"))
@@ -143,4 +148,6 @@ def interact(server, job: dict, test: dict, program: tuple[str, str], limit: flo
         return ("accepted", "", mine) if outcome == "ok" else (outcome, why, mine)
     how = f"exited {code}" if exited else ("hung" if theirs["wall_killed"] else
                                             f"died of signal {os.WTERMSIG(theirs['status'])}")
+    if server.run_as is None and not exited:  # same uid: the program could have killed or stopped it
+        return "runtime_error", f"the interactor {how} (the program runs under its uid and could have done it)", mine
     raise JudgeError(f"the interactor {how}: {message}")

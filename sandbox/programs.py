@@ -13,21 +13,43 @@ import base64
 import os
 import shutil
 import signal
+import struct
 
 CPP_STANDARDS = ("c++17", "c++20")
 COMPILE_CPU_S, COMPILE_MEMORY_MB, COMPILE_WALL_CAP_S = 30, 2048, 90.0
 MAX_BINARY_BYTES = 64 << 20
 
 
-def install(server, program: dict, stem: str) -> tuple[str, str]:
+def install(server, program: dict, stem: str, judge: bool = False) -> tuple[str, str]:
     """Write `program` ({"language", "code"} or {"binary"}) into the work dir: (zygote mode, file name); the mode
-    is None for Python source (the caller picks stdin, functional or checker)."""
+    is None for Python source (the caller picks stdin, functional or checker). A `judge` (checker, interactor)
+    belongs to the judges' uid and no one else may read it, when the server can switch uids."""
     if program.get("binary"):
-        server._write(stem, base64.b64decode(program["binary"]))
-        os.chmod(server.workdir / stem, 0o111)
+        server._write(stem, base64.b64decode(program["binary"]), judge=judge, mode=0o111)
         return "exec", stem
-    server._write(stem + ".py", program["code"])
+    server._write(stem + ".py", program["code"], judge=judge, mode=0o444)
     return None, stem + ".py"
+
+
+def static_bytes(binary_b64: str) -> int:
+    """Memory an ELF64 executable's loadable segments take before it runs (static arrays included): the sum of its
+    PT_LOAD p_memsz; 0 when it is not a 64-bit ELF file."""
+    head = base64.b64decode(binary_b64[:8192])
+    if head[:5] != b"\x7fELF\x02" or len(head) < 64:
+        return 0
+    phoff, = struct.unpack_from("<Q", head, 32)
+    size, count = struct.unpack_from("<HH", head, 54)
+    if phoff + size * count > len(head):
+        head = base64.b64decode(binary_b64)
+    total = 0
+    for index in range(count):
+        offset = phoff + index * size
+        if offset + 56 > len(head) or size < 56:
+            break
+        kind, = struct.unpack_from("<I", head, offset)
+        if kind == 1:  # PT_LOAD
+            total += struct.unpack_from("<Q", head, offset + 40)[0]
+    return total
 
 
 def _first_error(text: str) -> str:

@@ -14,9 +14,12 @@ compile job: {"id", "kind": "compile", ...} -> {"id", "verdict": compiled|compil
 A job may leave out "tests" when an earlier job sent them under the same "tests_key"; if they are no longer
 cached the answer is {"need_tests": true} and the host sends the job again with its tests.
 Options: --workdir DIR (default /work), --nproc N (RLIMIT_NPROC for tests; default 64), --scratch DIR:DIR (other
-writable directories to empty after every test; the image passes /dev/shm:/dev/mqueue).
-Each test runs in a fresh child forked by the zygote, with rlimits; this process judges the child's output, so
-nothing the submission does inside its own process can change a verdict. Between tests stray processes are killed
+writable directories to empty after every test; the image passes /dev/shm:/dev/mqueue), --run-as A:B (when root:
+the uids tests run under, A for the submission and the compiler, B for checkers and interactors; default
+65534:65533; not root: every test runs under the server's own uid).
+Each test runs in a fresh child forked by the zygote, with rlimits, its CPU counted over its whole process tree
+(proctree.py); this process judges the child's output, so nothing the submission does inside its own process can
+change a verdict, and its own file I/O (workdir.py) does not break on anything a test leaves behind. Between tests stray processes are killed
 (as PID 1: every process but this one) and the work directory is emptied.
 """
 from __future__ import annotations
@@ -25,14 +28,11 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
-import stat
 import subprocess
 import sys
 import time
 import traceback
-from collections import OrderedDict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -40,9 +40,13 @@ sys.path.insert(0, str(HERE))
 import judges  # noqa: E402
 import output_check  # noqa: E402
 import programs  # noqa: E402
+import workdir as files  # noqa: E402
 import zygote as zygote_module  # noqa: E402
+from testcache import TestCache  # noqa: E402
 
 PROTOCOL = 1
+CHECKER_KINDS = (*output_check.KINDS, "custom", *judges.PROGRAM_KINDS)  # = r1eval.task.checkers.KINDS (tested)
+DEFAULT_RUN_AS = "65534:65533"  # when root: the submission's and the judges' uids, unless --run-as says others
 MB = 1 << 20
 STACK_BYTES = 512 * MB  # deep recursion is common in contest solutions; AS still bounds total memory
 
@@ -110,37 +114,11 @@ class Zygote:
             pass
 
 
-class TestCache:
-    """Tests of recent problems, by the host's key, so n samples of one problem send its tests once."""
-
-    LIMIT_BYTES = 128 * MB
-
-    def __init__(self) -> None:
-        self._tests: OrderedDict[str, list] = OrderedDict()
-        self._sizes: dict[str, int] = {}
-
-    def get(self, key: str) -> list | None:
-        if key in self._tests:
-            self._tests.move_to_end(key)
-            return self._tests[key]
-        return None
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._tests
-
-    def put(self, key: str, tests: list) -> None:
-        size = sum(len(t.get("input", "")) + len(t.get("output", "")) for t in tests)
-        if size > self.LIMIT_BYTES // 2 or key in self._tests:
-            return
-        self._tests[key], self._sizes[key] = tests, size
-        while sum(self._sizes.values()) > self.LIMIT_BYTES:
-            oldest, _ = self._tests.popitem(last=False)
-            del self._sizes[oldest]
-
-
 class Server:
-    def __init__(self, workdir: Path, nproc: int, scratch: tuple[Path, ...] = ()) -> None:
+    def __init__(self, workdir: Path, nproc: int, scratch: tuple[Path, ...] = (),
+                 run_as: tuple[int, int] | None = None) -> None:
         self.workdir, self.nproc, self.scratch = workdir, nproc, scratch
+        self.run_as = run_as if os.geteuid() == 0 else None  # (submission uid, judge uid): only root can switch
         self.pid1 = os.getpid() == 1
         self.zygote = Zygote(workdir)
         self.cache = TestCache()
@@ -193,39 +171,28 @@ class Server:
             self.zygote = Zygote(self.workdir)
 
     def _unlock(self) -> None:
-        """Give the work dir back its permissions (the process backend's test owns it and may chmod it 000)."""
+        """Give the work dir back its permissions (the process backend's test owns it and may chmod it 000; in
+        Docker it is root's, sticky and open to all, and a test cannot change it)."""
         try:
-            os.chmod(self.workdir, 0o700)
+            os.chmod(self.workdir, 0o1777 if self.run_as else 0o700)
         except OSError:
-            pass  # in Docker the tmpfs root belongs to root: a test cannot change it, nor can we
+            pass
 
     def wipe(self, keep: tuple[str, ...] = ()) -> None:
-        """Empty the work dir (but `keep`), undoing what a test may have done to stop that: chmod 000 directories,
-        symlinks to directories outside it."""
+        """Empty the work dir (but `keep`) and the other writable places (/dev/shm, /dev/mqueue), whatever a test
+        did to them (workdir.py)."""
         self._unlock()
-        for folder in self.scratch:  # other writable places of the container (/dev/shm, /dev/mqueue)
-            for entry in folder.iterdir() if folder.is_dir() else ():
-                self._remove(entry)
-        for entry in self.workdir.iterdir():
-            if entry.name not in keep:
-                self._remove(entry)
-
-    def _remove(self, entry: Path) -> None:
-        if entry.is_dir() and not entry.is_symlink():
-            os.chmod(entry, 0o700)
-            for root, dirs, _ in os.walk(entry):  # top-down: each level is opened up before it is entered
-                for name in dirs:
-                    path = os.path.join(root, name)
-                    if not os.path.islink(path):
-                        os.chmod(path, 0o700)
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
+        for folder in self.scratch:
+            files.wipe(folder)
+        files.wipe(self.workdir, keep)
 
     # -- judging ---------------------------------------------------------------------------------------------
-    def _request(self, job: dict, mode: str, code: str, stdin: str, cpu_s: float, mem_mb: int) -> dict:
+    def _request(self, job: dict, mode: str, code: str, stdin: str, cpu_s: float, mem_mb: int,
+                 judge: bool = False) -> dict:
+        """A zygote request; `judge`: for the problem's checker or interactor (its own uid when root)."""
         w = self.workdir
-        return {"mode": mode, "code": str(w / code), "input": str(w / stdin), "stdout": str(w / "out.txt"),
+        return {"uid": self.run_as[judge] if self.run_as else None, "mode": mode, "code": str(w / code),
+                "input": str(w / stdin), "stdout": str(w / "out.txt"),
                 "profile": "plain" if mode == "checker" else job.get("profile") or "plain",
                 "stderr": str(w / "err.txt"), "result": str(w / "result.json"), "func_name": job.get("func_name"),
                 "cpu_s": max(1, int(-(-cpu_s // 1))), "mem_bytes": (mem_mb + 64) * MB,
@@ -237,25 +204,18 @@ class Server:
         return self._read_bytes(name, limit).decode("utf-8", errors="replace")
 
     def _read_bytes(self, name: str, limit: int) -> bytes:
-        try:
-            fd = os.open(self.workdir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            return b""
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return b""
-            return handle.read(limit)
+        return files.read_bytes(self.workdir / name, limit)
 
-    def _write(self, name: str, data: str | bytes) -> None:
-        """Create a fresh file, replacing whatever a test left under that name (never writing through a link)."""
-        path = self.workdir / name
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data)
+    def _write(self, name: str, data: str | bytes, judge: bool = False, mode: int = 0o644) -> None:
+        """Create a fresh file, replacing whatever a test left under that name (never writing through a link);
+        `judge`: only the judge's uid may read it (when the server can switch uids)."""
+        data = data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data
+        owner = self.run_as[1] if judge and self.run_as else None
+        files.write(self.workdir / name, data, owner, mode if owner is None else mode & 0o500)
+
+    def judge_dir(self, name: str) -> None:
+        """A fresh directory for the judge (its feedback dir): the judge's uid's alone when root."""
+        files.make_dir(self.workdir / name, self.run_as[1] if self.run_as else None)
 
     def _classify(self, job: dict, report: dict | None, limit: float | None = None) -> tuple[str, str]:
         """Verdict of one finished child from its exit status and resource use ("ok" = ran cleanly)."""
@@ -263,6 +223,8 @@ class Server:
         if report is None:
             return "runtime_error", "the program killed or stopped its supervisor"
         status, cpu = report["status"], report["cpu"]
+        if report.get("cpu_killed"):
+            return "time_limit", f"CPU time of its processes together over {limit:g} s"
         if report["wall_killed"]:
             return "time_limit", f"wall-clock backstop hit after {report['wall']:.1f} s ({cpu:.2f} s CPU)"
         if os.WIFSIGNALED(status):
@@ -279,6 +241,8 @@ class Server:
                 name = f"signal {sig}"
             return "runtime_error", f"killed by {name}"
         code = os.WEXITSTATUS(status)
+        if code == zygote_module.EXIT_NO_UID:
+            raise RuntimeError("could not switch to the test's uid")
         err_lines = [line for line in self._read("err.txt", 1 << 20)[-4000:].splitlines() if line.strip()]
         tail = err_lines[-1].strip()[:200] if err_lines else ""
         if code == zygote_module.EXIT_COMPILE:
@@ -287,12 +251,14 @@ class Server:
             return "memory_limit", f"MemoryError under {job.get('memory_mb') or 512} MB"
         if code != 0:
             return "runtime_error", f"exit code {code}: {tail}"
-        if cpu > limit:
+        if cpu > limit:  # over the whole process tree, forked children included
             return "time_limit", f"CPU time {cpu:.2f} s over {limit:g} s"
         return "ok", ""
 
     def _check_output(self, job: dict, test: dict, output: str) -> tuple[bool, str]:
         checker = job.get("checker") or {"kind": "exact"}
+        if checker.get("kind") not in CHECKER_KINDS:
+            raise ValueError(f"unknown checker kind {checker.get('kind')!r}")
         if checker.get("kind") == "custom":
             return self._custom_check(job, checker, test, output)
         if checker.get("kind") in judges.PROGRAM_KINDS:
@@ -317,9 +283,10 @@ class Server:
         self.wipe(keep=("sol.py",))  # the test's output is read; drop whatever it left (FIFOs, links)
         self._write("in.txt", test["input"])
         self._write("expected.txt", test["output"])
-        self._write("checker.py", checker["program"])
+        self._write("checker.py", checker["program"], judge=True, mode=0o400)
         self._write("got.txt", output)
-        request = self._request(job, "checker", "checker.py", "got.txt", float(checker.get("time_limit_s", 10)), 1024)
+        request = self._request(job, "checker", "checker.py", "got.txt", float(checker.get("time_limit_s", 10)), 1024,
+                                judge=True)
         request["argv"] = ["checker.py", str(w / "in.txt"), str(w / "expected.txt"), str(w / "got.txt")]
         report = self.zygote.run(request)
         self.clean_processes(None, report is not None)
@@ -363,6 +330,10 @@ class Server:
         functional, file_io = job.get("mode") == "functional", job.get("input_mode") == "file"
         limit = float(test.get("time_limit_s") or job.get("time_limit_s") or 6.0)
         self.wipe()  # fresh files for every test: nothing one test wrote (or swapped) reaches the next
+        memory_mb = int(job.get("memory_mb") or 512)
+        static = programs.static_bytes(job["binary"]) if job.get("binary") else 0
+        if static > memory_mb * MB:  # it would be killed or crash at its first touch of that memory
+            return "memory_limit", f"its static data take {static / MB:.0f} MB, over the {memory_mb} MB limit", None
         mode, name = programs.install(self, {"code": job["code"], "binary": job.get("binary")}, "sol")
         mode = mode or job.get("mode") or "stdin"
         if job.get("interactor"):
@@ -370,7 +341,7 @@ class Server:
         self._write("input.txt" if file_io else "in.txt", test["input"])
         if file_io:
             self._write("in.txt", "")
-        request = self._request(job, mode, name, "in.txt", limit, int(job.get("memory_mb") or 512))
+        request = self._request(job, mode, name, "in.txt", limit, memory_mb)
         report = self.zygote.run(request)
         self.clean_processes(report and report.get("pid"), report is not None)
         self._unlock()
@@ -389,6 +360,7 @@ def main() -> None:
 
     workdir, nproc = Path(option("--workdir", "/work")), int(option("--nproc", "64"))
     scratch = tuple(Path(p) for p in option("--scratch", "").split(":") if p)
+    run_as = tuple(int(u) for u in option("--run-as", DEFAULT_RUN_AS).split(":"))
     zygote_module.non_dumpable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a test must not be able to interrupt its judge
     try:
@@ -398,8 +370,9 @@ def main() -> None:
     os.chdir(workdir)
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but protocol lines may reach the channel
-    server = Server(workdir, nproc, scratch)
-    out.write(json.dumps({"ready": True, "protocol": PROTOCOL, "pid1": server.pid1}) + "\n")
+    server = Server(workdir, nproc, scratch, run_as)  # type: ignore[arg-type]
+    out.write(json.dumps({"ready": True, "protocol": PROTOCOL, "pid1": server.pid1,
+                          "separate_uids": server.run_as is not None}) + "\n")
     out.flush()
     for line in sys.stdin:
         if not line.strip():

@@ -8,9 +8,10 @@ runs submitted code itself: only its children do, after setting their rlimits. I
 Protocol (fds passed on the command line): one JSON request per line in, one JSON reply per line out.
 request: {"mode": stdin|functional|checker|exec, "profile": a PROFILES key, "code", "input", "stdout", "stderr",
           "result": paths, "func_name", "argv": [...], "cpu_s": int, "mem_bytes": int, "fsize": int, "nproc": int,
-          "wall_s": float, "wall_cap_s": float}
+          "wall_s": float, "wall_cap_s": float, "uid": the uid to run as (null: this process's own)}
          mode exec: `code` is an executable (a compiled submission, checker or the compiler) run with `argv`.
-reply:   {"status": raw wait status, "cpu": seconds, "wall": seconds, "wall_killed": bool, "rss_kb": peak RSS}
+reply:   {"status": raw wait status, "cpu": seconds over its whole process tree, "wall": seconds, "wall_killed": bool,
+          "cpu_killed": bool (its processes together went over cpu_s), "rss_kb": peak RSS}
 interactive request: {"mode": "interactive", "submission": request, "interactor": request}: both run at once, the
          submission's stdout piped to the interactor's stdin and back (their "input"/"stdout" paths are unused);
 reply:   {"submission": reply, "interactor": reply, "first": which ended first, "together": ended at one wake-up
@@ -32,13 +33,20 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import output_check  # noqa: E402
+import proctree  # noqa: E402
+
+del sys.path[0]  # submissions forked from here do not see the sandbox's modules
+
 # Runner profiles: what a program finds in place before its first line runs (README, "Runner profiles").
 # livecodebench is LiveCodeBench's prelude (lcb_runner/evaluation/testing_util.py, import_string): a star import of
 # each of these modules in this order, then builtins and typing, then a plain import of each, then a recursion limit
 # of 50000. LCB loads a functional solution as module "tmp_sol" and compares its return value with Python's ==
 # (a returned tuple counts as a list). plain is the program as written: Python's defaults, nothing injected; a
 # functional solution is module "solution" and its return value is compared as JSON (tuples are lists).
-# A stdin program always runs as __main__.
+# A stdin program always runs as __main__. A functional solution under any profile also finds the typing names
+# (List, Optional, Dict, ...) that LeetCode's own environment provides (FUNCTIONAL_STAR_IMPORTS).
 LCB_MODULES = ("string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random", "statistics",
                "itertools", "functools", "operator", "io", "sys", "json")
 PROFILES = {
@@ -47,6 +55,7 @@ PROFILES = {
     "plain": {"star_imports": (), "imports": (), "recursion_limit": None, "functional_module": "solution",
               "values": "json"},
 }
+FUNCTIONAL_STAR_IMPORTS = ("typing",)
 
 
 def prelude_source(profile: dict) -> str:
@@ -54,7 +63,7 @@ def prelude_source(profile: dict) -> str:
         "".join(f"import {name}\n" for name in profile["imports"])
 
 
-EXIT_COMPILE, EXIT_MEMORY, EXIT_BAD_ENTRY = 70, 71, 72
+EXIT_COMPILE, EXIT_MEMORY, EXIT_BAD_ENTRY, EXIT_NO_UID = 70, 71, 72, 73
 
 
 def non_dumpable() -> None:
@@ -157,7 +166,7 @@ def _run(req: dict, namespace: dict) -> int:
         traceback.print_exc(limit=-4)
         return 1
     try:
-        text = dumps(_tagged(value))
+        text = dumps(output_check.tagged(value))
     except (TypeError, ValueError, RecursionError) as exc:
         text = dumps({"__unserialisable__": f"{type(value).__name__}: {exc}"[:200]})
     os.write(3, text.encode())
@@ -178,22 +187,17 @@ def _exec(req: dict) -> int:
     return EXIT_BAD_ENTRY
 
 
-_SCALARS = (bool, int, float, str)
-
-
-def _tagged(value):  # noqa: ANN001, ANN202
-    """The return value in the tagged JSON form (module docstring); a subclass of a scalar travels as its plain
-    value, as json.dumps would send it; anything else (sets, objects) is refused."""
-    if value is None or type(value) in _SCALARS:
-        return value
-    for scalar in _SCALARS:
-        if isinstance(value, scalar):
-            return scalar(value)
-    if isinstance(value, (list, tuple)):
-        return ["tuple" if isinstance(value, tuple) else "list"] + [_tagged(item) for item in value]
-    if isinstance(value, dict):
-        return ["dict"] + [[_tagged(key), _tagged(item)] for key, item in value.items()]
-    raise TypeError(f"{type(value).__name__} is not a list, tuple, dict, str, number, bool or None")
+def _become(uid: int) -> None:
+    """Drop to `uid` (and gid = uid, no groups) for good: a submission and the problem's judges run under different
+    uids, so one cannot signal, trace or replace the other. Exits EXIT_NO_UID rather than run as the wrong user."""
+    try:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    except OSError:
+        os._exit(EXIT_NO_UID)
+    if os.getuid() != uid or os.geteuid() != uid:
+        os._exit(EXIT_NO_UID)
 
 
 def _child(req: dict, preludes: dict) -> None:
@@ -206,6 +210,8 @@ def _child(req: dict, preludes: dict) -> None:
         except OSError:
             pass
         _streams(req)
+        if req.get("uid") is not None:
+            _become(req["uid"])
         _limits(req)
         if req["mode"] == "exec":
             _finish(_exec(req))
@@ -214,7 +220,8 @@ def _child(req: dict, preludes: dict) -> None:
         random.seed()
         profile = PROFILES[req.get("profile") or "plain"]
         name = profile["functional_module"] if req["mode"] == "functional" else "__main__"
-        namespace = {**preludes[req.get("profile") or "plain"], "__name__": name, "__file__": "solution.py",
+        extra = preludes["functional"] if req["mode"] == "functional" else {}
+        namespace = {**extra, **preludes[req.get("profile") or "plain"], "__name__": name, "__file__": "solution.py",
                      "__builtins__": __builtins__}
         for stream in ("stdin", "stdout", "stderr"):  # `from sys import *` bound the fork server's; use the test's
             if stream in namespace:
@@ -230,29 +237,33 @@ def _child(req: dict, preludes: dict) -> None:
     _finish(code)
 
 
-def _cpu_seconds(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            fields = handle.read().rsplit(b")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+POLL_S = 0.2  # how often a running test's process tree is measured
 
 
-def _await(pid: int, pidfd: int, started: float, wall_s: float, cap_s: float) -> bool:
-    """Wait for the child; True when the wall-clock backstop killed it. A child still burning CPU when `wall_s`
-    runs out is only slowed by machine load (RLIMIT_CPU will stop it), so it gets more time, up to `cap_s`;
-    a child that sleeps or blocks (under 5% CPU over the last interval) is killed."""
+def _await(pid: int, pidfd: int, started: float, req: dict, exclude: int | None = None) -> str | None:
+    """Wait for the child: None when it ended, "cpu" when its process tree (all descendants of the zygote but
+    `exclude`) used more than its CPU limit, "wall" when the wall-clock backstop hit. A tree still burning CPU when
+    `wall_s` runs out is only slowed by machine load, so it gets more time, up to `wall_cap_s`; one that sleeps or
+    blocks (under 5% CPU over the last interval, and none of its processes runnable) is killed."""
+    wall_s, cap_s = req["wall_s"], req.get("wall_cap_s", req["wall_s"])
     last_cpu, interval = 0.0, wall_s
+    check_at = started + interval
     while True:
-        left = started + cap_s - time.monotonic()
-        ready, _, _ = select.select([pidfd], [], [], max(0.0, min(interval, left)))
+        now = time.monotonic()
+        ready, _, _ = select.select([pidfd], [], [], max(0.0, min(POLL_S, started + cap_s - now, check_at - now)))
         if ready:
-            return False
-        cpu = _cpu_seconds(pid)
-        if left <= interval or cpu - last_cpu < 0.05 * interval:
-            return True
-        last_cpu, interval = cpu, max(1.0, wall_s / 2)
+            return None
+        cpu, active = proctree.tree(os.getpid(), exclude)
+        if cpu > req["cpu_s"]:
+            return "cpu"
+        now = time.monotonic()
+        if now >= started + cap_s:
+            return "wall"
+        if now >= check_at:
+            if cpu - last_cpu < 0.05 * interval and not active:
+                return "wall"
+            last_cpu, interval = cpu, max(1.0, wall_s / 2)
+            check_at = now + interval
 
 
 def _serve(req: dict, preludes: dict) -> dict:
@@ -261,10 +272,13 @@ def _serve(req: dict, preludes: dict) -> dict:
     if pid == 0:
         _child(req, preludes)
     pidfd = os.pidfd_open(pid)
-    wall_killed = _await(pid, pidfd, started, req["wall_s"], req.get("wall_cap_s", req["wall_s"]))
-    if wall_killed:
+    killed = _await(pid, pidfd, started, req)
+    if killed:
         _kill(pid)
-    return _ended(pid, pidfd, started, wall_killed)
+    report = _ended(pid, pidfd, started, killed == "wall")
+    report["cpu"] += proctree.kill_and_reap_all()  # what its forked processes used, waited for or not
+    report["cpu_killed"] = killed == "cpu"
+    return report
 
 
 def _ended(pid: int, pidfd: int, started: float, killed: bool) -> dict:
@@ -285,15 +299,17 @@ def _kill(pid: int) -> None:
 def _serve_pair(req: dict, preludes: dict) -> dict:
     """Run a submission and its interactor at once, each with its own limits, joined by two pipes.
 
-    Backstops: while the submission runs, the pair gets the submission's `wall_s`; then, if the submission used
-    under 5% CPU over the last interval, both are waiting on each other (idleness) and both are killed; a busy one
+    Backstops: the submission's process tree is killed once it used more CPU than its limit; while the submission
+    runs, the pair gets the submission's `wall_s`; then, if the submission's tree used under 5% CPU over the last
+    interval, both are waiting on each other (idleness) and both are killed; a busy one
     gets up to `wall_cap_s`. Once the submission has ended, the interactor gets 10 s more to give its verdict."""
     to_judge, to_submission = os.pipe(), os.pipe()
     hidden = [os.open(path, os.O_RDONLY) for path in req["interactor"].get("hidden", ())]
     for path in req["interactor"].get("hidden", ()):
         os.unlink(path)  # only the interactor keeps them open: the submission never sees these files
     started = time.monotonic()
-    ends = {"submission": (to_submission[0], to_judge[1]), "interactor": (to_judge[0], to_submission[1])}
+    # the interactor starts first: it holds its ends of both pipes (and its hidden input) before the submission runs
+    ends = {"interactor": (to_judge[0], to_submission[1]), "submission": (to_submission[0], to_judge[1])}
     running: dict[str, tuple[int, int]] = {}
     for name, pipe_fds in ends.items():
         pid = os.fork()
@@ -306,44 +322,56 @@ def _serve_pair(req: dict, preludes: dict) -> dict:
     sub = req["submission"]
     done: dict[str, dict] = {}
     order: list[str] = []
-    idle, together, last_cpu, interval = False, False, 0.0, sub["wall_s"]
+    idle, together, cpu_killed, last_cpu, interval = False, False, False, 0.0, sub["wall_s"]
     check_at = started + interval
+    cpu, active = 0.0, False
     while running:
         now = time.monotonic()
         if "submission" in running:
             deadline = min(check_at, started + sub["wall_cap_s"])
+            wake = min(deadline, now + POLL_S)
         else:
-            deadline = done["submission"]["end"] + 10.0
-        ready, _, _ = select.select([fd for _, fd in running.values()], [], [], max(0.0, deadline - now))
+            deadline = wake = done["submission"]["end"] + 10.0
+        ready, _, _ = select.select([fd for _, fd in running.values()], [], [], max(0.0, wake - now))
         ended = sorted(n for n, (_, fd) in running.items() if fd in ready)  # "interactor" sorts first
         together = together or len(ended) == 2  # reaped at one wake-up: their order is unknown
         for name in ended:
             pid, fd = running.pop(name)
             done[name] = {**_ended(pid, fd, started, False), "end": time.monotonic()}
             order.append(name)
+        if "submission" in running and not cpu_killed:
+            cpu, active = proctree.tree(os.getpid(), running["interactor"][0] if "interactor" in running else None)
+            if cpu > sub["cpu_s"]:  # its processes together are over the limit: kill it now
+                cpu_killed = True
+                _kill(running["submission"][0])
+                continue
         if ready or time.monotonic() < deadline:
             continue
         if "submission" in running:
-            cpu = _cpu_seconds(running["submission"][0])
             over_cap = time.monotonic() >= started + sub["wall_cap_s"]
-            if not over_cap and cpu - last_cpu >= 0.05 * interval:  # busy: only slowed down by machine load
+            if not over_cap and (cpu - last_cpu >= 0.05 * interval or active):  # busy: slowed down by machine load
                 last_cpu, interval = cpu, max(1.0, sub["wall_s"] / 2)
                 check_at = time.monotonic() + interval
                 continue
             idle = not over_cap
-        for name, (pid, fd) in list(running.items()):  # idle pair, or an interactor that never gave its verdict
+        for name in sorted(running, key=lambda n: n != "submission"):  # idle pair (the program first), or an
+            pid, fd = running[name]  # interactor that never gave its verdict
             _kill(pid)
             done[name] = {**_ended(pid, fd, started, True), "end": time.monotonic()}
             order.append(name)
             del running[name]
+    done["submission"]["cpu"] += proctree.kill_and_reap_all()  # strays are the submission's (the judge is trusted)
+    done["submission"]["cpu_killed"] = cpu_killed
     return {**{name: done[name] for name in ends}, "first": order[0], "together": together, "idle": idle}
 
 
 def main() -> None:
     non_dumpable()
+    proctree.become_subreaper()
     rfd, wfd = int(sys.argv[1]), int(sys.argv[2])
     preludes: dict[str, dict] = {}
-    for name, profile in PROFILES.items():  # each prelude runs once, here; a test starts from a copy of its names
+    functional = {"star_imports": FUNCTIONAL_STAR_IMPORTS, "imports": ()}
+    for name, profile in (*PROFILES.items(), ("functional", functional)):  # each prelude runs once, here
         preludes[name] = {}
         exec(prelude_source(profile), preludes[name])  # noqa: S102 - our own constant preludes
         preludes[name].pop("__builtins__", None)

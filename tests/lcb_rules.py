@@ -264,7 +264,7 @@ ROW_CASES: dict[str, tuple[Case, ...]] = {
 def judged(pool, rows: list[dict] | None = None) -> list[dict]:
     """Judge every case (and, given the LCB sample rows, every row program with the row's tests) under the
     livecodebench profile: one record per case with LCB's verdict, r1eval's, and whether they agree."""
-    from r1eval.grading.code.run_tests import judge_responses
+    from r1eval.grading.code.judge import judge_responses
     from r1eval.task.code_rows import code_spec
     from r1eval.types import CodeSpec, TestCase
 
@@ -276,6 +276,6 @@ def judged(pool, rows: list[dict] | None = None) -> list[dict]:
     results = judge_responses(pool, [(spec, f"```python\n{case.code}\n```") for _, case, spec in items],
                               profile="livecodebench")
     return [{"group": group, "case": case.name, "lcb_passes": case.lcb_passes, "rule": case.rule,
-             "r1eval": result["verdict"], "agrees": (result["verdict"] == "accepted") == case.lcb_passes,
-             "deviation": case.deviation, "detail": result["detail"]}
+             "r1eval": result.verdict.value, "agrees": (result.verdict == "accepted") == case.lcb_passes,
+             "deviation": case.deviation, "detail": result.detail}
             for (group, case, _), result in zip(items, results)]

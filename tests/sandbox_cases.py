@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from r1eval.errors import SandboxUnavailable
-from r1eval.grading.code.run_tests import judge_responses
+from r1eval.grading.code.judge import judge_responses
 from r1eval.sandbox import image as sandbox_image
+from r1eval.sandbox.docker_backend import DockerBackend
+from r1eval.sandbox.pool import SandboxPool
 from r1eval.types import CodeSpec, TestCase
+from tests.conftest import require
 
 
 def docker_available() -> bool:
@@ -21,9 +24,18 @@ def spec(*tests: tuple[str, str], **kwargs) -> CodeSpec:
     return CodeSpec(tests=tuple(TestCase(i, o) for i, o in tests), **kwargs)
 
 
+def docker_pool(memory_mb: int, workers: int) -> SandboxPool:
+    """A pool of Docker sandboxes for a test module; skips (fails under R1EVAL_STRICT=1) without engine or image."""
+    require(docker_available(), "no Docker engine (run scripts/docker_up.sh)")
+    require(sandbox_image.image_exists(sandbox_image.image_tag()),
+            f"sandbox image {sandbox_image.image_tag()} not built (r1eval sandbox build)")
+    return SandboxPool(DockerBackend(memory_mb=memory_mb), workers=workers)
+
+
 def judge(pool, code: str, *tests: tuple[str, str], profile: str = "plain", **kwargs) -> dict:
+    """The verdict row `r1eval judge` would write for this program."""
     return judge_responses(pool, [(spec(*tests, **kwargs), f"</think>\n```python\n{code}\n```\n")],
-                           profile=profile)[0]
+                           profile=profile)[0].as_row()
 
 
 ADD = (("1 2\n", "3\n"), ("10 20\n", "30\n"))
@@ -114,6 +126,8 @@ LCB_NAMES = ("gcd heappush defaultdict deque accumulate bisect_left lru_cache in
              "deepcopy mean itemgetter StringIO loads setrecursionlimit stdin")
 DEPTH = "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nprint(depth(int(input())))"
 DEEP_WITH_OWN_LIMIT = "import sys\nsys.setrecursionlimit(10**6)\n" + DEPTH
+TYPED_FUNCTIONAL = ("class Solution:\n    def f(self, xs: List[int]) -> Optional[int]:\n"
+                    "        d: Dict[int, Tuple[int, ...]] = {}\n        return sum(xs)")
 NAME_OF_FUNCTIONAL_MODULE = "class Solution:\n    def name(self, x):\n        return __name__"
 
 
@@ -136,3 +150,6 @@ def assert_runner_profiles_behave(pool) -> None:
     for profile, module in (("livecodebench", "tmp_sol"), ("plain", "solution")):
         named = judge(pool, NAME_OF_FUNCTIONAL_MODULE, ("1", f'"{module}"'), profile=profile, **functional)
         assert named["verdict"] == "accepted", (profile, named)
+        # LeetCode provides the typing names: a functional solution annotated with them runs under every profile
+        typed = judge(pool, TYPED_FUNCTIONAL, ("[1, 2]", "3"), profile=profile, **{**functional, "entry_point": "f"})
+        assert typed["verdict"] == "accepted", (profile, typed)

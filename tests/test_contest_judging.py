@@ -8,14 +8,10 @@ import json
 import pytest
 
 from r1eval.grading.code.compile_cache import CompileCache
-from r1eval.grading.code.run_tests import judge_responses
-from r1eval.sandbox import image as sandbox_image
-from r1eval.sandbox.docker_backend import DockerBackend
-from r1eval.sandbox.pool import SandboxPool
+from r1eval.grading.code.judge import judge_responses
 from r1eval.types import CodeSpec
 from r1eval.types import TestCase as Case
-from tests.conftest import require
-from tests.sandbox_cases import docker_available
+from tests.sandbox_cases import docker_pool
 
 pytestmark = pytest.mark.docker
 
@@ -27,10 +23,7 @@ ADD_TESTS = (Case("1 2\n", "3\n", name="t1"), Case("10 20\n", "30\n", name="t2")
 
 @pytest.fixture(scope="module")
 def pool():
-    require(docker_available(), "no Docker engine (run scripts/docker_up.sh)")
-    require(sandbox_image.image_exists(sandbox_image.image_tag()),
-            f"sandbox image {sandbox_image.image_tag()} not built (r1eval sandbox build)")
-    with SandboxPool(DockerBackend(memory_mb=576), workers=2) as shared:
+    with docker_pool(memory_mb=576, workers=2) as shared:
         yield shared
 
 
@@ -46,7 +39,7 @@ def fenced(code: str, tag: str = "cpp") -> str:
 
 
 def judge(pool, problem: CodeSpec, *responses: str, **options) -> list[dict]:
-    return judge_responses(pool, [(problem, r) for r in responses], **options)
+    return [r.as_row() for r in judge_responses(pool, [(problem, r) for r in responses], **options)]
 
 
 def test_language_comes_from_the_fence_and_is_recorded(pool):

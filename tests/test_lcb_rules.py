@@ -7,7 +7,7 @@ import importlib.util
 
 import pytest
 
-from r1eval.grading.code.run_tests import RUNNER_PROFILES
+from r1eval.grading.code.judge import RUNNER_PROFILES
 from r1eval.sandbox import image as sandbox_image
 from r1eval.sandbox.docker_backend import DockerBackend
 from r1eval.sandbox.image import sandbox_dir

@@ -101,7 +101,7 @@ def test_close_removes_work_dirs():
 
 
 def test_cpp_and_an_interactive_package_judge_the_same_on_the_process_backend(pool, shared_data):
-    from r1eval.grading.code.run_tests import judge_responses
+    from r1eval.grading.code.judge import judge_responses
     from r1eval.task.packages import load_package, package_submissions
 
     root = shared_data / "problem_packages"
@@ -110,5 +110,19 @@ def test_cpp_and_an_interactive_package_judge_the_same_on_the_process_backend(po
     results = judge_responses(pool, [(load_package(root / "reversort").code, rows["reversort/accepted/reversort.cpp"]),
                                      (equal_sum, rows["equal_sum/accepted/equal_sum.cpp"]),
                                      (equal_sum, rows["equal_sum/wrong_answer/equal_sum_small_numbers.py"])])
-    assert [(r["verdict"], r["language"]) for r in results] == [
+    assert [(r.verdict, r.language) for r in results] == [
         ("accepted", "c++17"), ("accepted", "c++17"), ("wrong_answer", "python3")]
+
+
+def test_the_process_tree_counts_and_leftovers_cannot_break_the_judge_on_the_process_backend(pool):
+    """The fork server's process-tree CPU accounting and the server's own file I/O do not depend on Docker."""
+    from r1eval.grading.code.judge import judge_responses
+    from tests import hostile_set as hostile
+
+    chosen = {"unwaited_forked_workers": "time_limit", "setsid_daemon_busy": "time_limit",
+              "deep_directory_tree": "wrong_answer", "judge_paths_as_directories_and_fifos": "wrong_answer",
+              "python_interactor_kill_interactor": "runtime_error"}  # one uid here: the program can kill it
+    attacks = [a for a in hostile.ATTACKS if a.name in chosen]
+    results = judge_responses(pool, [(hostile.problem(a.problem), a.response()) for a in attacks])
+    assert {a.name: r.verdict for a, r in zip(attacks, results, strict=True)} == chosen
+    assert judge(pool, "print(3)", ("", "3"))["verdict"] == "accepted"  # and the sandbox still judges

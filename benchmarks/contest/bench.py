@@ -4,7 +4,10 @@ same script (a fresh container per test with the same image and hardening, start
 job server judging a one-test job, so both sides give the same verdicts and the difference is what a container per
 test costs).
 
-    PYTHONPATH=. .venv/bin/python benchmarks/contest/bench.py [--packages DIR] [--workers 1 2] [--out FILE]
+    PYTHONPATH=. .venv/bin/python benchmarks/contest/bench.py [--packages DIR] [--workers 1 2] [--out FILE] [--smoke]
+
+Full runs write benchmarks/results/contest_bench.json (and --out FILE); --smoke (two submissions, one worker, both
+sides) only checks that the real path works.
 
 C++ is compiled once per distinct source before the timed phases (the compile time is reported on its own) and
 both sides run the same executables. Speed figures only; nothing is asserted but the verdicts' agreement.
@@ -22,10 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from r1eval.grading.code.blocks import extract_program  # noqa: E402
 from r1eval.grading.code.compile_cache import CompileCache, compile_key  # noqa: E402
-from r1eval.grading.code.run_tests import builds_for, job_for, judge_responses, language_label  # noqa: E402
+from r1eval.grading.code.judge import builds_for, job_for, judge_responses, language_label  # noqa: E402
 from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
 from r1eval.sandbox.pool import Sandbox, SandboxPool  # noqa: E402
 from r1eval.task.packages import load_packages, package_submissions  # noqa: E402
+from benchmarks import run_meta  # noqa: E402
 
 DEFAULT_PACKAGES = Path(os.environ.get("R1EVAL_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data") \
     / "problem_packages"
@@ -44,10 +48,10 @@ def bench_pool(items, workers: int, memory_mb: int, cache: CompileCache) -> dict
         started = time.monotonic()
         results = judge_responses(pool, [i[:2] for i in items], all_tests=True, cache=cache)
         elapsed = time.monotonic() - started
-    tests = sum(r["tests_total"] for r in results)
+    tests = sum(r.tests_total for r in results)
     return {"workers": workers, "seconds": round(elapsed, 1), "submissions_per_s": round(len(items) / elapsed, 3),
             "tests_per_s": round(tests / elapsed, 3), "tests": tests,
-            "verdicts": {i[2]: r["verdict"] for i, r in zip(items, results, strict=True)}}
+            "verdicts": {i[2]: r.verdict.value for i, r in zip(items, results, strict=True)}}
 
 
 def bench_docker_run(items, memory_mb: int, cache: CompileCache) -> dict:
@@ -81,8 +85,11 @@ def main() -> None:
     parser.add_argument("--packages", type=Path, default=DEFAULT_PACKAGES)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--smoke", action="store_true", help="two submissions, one worker, nothing written")
     args = parser.parse_args()
     items = workload(args.packages)
+    if args.smoke:
+        items, args.workers = items[:2], [1]
     memory = max(spec.memory_mb for spec, _, _ in items)
     cache = CompileCache()
     requests = {}
@@ -108,6 +115,8 @@ def main() -> None:
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
+    if not args.smoke:
+        run_meta.write("contest_bench", report)
 
 
 if __name__ == "__main__":

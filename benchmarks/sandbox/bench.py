@@ -2,7 +2,10 @@
 `docker run`-per-test baseline (same image, same hardening flags) measured in the same script.
 
     PYTHONPATH=. python benchmarks/sandbox/bench.py [--workers 1 2 4] [--submissions 120] [--baseline-subs 12]
-                                                    [--pool-only]
+                                                    [--pool-only] [--smoke]
+
+Full runs write benchmarks/results/sandbox_bench.json; --smoke (a few submissions, one worker, every phase) only
+checks that the real path works.
 
 Workload: a mix of LiveCodeBench-sized problems (stdin and functional, 4-20 tests each, inputs up to 10^5 numbers)
 and responses: ~50% accepted, ~25% wrong answer (stops at the first failing test), runtime and compile errors,
@@ -22,12 +25,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from r1eval.grading.code.blocks import extract_code  # noqa: E402
-from r1eval.grading.code.run_tests import judge_responses  # noqa: E402
+from r1eval.grading.code.judge import judge_responses  # noqa: E402
 from r1eval.sandbox import image as sandbox_image  # noqa: E402
 from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
 from r1eval.sandbox.pool import SandboxPool  # noqa: E402
 from r1eval.task import code_rows as lcb_format  # noqa: E402
 from r1eval.types import CodeSpec, TestCase  # noqa: E402
+from benchmarks import run_meta  # noqa: E402
 
 
 def _sum_problem(rng: random.Random) -> CodeSpec:
@@ -102,10 +106,10 @@ def bench_pool(items, workers: int) -> dict:
         warm = time.monotonic()
         results = judge_responses(pool, items, profile="livecodebench")  # its programs lean on LCB's prelude
         done = time.monotonic()
-    tests = sum(r["tests_passed"] + (r["verdict"] not in ("accepted", "no_code")) for r in results)
+    tests = sum(r.tests_passed + (r.verdict not in ("accepted", "no_code")) for r in results)
     verdicts: dict[str, int] = {}
     for r in results:
-        verdicts[r["verdict"]] = verdicts.get(r["verdict"], 0) + 1
+        verdicts[r.verdict.value] = verdicts.get(r.verdict.value, 0) + 1
     return {"workers": workers, "startup_s": round(warm - started, 2), "judge_s": round(done - warm, 2),
             "subs_per_s": round(len(items) / (done - warm), 2), "tests_per_s": round(tests / (done - warm), 1),
             "tests_run": tests, "verdicts": verdicts}
@@ -167,7 +171,10 @@ def main() -> None:
     parser.add_argument("--trivial-tests", type=int, default=300)
     parser.add_argument("--pool-only", action="store_true", help="skip the per-test and `docker run` baselines")
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data")
+    parser.add_argument("--smoke", action="store_true", help="smallest sizes, every phase, nothing written")
     args = parser.parse_args()
+    if args.smoke:
+        args.workers, args.submissions, args.baseline_subs, args.trivial_tests = [1], 6, 1, 3
     image = sandbox_image.ensure_image()
     items = workload(args.submissions, args.shared)
     report = {"image": image, "submissions": len(items),
@@ -176,14 +183,16 @@ def main() -> None:
     if args.pool_only:
         print(json.dumps(report, indent=2))
         return
-    per_test = statistics.median(trivial_overhead_pool(args.trivial_tests) for _ in range(3))
-    base_test = trivial_overhead_baseline(image, 10)
+    per_test = statistics.median(trivial_overhead_pool(args.trivial_tests) for _ in range(1 if args.smoke else 3))
+    base_test = trivial_overhead_baseline(image, 2 if args.smoke else 10)
     report["trivial_per_test_ms"] = {"pool": round(per_test * 1000, 1), "docker_run": round(base_test * 1000, 1),
                                      "ratio": round(base_test / per_test, 1)}
     report["baseline"] = bench_baseline(image, items[: args.baseline_subs])
     best = max(report["pool"], key=lambda r: r["subs_per_s"])
     report["speedup_subs_per_s"] = round(best["subs_per_s"] / report["baseline"]["subs_per_s"], 1)
     print(json.dumps(report, indent=2))
+    if not args.smoke:
+        run_meta.write("sandbox_bench", report)
 
 
 if __name__ == "__main__":

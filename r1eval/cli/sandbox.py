@@ -69,7 +69,7 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
                                       "livecodebench (LiveCodeBench's prelude: star imports, recursion limit 50000).")
           ) -> None:
     """Judge raw model responses (think block, prose and fences included) against code problems."""
-    from r1eval.grading.code.run_tests import check_profile, judge_files
+    from r1eval.grading.code.judge import check_profile, judge_files
     from r1eval.sandbox.pool import BACKENDS, open_pool
 
     if sandbox not in BACKENDS:

@@ -1,9 +1,11 @@
 """Docker backend: one hardened, long-lived container per pool slot, driven through the Docker engine API (the
 `docker` SDK: it needs a reachable engine socket, e.g. DOCKER_HOST, not the docker client binary).
 
-Hardening: no network, read-only root with a tmpfs work dir, every capability dropped, no-new-privileges, a
-non-root uid distinct per slot (so RLIMIT_NPROC and signals never cross containers), pids/memory/CPU limits, no
-System V IPC objects.
+Hardening: no network, read-only root with a tmpfs work dir, no-new-privileges, pids/memory/CPU limits, no
+System V IPC objects. The job server starts as root with only the capabilities it needs to run each test under
+another uid and clean up after it (SETUID, SETGID, KILL, CHOWN, FOWNER, DAC_OVERRIDE; every other one dropped);
+every test process runs without any: the submission under a uid distinct per slot (so RLIMIT_NPROC and signals
+never cross containers), the problem's checker or interactor under a second uid the submission cannot touch.
 Each container's stdin/stdout is an attach socket held by this process; the engine closes the container's stdin
 when that socket closes (stdin_once), so the server exits and the container is removed (auto_remove) even if this
 process is killed. Containers carry labels naming their pool and owning process; close() removes them, and a new
@@ -26,6 +28,8 @@ LABEL = "r1eval.sandbox"
 # base URLs of engines whose attach socket carries the raw stream (a unix socket, plain tcp); not TLS or ssh
 PLAIN_SOCKETS = ("http+docker://localhost", "http://")
 STDOUT = 1  # stream type in the engine's frame header
+SERVER_CAPABILITIES = ["SETUID", "SETGID", "KILL", "CHOWN", "FOWNER", "DAC_OVERRIDE"]
+JUDGE_UID_OFFSET = 100000  # a slot's checker/interactor uid = its submission uid + this
 
 
 def _remove(client: Any, ids: list[str]) -> None:
@@ -136,11 +140,12 @@ class DockerBackend:
         import docker
 
         uid = self._uid_base + slot % 64
+        judge_uid = uid + JUDGE_UID_OFFSET
         container_mb = self.memory_mb + self.work_mb + 256  # tests' memory + tmpfs pages + server and zygote
         host_config = self.client.api.create_host_config(
             auto_remove=True, network_mode="none", read_only=True,
             tmpfs={"/work": f"rw,exec,nosuid,nodev,size={self.work_mb}m,mode=1777"},  # exec: compiled programs
-            cap_drop=["ALL"], security_opt=["no-new-privileges"], pids_limit=self.pids,
+            cap_drop=["ALL"], cap_add=SERVER_CAPABILITIES, security_opt=["no-new-privileges"], pids_limit=self.pids,
             mem_limit=f"{container_mb}m", memswap_limit=f"{container_mb}m", nano_cpus=int(self.cpus * 1e9),
             ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
             log_config=docker.types.LogConfig(type="none"),
@@ -148,7 +153,8 @@ class DockerBackend:
             sysctls={"kernel.shmmni": "0", "kernel.msgmni": "0", "kernel.sem": "0 0 0 0",
                      "kernel.shm_rmid_forced": "1"},
         )
-        return {"image": self.image, "name": f"r1eval-sbx-{self.pool_id}-{slot}", "user": f"{uid}:{uid}",
+        return {"image": self.image, "name": f"r1eval-sbx-{self.pool_id}-{slot}", "user": "0:0",
+                "command": ["--run-as", f"{uid}:{judge_uid}"],
                 "labels": {LABEL: "1", "r1eval.pool": self.pool_id, "r1eval.owner": str(os.getpid())},
                 "stdin_open": True, "host_config": host_config}  # stdin_open without detach: StdinOnce
 

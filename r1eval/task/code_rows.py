@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from r1eval.errors import DataError
+from r1eval.task import checkers
 from r1eval.types import CodeSpec, TestCase
 
-CHECKER_KINDS = ("exact", "float", "unordered", "custom", "tokens", "validator", "testlib", "openr1")
-PROGRAM_CHECKERS = {"validator": ("python", "cpp"), "testlib": ("cpp",), "openr1": ("python",)}  # kind -> languages
 DEFAULT_TIME_LIMIT_S = 6.0  # LiveCodeBench's per-test timeout
 
 
@@ -57,29 +56,22 @@ def decode_tests(value: Any) -> list[dict]:
 
 
 def parse_checker(value: Any) -> dict:
-    """{"kind": ...} from "exact" / "float" / "float:1e-6" / "unordered" / a dict / a JSON object string.
-    Program checkers: {"kind": validator | testlib | openr1, "language": python | cpp, "source", "files": {name:
-    text} (headers it includes), "args": [...] (validator flags)}; `tokens` takes the problemtools default
-    validator's options (case_sensitive, space_change_sensitive, abs_tol, rel_tol)."""
+    """A row's checker as a mapping {"kind": ...}, from "exact" / "float" / "float:1e-6" / "unordered" / a dict / a
+    JSON object string; checked by r1eval.task.checkers (whose types say what each kind takes)."""
     if value is None or value == "":
         return {"kind": "exact"}
     if isinstance(value, str):
         stripped = value.strip()
+        if stripped.startswith("float:"):
+            checker = checkers.parse(stripped)
+            return {"kind": "float", "abs_tol": checker.abs_tol, "rel_tol": checker.rel_tol}
         if stripped.startswith("{"):
-            value = json.loads(stripped)
-        elif stripped.startswith("float:"):
-            tol = float(stripped.split(":", 1)[1])
-            value = {"kind": "float", "abs_tol": tol, "rel_tol": tol}
+            value = checkers.json_object(stripped, "checker")
         else:
             value = {"kind": stripped}
-    if not isinstance(value, Mapping) or value.get("kind") not in CHECKER_KINDS:
-        raise DataError(f"checker must be one of {', '.join(CHECKER_KINDS)} (or an object with 'kind'), got {value!r}")
-    if value["kind"] == "custom" and not isinstance(value.get("program"), str):
-        raise DataError("a custom checker needs 'program': Python source run as `checker input expected output`")
-    if value["kind"] in PROGRAM_CHECKERS:
-        languages = PROGRAM_CHECKERS[value["kind"]]
-        if not isinstance(value.get("source"), str) or value.get("language", languages[0]) not in languages:
-            raise DataError(f"a {value['kind']} checker needs 'source' and a 'language' in {', '.join(languages)}")
+    if not isinstance(value, Mapping):
+        raise DataError(f"checker must be a kind name or an object with 'kind', got {value!r}")
+    checkers.parse(value)
     return dict(value)
 
 
@@ -114,4 +106,4 @@ def code_spec(row: Mapping[str, Any]) -> CodeSpec:
         entry_point=func_name if mode == "functional" else None, starter_code=row.get("starter_code") or "",
         time_limit_s=float(row.get("time_limit_s") or DEFAULT_TIME_LIMIT_S),
         memory_mb=int(row.get("memory_limit_mb") or CodeSpec.memory_mb),
-        checker=checker["kind"] if set(checker) == {"kind"} else json.dumps(checker, sort_keys=True))
+        checker=checkers.canonical(checker))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
-from r1eval.grading.code.run_tests import judge_responses
+from r1eval.grading.code.judge import judge_responses
 from r1eval.sandbox.pool import SandboxPool
 from r1eval.types import CodeSpec, TestCase
 
@@ -53,8 +53,8 @@ def run_check(pool: SandboxPool) -> tuple[list[dict], bool]:
         listener.close()
     rows = []
     for probe, result in zip(items, results):
-        ok = result["verdict"] in probe.expect and not (probe.name == "network" and leaked)
-        detail = "a connection reached the host listener!" if probe.name == "network" and leaked else result["detail"]
-        rows.append({"program": probe.name, "expected": "/".join(probe.expect), "verdict": result["verdict"],
+        ok = result.verdict in probe.expect and not (probe.name == "network" and leaked)
+        detail = "a connection reached the host listener!" if probe.name == "network" and leaked else result.detail
+        rows.append({"program": probe.name, "expected": "/".join(probe.expect), "verdict": result.verdict.value,
                      "ok": ok, "detail": detail})
     return rows, all(row["ok"] for row in rows)

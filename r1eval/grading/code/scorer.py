@@ -14,17 +14,18 @@ from typing import Any
 
 from r1eval.config import ScoringConfig
 from r1eval.grading.code.compile_cache import CompileCache
-from r1eval.grading.code.run_tests import check_profile, judge_responses
+from r1eval.grading.code.judge import CodeVerdict, JudgeResult, check_profile, judge_responses
 from r1eval.types import Completion, Problem, Status, Verdict
 
-STATUS = {"accepted": Status.CORRECT, "no_code": Status.NO_ANSWER, "sandbox_error": Status.ERROR}
+STATUS = {CodeVerdict.ACCEPTED: Status.CORRECT, CodeVerdict.NO_CODE: Status.NO_ANSWER,
+          CodeVerdict.SANDBOX_ERROR: Status.ERROR}
 
 
-def to_verdict(problem_id: str, sample: int, result: dict) -> Verdict:
-    name = result["verdict"]
-    detail = f"{name}: {result['detail']}" if result.get("detail") else name
-    extra = {"language": result.get("language"), "failed_test": result.get("failed_test")}
-    return Verdict(problem_id, sample, STATUS.get(name, Status.INCORRECT), None, detail,
+def to_verdict(problem_id: str, sample: int, result: JudgeResult) -> Verdict:
+    name = result.verdict.value
+    detail = f"{name}: {result.detail}" if result.detail else name
+    extra = {"language": result.language, "failed_test": result.failed_test}
+    return Verdict(problem_id, sample, STATUS.get(result.verdict, Status.INCORRECT), None, detail,
                    {k: v for k, v in extra.items() if v is not None})
 
 
