@@ -20,7 +20,15 @@ from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
 from r1eval.pipeline.progress import RunProgress, progress_bar
-from r1eval.pipeline.streaming import Grader, TaskGrading, generate_task, grade_all, ungraded
+from r1eval.pipeline.streaming import (
+    Grader,
+    TaskGrading,
+    generate_task,
+    grade_all,
+    sandbox_scope,
+    ungraded,
+)
+from r1eval.pipeline.throughput import generation_stats
 from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
 from r1eval.task import data, prompts
@@ -170,11 +178,27 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
                     owned = False
                     generator.close()
 
-            _stream(store, plans, generator, config, show_progress, release)
+            with sandbox_scope(store, [plan.task for plan in plans], config.scoring):
+                _stream(store, plans, generator, config, show_progress, release)
+            _record_decode_limit(store, generator)
             return run_results(store)
     finally:
         if owned:
             generator.close()
+
+
+def _record_decode_limit(store: RunStore, generator: Generator) -> None:
+    """On a CUDA device, what the bandwidth fraction in results.json needs (after generation: probing the device
+    before the engine starts would change how vLLM starts its workers)."""
+    location = getattr(getattr(generator, "source", None), "location", None)
+    if location is None or generator.identity().get("device") != "cuda":
+        return
+    from r1eval.pipeline.throughput import decode_limit
+
+    limit = decode_limit(location, getattr(generator, "max_num_seqs", 256))  # pragma: no cover - gpu
+    if limit is not None:  # pragma: no cover - gpu
+        record = store.require_config()
+        store.write_config(replace(record, extra={**record.extra, "decode_limit": limit}))
 
 
 def _stream(store: RunStore, plans: Sequence[TaskPlan], generator: Generator, config: RunConfig, show: bool,
@@ -204,7 +228,8 @@ def _stream(store: RunStore, plans: Sequence[TaskPlan], generator: Generator, co
         raise
 
 
-def task_result(store: RunStore, task: Task, record: TaskRecord, seed: int) -> TaskResult:
+def task_result(store: RunStore, task: Task, record: TaskRecord, seed: int,
+                decode_limit: dict[str, Any] | None = None) -> TaskResult:
     """A task's numbers from its journals: the verdicts of the journaled samples of the planned problems."""
     problems = {p.id: p for p in store.read_problems(task.name)}
     completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record.n]
@@ -223,7 +248,9 @@ def task_result(store: RunStore, task: Task, record: TaskRecord, seed: int) -> T
         metrics={**metrics, **rating_metrics(problems, grouped)},  # rating: Codeforces-rated problems only
         breakdown={**_breakdown(task, problems, grouped), **rating_breakdown(problems, grouped)},
         n_problems_scored=len(grouped), n_samples_min=min((p.n for p in grouped.values()), default=0),
-        n_completions=len(completions), n_errors=n_errors)
+        n_completions=len(completions), n_errors=n_errors,
+        extra={"generation": generation_stats(store.read_generation(task.name), [c.n_tokens for c in completions],
+                                              decode_limit)})
 
 
 def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[str, dict[str, Any]]:
@@ -258,8 +285,9 @@ def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress
         if dict(config.scoring) != asdict(scoring):
             store.write_config(replace(config, scoring=asdict(scoring)))
         tasks = _run_tasks(store, tasks_dirs, lm_eval_include)
-        for name, task in tasks.items():
-            _regrade_task(store, task, config.tasks[name], scoring, show_progress)
+        with sandbox_scope(store, tasks.values(), scoring):
+            for name, task in tasks.items():
+                _regrade_task(store, task, config.tasks[name], scoring, show_progress)
         for name in tasks:
             store.finish_regrade(name)
         return run_results(store, tasks_dirs, lm_eval_include)
@@ -287,7 +315,7 @@ def run_results(store: RunStore, tasks_dirs: Sequence[str] = (), lm_eval_include
     """results.json from the run's journals (written, and returned)."""
     config = store.require_config()
     seed = config.sampling.get("seed", 0)
-    results = {name: task_result(store, task, config.tasks[name], seed)
+    results = {name: task_result(store, task, config.tasks[name], seed, config.extra.get("decode_limit"))
                for name, task in _run_tasks(store, tasks_dirs, lm_eval_include).items()}
     payload = RunResult(run_id=config.run_id, model=config.model, step=config.step, label=config.label,
                         complete=all(r.complete for r in results.values()),

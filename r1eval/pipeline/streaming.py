@@ -4,13 +4,16 @@ on grading: journaled completions go into an unbounded queue, and each verdict i
 the moment its batch is graded, so a kill -9 loses neither finished samples nor finished verdicts."""
 from __future__ import annotations
 
+import hashlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from r1eval.config import RunConfig, ScoringConfig
+from r1eval.errors import SandboxUnavailable
 from r1eval.generate import Generator, GenRequest
 from r1eval.pipeline.progress import RunProgress
 from r1eval.store import Journal, RunStore
@@ -166,3 +169,27 @@ def generate_task(store: RunStore, task: Task, requests: Sequence[GenRequest], g
             progress.generated(len(completions), tokens, now - last)
             last = now
             grader.submit(grading, completions)
+
+
+@contextmanager
+def sandbox_scope(store: RunStore, tasks: Iterable[Task], scoring: ScoringConfig) -> Iterator[None]:
+    """For a run with code tasks on Docker: label the sandbox containers with the run, remove those a killed
+    earlier session of this run left before grading starts, and any of this session's at the end."""
+    if scoring.sandbox != "docker" or not any(getattr(t.scorer, "profile", None) for t in tasks):
+        yield
+        return
+    from r1eval.sandbox.docker_backend import remove_run_containers, run_label
+
+    key = hashlib.sha256(str(store.path.resolve()).encode()).hexdigest()[:16]
+    try:
+        remove_run_containers(key)
+    except SandboxUnavailable:  # no engine: the scorer says so in one line when it first needs one
+        pass
+    with run_label(key):
+        try:
+            yield
+        finally:
+            try:
+                remove_run_containers(key)
+            except SandboxUnavailable:
+                pass
