@@ -84,6 +84,11 @@ def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
             raise StoreError(f"{path}:{number} is corrupt ({exc.msg}); delete that line to resume") from exc
 
 
+def journal_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The complete rows of a journal (the rules above), for journals outside a run directory."""
+    return _jsonl_rows(path)
+
+
 def _repair_torn_tail(path: Path) -> None:
     """Cut a partial last line so the next append starts on a fresh line."""
     if not path.exists() or path.stat().st_size == 0:

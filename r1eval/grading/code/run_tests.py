@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 
 from r1eval.errors import DataError
 from r1eval.grading.code.blocks import extract_program
@@ -26,8 +23,6 @@ from r1eval.grading.code.compile_cache import CompileCache, compile_key
 from r1eval.sandbox.pool import SandboxPool
 from r1eval.task import code_rows as lcb_format
 from r1eval.task import codeforces
-from r1eval.task.data import read_jsonl_rows
-from r1eval.task.packages import load_packages
 from r1eval.types import CodeSpec
 
 RUNNER_PROFILES = ("plain", "livecodebench")  # the keys of sandbox/zygote.py's PROFILES (a test keeps them equal)
@@ -120,7 +115,7 @@ def job_for(job_id: str, code: str, spec: CodeSpec, profile: str = "plain", *, l
     return job
 
 
-def _result_row(result: dict, language: str | None) -> dict:
+def result_row(result: dict, language: str | None) -> dict:
     times = [t for t in result.get("times") or [] if t]
     return {"verdict": result["verdict"], "tests_passed": result.get("tests_passed", 0),
             "tests_total": result.get("tests_total", 0), "detail": result.get("detail", ""),
@@ -145,7 +140,7 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
         program = extract_program(response, spec.languages)
         if program is None:
             wanted = " or ".join(LANGUAGE_NAMES.get(lang, lang) for lang in spec.languages)
-            results[index] = _result_row({"verdict": "no_code", "tests_total": len(spec.tests),
+            results[index] = result_row({"verdict": "no_code", "tests_total": len(spec.tests),
                                           "detail": f"no closed </think> followed by a {wanted} code block"}, None)
             continue
         found[index] = program
@@ -160,11 +155,11 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
         if language == "cpp":
             mine = built[compile_key(code, spec.cpp_std)]
             if mine["verdict"] != "compiled":
-                results[index] = _result_row({**mine, "tests_total": len(spec.tests)}, label)
+                results[index] = result_row({**mine, "tests_total": len(spec.tests)}, label)
                 continue
             binary = mine["binary"]
         if broken:
-            results[index] = _result_row({"verdict": "sandbox_error", "tests_total": len(spec.tests),
+            results[index] = result_row({"verdict": "sandbox_error", "tests_total": len(spec.tests),
                                           "detail": f"the problem's checker/interactor does not build: "
                                                     f"{broken[0]['detail']}"}, label)
             continue
@@ -172,7 +167,7 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
                             time_scale=time_scale, all_tests=all_tests))
         where.append((index, label))
     for (index, label), result in zip(where, pool.run(jobs, progress=progress), strict=True):
-        results[index] = _result_row(result, label)
+        results[index] = result_row(result, label)
     return results  # type: ignore[return-value]
 
 
@@ -194,60 +189,3 @@ def problem_specs(rows: Sequence[dict], source: str) -> tuple[dict[str, CodeSpec
         except (DataError, KeyError, TypeError, ValueError) as exc:
             raise DataError(f"{source}: problem {problem_id}: {exc}") from exc
     return specs, skipped
-
-
-@dataclass(frozen=True)
-class Submission:
-    id: str
-    problem_id: str
-    response: str
-
-
-def read_submissions(path: Path, known: Collection[str]) -> list[Submission]:
-    subs = []
-    for number, row in enumerate(read_jsonl_rows(path), 1):
-        missing = [k for k in ("id", "problem_id", "response") if k not in row]
-        if missing:
-            raise DataError(f"{path}: row {number} lacks {', '.join(missing)} (rows are {{id, problem_id, response}})")
-        if not isinstance(row["response"], str):
-            raise DataError(f"{path}: row {number}: response must be a string")
-        if str(row["problem_id"]) not in known:
-            raise DataError(f"{path}: row {number}: problem_id {row['problem_id']!r} is not in the problems file")
-        subs.append(Submission(str(row["id"]), str(row["problem_id"]), row["response"]))
-    return subs
-
-
-def load_problems(problems: Path) -> tuple[dict[str, CodeSpec], dict[str, str]]:
-    """Specs from a problems JSONL file or a folder of problem packages, and {problem id: why it is skipped}."""
-    if problems.is_dir():
-        loaded, skipped = load_packages(problems)
-        return {p.id: p.code for p in loaded}, skipped
-    return problem_specs(read_jsonl_rows(problems), str(problems))
-
-
-def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Callable[[int], SandboxPool],
-                progress=None, profile: str = "plain", *, time_scale: float = 1.0, all_tests: bool = False) -> Counter:
-    """Judge every submission; write verdict rows to `out` in submission order; return verdict counts.
-    Submissions to a skipped problem (an interactive package without an interactor, ...) get verdict `skipped`."""
-    check_profile(profile)
-    specs, skipped = load_problems(problems)
-    subs = read_submissions(submissions, set(specs) | set(skipped))
-    judged = [s for s in subs if s.problem_id in specs]
-    memory = max((s.memory_mb for s in specs.values()), default=512)
-    results: dict[str, dict] = {}
-    if judged:
-        with pool_factory(memory) as pool:
-            rows = judge_responses(pool, [(specs[s.problem_id], s.response) for s in judged], progress=progress,
-                                   profile=profile, time_scale=time_scale, all_tests=all_tests)
-        results = {s.id: row for s, row in zip(judged, rows, strict=True)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    counts: Counter = Counter()
-    with tmp.open("w", encoding="utf-8") as handle:
-        for sub in subs:
-            result = results.get(sub.id) or _result_row({"verdict": "skipped", "detail": skipped.get(sub.problem_id,
-                                                                                                     "")}, None)
-            counts[result["verdict"]] += 1
-            handle.write(json.dumps({"id": sub.id, "problem_id": sub.problem_id, **result}, ensure_ascii=False) + "\n")
-    tmp.replace(out)
-    return counts
