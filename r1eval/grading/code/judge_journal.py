@@ -25,7 +25,7 @@ from r1eval.task.data import read_jsonl_rows
 from r1eval.task.packages import load_packages
 from r1eval.types import CodeSpec
 
-JUDGE_BATCH = 64  # submissions judged (and journaled) together: bounds the work a kill loses
+BATCH_PER_SANDBOX = 4  # submissions judged (and journaled) together, per sandbox: bounds the work a kill loses
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,9 @@ def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Call
         if judged:
             memory = max((s.memory_mb for s in specs.values()), default=512)
             with pool_factory(memory) as pool:
-                for start in range(0, len(judged), JUDGE_BATCH):
-                    batch = judged[start : start + JUDGE_BATCH]
+                size = BATCH_PER_SANDBOX * pool.workers
+                for start in range(0, len(judged), size):
+                    batch = judged[start : start + size]
                     offset = finished + start
                     tick = (lambda d, _t, o=offset: progress(o + d, len(subs))) if progress else None
                     rows = judge_responses(pool, [(specs[s.problem_id], s.response) for s in batch], progress=tick,
