@@ -273,6 +273,8 @@ def test_grader_batches_never_mix_tasks():
     calls: list[tuple[str, int]] = []
 
     class Grading:
+        batch_size = 8
+
         def __init__(self, name):
             self.name = name
 

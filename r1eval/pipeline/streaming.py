@@ -5,6 +5,7 @@ the moment its batch is graded, so a kill -9 loses neither finished samples nor 
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import threading
 import time
@@ -20,7 +21,8 @@ from r1eval.store import Journal, RunStore
 from r1eval.task.registry import Task
 from r1eval.types import Completion, Problem
 
-GRADE_BATCH = 256  # most completions per scorer call: bounds the grading work a kill can lose
+GRADE_BATCH = 256  # most completions per scorer call
+BATCH_PER_WORKER = 4  # a batch is 4 x the scorer's workers (at least 8): bounds the grading work a kill can lose
 
 
 class TaskGrading:
@@ -31,6 +33,8 @@ class TaskGrading:
         self.task, self.scoring, self.on_graded = task, scoring, on_graded
         self.problems = {p.id: p for p in problems}
         self.journal: Journal = store.verdict_journal(task.name, regrade)
+        workers = scoring.workers or os.cpu_count() or 1
+        self.batch_size = min(GRADE_BATCH, max(8, BATCH_PER_WORKER * workers))
 
     def grade(self, completions: Sequence[Completion]) -> None:
         verdicts = self.task.scorer.score([(self.problems[c.problem_id], c) for c in completions], self.scoring)
@@ -49,8 +53,8 @@ class TaskGrading:
 def grade_all(grading: TaskGrading, completions: Sequence[Completion]) -> None:
     """Grade in this thread, batch by batch, each batch journaled before the next starts."""
     try:
-        for start in range(0, len(completions), GRADE_BATCH):
-            grading.grade(completions[start : start + GRADE_BATCH])
+        for start in range(0, len(completions), grading.batch_size):
+            grading.grade(completions[start : start + grading.batch_size])
     finally:
         grading.close()
 
@@ -60,7 +64,7 @@ _STOP = object()  # no more work
 
 
 class Grader:
-    """The grader thread. submit() never blocks; batches take whatever of one task is queued (up to GRADE_BATCH).
+    """The grader thread. submit() never blocks; a batch takes what of one task is queued, up to its batch size.
     A scorer failure stops grading (generation goes on) and is raised by join()."""
 
     def __init__(self) -> None:
@@ -73,8 +77,8 @@ class Grader:
 
     def submit(self, grading: TaskGrading, completions: Iterable[Completion]) -> None:
         items = list(completions)
-        for start in range(0, len(items), GRADE_BATCH):
-            self._queue.put((grading, items[start : start + GRADE_BATCH]))
+        for start in range(0, len(items), grading.batch_size):
+            self._queue.put((grading, items[start : start + grading.batch_size]))
 
     def end(self, grading: TaskGrading) -> None:
         self._queue.put((grading, _END))
@@ -96,7 +100,7 @@ class Grader:
                 self._guard(grading.close)
                 continue
             batch = list(items)
-            while len(batch) < GRADE_BATCH and not held:
+            while len(batch) < grading.batch_size and not held:
                 try:
                     more = self._queue.get_nowait()
                 except queue.Empty:
