@@ -65,18 +65,18 @@ class Chaos:
         self.env, self.rng, self.landed = env, random.Random(seed), 0
         self.seen = {path: b"" for path in self.journals}
 
-    def session(self, cmd: list[str], total: int, delay: tuple[float, float]) -> bool:
-        """One session killed at a random delay, or when the verdict journal has grown by a random number of
-        lines; True when the kill landed (the process was still running)."""
+    def session(self, cmd: list[str], watch: int | None, total: int, delay: tuple[float, float]) -> bool:
+        """One session killed when journal `watch` (0 completions, 1 verdicts) has grown by a random number of
+        lines, or (watch None) at a random time; True when the kill landed (the process was still running)."""
         proc = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        verdicts = self.journals[1]
-        start = lines(verdicts)
+        start = [lines(path) for path in self.journals[:2]]
         began = time.monotonic()
-        if self.rng.random() < 1 / 3 or start >= total:
-            target, end = None, began + self.rng.uniform(*delay)
+        if watch is None:
+            target, end = 0, began + self.rng.uniform(*delay)
         else:
-            target, end = start + self.rng.randint(1, max(1, min(12, (total - start) // 3))), began + 300
-        while proc.poll() is None and time.monotonic() < end and (target is None or lines(verdicts) < target):
+            target, end = start[watch] + self.rng.randint(1, max(1, min(12, (total - start[watch]) // 3))), began + 600
+        while proc.poll() is None and time.monotonic() < end and (
+                watch is None or lines(self.journals[watch]) < target):
             time.sleep(0.01)
         landed = proc.poll() is None
         if landed:
@@ -84,9 +84,9 @@ class Chaos:
             self.landed += 1
         proc.wait()
         self.check_grown()
-        print(f"session: {'killed' if landed else 'finished'} after {time.monotonic() - began:.1f} s "
-              f"({'at ' + str(target) + ' verdicts' if target else 'at a random time'}), "
-              f"verdicts {start} -> {lines(verdicts)}")
+        where = f"at {target} {JOURNALS[watch].split('.')[0]}" if watch is not None else "at a random time"
+        print(f"session: {'killed' if landed else 'finished'} after {time.monotonic() - began:.1f} s ({where}); "
+              f"completions, verdicts {start} -> {[lines(path) for path in self.journals[:2]]}")
         return landed
 
     def done(self, total: int) -> bool:
@@ -125,15 +125,20 @@ def vllm_chaos(tmp_path: Path, shared_data: Path, kills: int) -> int:
 
     model = tiny_llama_dir(tmp_path / "tiny")
     run_dir = tmp_path / "runs" / "vllm"
-    cmd = [sys.executable, "-m", "r1eval", "run", "--model", str(model), "--tasks", "math500", "--limit", "4",
+    cmd = [sys.executable, "-m", "r1eval", "run", "--model", str(model), "--tasks", "math500", "--limit", "8",
            "--n", "4", "--max-tokens", "48", "--out", str(tmp_path / "runs"), "--run-name", "vllm", "-q"]
     chaos = Chaos(run_dir, "math500", environment(shared_data), seed=15)
-    while chaos.landed < kills and not chaos.done(16):
-        chaos.session(cmd, total=16, delay=(1.0, 12.0))
+    # first while Python and the engine start, then while generating (completions journaled) or grading
+    watches = [None] + [chaos.rng.choice([0, 1]) for _ in range(kills - 1)]
+    for watch in watches:
+        if chaos.done(32):
+            break
+        chaos.session(cmd, watch, total=32, delay=(0.5, 4.0))
     chaos.finish(cmd)
     store = RunStore(run_dir)
-    assert {(c.problem_id, c.sample) for c in store.read_completions("math500")} == {
-        (p.id, s) for p in store.read_problems("math500") for s in range(4)}
+    problems = store.read_problems("math500")
+    assert len(problems) == 8 and {(c.problem_id, c.sample) for c in store.read_completions("math500")} == {
+        (p.id, s) for p in problems for s in range(4)}
     no_duplicate_lines(run_dir, "math500")
     streamed, results = verdicts(run_dir, "math500"), store.read_results()
     copy = tmp_path / "regraded"
@@ -168,7 +173,7 @@ def code_chaos(tmp_path: Path, shared_data: Path, kills: int) -> int:
     run_dir = tmp_path / "runs" / "code"
     chaos = Chaos(run_dir, "lcbmini", environment(shared_data), seed=16)
     while chaos.landed < kills and not chaos.done(total):
-        chaos.session(cmd("code"), total=total, delay=(0.3, 3.0))
+        chaos.session(cmd("code"), None if chaos.rng.random() < 1 / 3 else 1, total=total, delay=(0.3, 3.0))
     chaos.finish(cmd("code"))
     subprocess.run(cmd("straight"), cwd=REPO, env=chaos.env, check=True, stdout=subprocess.DEVNULL, timeout=600)
     straight = tmp_path / "runs" / "straight"
