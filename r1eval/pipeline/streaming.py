@@ -191,15 +191,16 @@ def sandbox_scope(store: RunStore, tasks: Iterable[Task], scoring: ScoringConfig
     from r1eval.sandbox.docker_backend import remove_run_containers, run_label
 
     key = run_key(store.path)
-    try:
-        remove_run_containers(key)
-    except SandboxUnavailable:  # no engine: the scorer says so in one line when it first needs one
-        pass
+
+    def remove() -> None:
+        try:
+            remove_run_containers(key)
+        except SandboxUnavailable:  # no engine: the scorer says so in one line when it first needs one
+            pass
+
+    remove()
     with run_label(key):
         try:
             yield
         finally:
-            try:
-                remove_run_containers(key)
-            except SandboxUnavailable:
-                pass
+            remove()
