@@ -269,16 +269,18 @@ def test_the_bandwidth_of_a_cuda_device_is_read():
     assert 1e11 < bandwidth < 2e13, name  # from a T4 (320 GB/s) to a B200 (8 TB/s)
 
 
-def test_grader_batches_never_mix_tasks():
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_grader_batches_never_mix_tasks_and_a_task_closes_after_its_last_batch(parallel):
     calls: list[tuple[str, int]] = []
 
     class Grading:
-        batch_size = 8
+        batch_size = 2
 
         def __init__(self, name):
-            self.name = name
+            self.name, self.parallel = name, parallel
 
         def grade(self, items):
+            time.sleep(0.05)  # batches of a task may overlap (parallel > 1); close must wait for all of them
             calls.append((self.name, len(items)))
 
         def close(self):
@@ -294,4 +296,6 @@ def test_grader_batches_never_mix_tasks():
     grader.join()
     assert sum(n for name, n in calls if name == "a" and n > 0) == 7
     assert sum(n for name, n in calls if name == "b" and n > 0) == 2
-    assert calls.index(("a", -1)) > max(i for i, (name, n) in enumerate(calls) if name == "a" and n > 0)
+    assert all(0 < n <= 2 for _, n in calls if n > 0)
+    for name in "ab":
+        assert calls.index((name, -1)) > max(i for i, (who, n) in enumerate(calls) if who == name and n > 0)

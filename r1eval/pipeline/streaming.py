@@ -10,6 +10,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,16 @@ class TaskGrading:
         self.journal: Journal = store.verdict_journal(task.name, regrade)
         workers = scoring.workers or os.cpu_count() or 1
         self.batch_size = min(GRADE_BATCH, max(8, BATCH_PER_WORKER * workers))
+        # code: up to `workers` batches at once, so that small batches (a slow engine hands out a few samples at a
+        # time) still keep every sandbox busy; other scorers parallelize inside a batch
+        self.parallel = workers if getattr(task.scorer, "profile", None) else 1
+        self._lock = threading.Lock()
 
     def grade(self, completions: Sequence[Completion]) -> None:
         verdicts = self.task.scorer.score([(self.problems[c.problem_id], c) for c in completions], self.scoring)
-        self.journal.append(verdicts)
-        self.on_graded(len(completions))
+        with self._lock:
+            self.journal.append(verdicts)
+            self.on_graded(len(completions))
 
     def close(self) -> None:
         """Stop the scorer's sandboxes (as soon as the task is graded) and close the journal."""
@@ -65,12 +71,14 @@ _STOP = object()  # no more work
 
 
 class Grader:
-    """The grader thread. submit() never blocks; a batch takes what of one task is queued, up to its batch size.
+    """The grader thread. submit() never blocks; a batch takes what of one task is queued, up to its batch size,
+    and runs on one of the task's `parallel` slots (the thread waits for a free one while the queue fills up).
     A scorer failure stops grading (generation goes on) and is raised by join()."""
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._open: list[TaskGrading] = []
+        self._slots: dict[TaskGrading, tuple[ThreadPoolExecutor, threading.Semaphore]] = {}
         self._aborted = threading.Event()
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._loop, name="r1eval-grader", daemon=True)
@@ -97,6 +105,7 @@ class Grader:
             if grading not in self._open:
                 self._open.append(grading)
             if items is _END:
+                self._drain(grading)
                 self._open.remove(grading)
                 self._guard(grading.close)
                 continue
@@ -111,7 +120,32 @@ class Grader:
                 else:
                     batch.extend(more[1])
             if self.error is None:
-                self._guard(grading.grade, batch)
+                self._start(grading, batch)
+
+    def _start(self, grading: TaskGrading, batch: list[Completion]) -> None:
+        if grading.parallel <= 1:
+            self._guard(grading.grade, batch)
+            return
+        if grading not in self._slots:
+            self._slots[grading] = (ThreadPoolExecutor(grading.parallel, thread_name_prefix="r1eval-grade"),
+                                    threading.Semaphore(grading.parallel))
+        executor, free = self._slots[grading]
+        free.acquire()
+
+        def work() -> None:
+            try:
+                if self.error is None and not self._aborted.is_set():
+                    self._guard(grading.grade, batch)
+            finally:
+                free.release()
+
+        executor.submit(work)
+
+    def _drain(self, grading: TaskGrading) -> None:
+        """Wait for the task's batches in flight."""
+        if grading in self._slots:
+            executor, _ = self._slots.pop(grading)
+            executor.shutdown(wait=True)
 
     def _guard(self, work: Callable[..., None], *args: Any) -> None:
         try:
@@ -123,6 +157,8 @@ class Grader:
         """Wait until everything submitted is graded; raise the first scorer failure."""
         self._queue.put(_STOP)
         self._thread.join()
+        for grading in list(self._slots):
+            self._drain(grading)
         self._close_open()
         if self.error is not None:
             raise self.error

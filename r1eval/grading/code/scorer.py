@@ -9,6 +9,7 @@ shut down by close(), `with`, or at interpreter exit (containers also stop by th
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ class CodeScorer:
         self._compiled = CompileCache()
         self._pool = None
         self._pool_key: tuple[str, int | None, int] | None = None  # (sandbox, workers, memory_mb) it was opened with
+        self._pool_lock = threading.Lock()  # a streaming run scores several batches at once
 
     def describe(self, scoring: ScoringConfig) -> dict[str, Any]:
         """What judged the code, for the run's config (the image tag is the content hash of sandbox/)."""
@@ -47,6 +49,10 @@ class CodeScorer:
                 "workers": scoring.workers, "sandbox_image": image_tag() if scoring.sandbox == "docker" else None}
 
     def _pool_for(self, scoring: ScoringConfig, memory_mb: int):  # noqa: ANN202
+        with self._pool_lock:
+            return self._open_pool(scoring, memory_mb)
+
+    def _open_pool(self, scoring: ScoringConfig, memory_mb: int):  # noqa: ANN202
         from r1eval.sandbox.pool import open_pool
 
         if self._pool is not None and self._pool_key is not None:
