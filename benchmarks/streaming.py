@@ -6,9 +6,9 @@ Measured, all on fresh run directories in this one script:
   sequential: generation alone (grading switched off) then `score_run` (grading alone): gen_s + grade_s;
   streaming:  `run`, grading while generating: stream_s.
 Targets (issue 15): stream_s <= 1.1 x max(gen_s, grade_s), and sequential / streaming >= 1.5 when the two are
-comparable. Full mode first times grading alone and sets the delay so that generation takes as long (unless
---delay is given). `--smoke`: 2 problems, 1 sample, a short delay, a wrong program for every problem (judged at
-the first test): checks the path in seconds, writes no file.
+comparable. Full mode first times grading alone (a second, warm pass) and sets the delay so that generation takes
+as long (unless --delay is given). `--smoke`: 2 problems, 1 sample, a short delay, a wrong program for every
+problem (judged at the first test): checks the path in seconds, writes no file.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from r1eval.pipeline.run import run, score_run  # noqa: E402
 from r1eval.task.packages import load_packages, package_submissions  # noqa: E402
 
 MODEL = "slow-bench"
-RESULTS = Path(__file__).resolve().parent / "results" / "streaming.json"
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 class SlowServer:
@@ -141,24 +141,29 @@ def main() -> None:
     parser.add_argument("--delay", type=float, help="seconds per request (default: generation time = grading time)")
     parser.add_argument("--sandbox", default="docker", help="docker | process")
     parser.add_argument("--workers", type=int, default=2, help="sandboxes")
+    parser.add_argument("--wrong", action="store_true", help="answer every problem with a wrong program (judged at "
+                        "the first test: even grading cost per sample) instead of its accepted submission")
     args = parser.parse_args()
     if args.smoke:
         args.problems, args.n, args.delay = 2, 1, args.delay or 0.2
-    answers = {} if args.smoke else accepted_programs(args.data_dir, args.problems)
+    answers = {} if args.smoke or args.wrong else accepted_programs(args.data_dir, args.problems)
     server = SlowServer(answers, args.delay or 0.0)
     figures: dict = {}
     with tempfile.TemporaryDirectory(prefix="r1eval-streaming-") as tmp:
         out = Path(tmp)
         try:
-            if args.delay is None:  # calibrate: generation as long as grading alone
-                _, grade_s = sequential(out, server.url, args.data_dir, args, "calibrate")
-                server.delay = grade_s / args.problems
+            if args.delay is None:  # calibrate: generation as long as grading alone (timed warm: graded twice)
+                sequential(out, server.url, args.data_dir, args, "calibrate")
+                start = time.perf_counter()
+                score_run(out / "calibrate", show_progress=False)
+                server.delay = (time.perf_counter() - start) / args.problems
             gen_s, grade_s = sequential(out, server.url, args.data_dir, args, "sequential")
             stream_s, metrics = streamed(out, server.url, args.data_dir, args, "streaming")
         finally:
             server.close()
     slowest = max(gen_s, grade_s)
-    figures = {"problems": args.problems, "n": args.n, "delay_s": round(server.delay, 3), "sandbox": args.sandbox,
+    figures = {"problems": args.problems, "n": args.n, "programs": "accepted" if answers else "wrong",
+               "delay_s": round(server.delay, 3), "sandbox": args.sandbox,
                "workers": args.workers, "gen_s": round(gen_s, 2), "grade_s": round(grade_s, 2),
                "sequential_s": round(gen_s + grade_s, 2), "streaming_s": round(stream_s, 2),
                "streaming_over_max": round(stream_s / slowest, 3),
@@ -167,12 +172,13 @@ def main() -> None:
     print(json.dumps(figures, indent=2))
     if args.smoke:
         return
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    path = RESULTS / ("streaming-wrong.json" if args.wrong else "streaming.json")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps({
         "command": " ".join([Path(sys.executable).name, *sys.argv]), "git_commit": git_commit(),
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "nproc": os.cpu_count(),
         "loadavg": os.getloadavg(), "figures": figures}, indent=2) + "\n")
-    print(f"written: {RESULTS}")
+    print(f"written: {path}")
 
 
 if __name__ == "__main__":

@@ -35,12 +35,19 @@ class TaskGrading:
         self.task, self.scoring, self.on_graded = task, scoring, on_graded
         self.problems = {p.id: p for p in problems}
         self.journal: Journal = store.verdict_journal(task.name, regrade)
+        if hasattr(task.scorer, "expect"):  # code: sandboxes sized for every problem of the task at once
+            task.scorer.expect(problems)
         workers = scoring.workers or os.cpu_count() or 1
         self.batch_size = min(GRADE_BATCH, max(8, BATCH_PER_WORKER * workers))
         # code: up to `workers` batches at once, so that small batches (a slow engine hands out a few samples at a
         # time) still keep every sandbox busy; other scorers parallelize inside a batch
         self.parallel = workers if getattr(task.scorer, "profile", None) else 1
         self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Code: start the sandboxes and build the checkers before the first samples come."""
+        if hasattr(self.task.scorer, "prepare"):
+            self.task.scorer.prepare(list(self.problems.values()), self.scoring)
 
     def grade(self, completions: Sequence[Completion]) -> None:
         verdicts = self.task.scorer.score([(self.problems[c.problem_id], c) for c in completions], self.scoring)
@@ -129,17 +136,22 @@ class Grader:
         if grading not in self._slots:
             self._slots[grading] = (ThreadPoolExecutor(grading.parallel, thread_name_prefix="r1eval-grade"),
                                     threading.Semaphore(grading.parallel))
+            self._slot(grading, grading.prepare)
+        self._slot(grading, grading.grade, batch)
+
+    def _slot(self, grading: TaskGrading, work: Callable[..., None], *args: Any) -> None:
+        """Run work(*args) on one of the task's slots (waiting for a free one)."""
         executor, free = self._slots[grading]
         free.acquire()
 
-        def work() -> None:
+        def run() -> None:
             try:
                 if self.error is None and not self._aborted.is_set():
-                    self._guard(grading.grade, batch)
+                    self._guard(work, *args)
             finally:
                 free.release()
 
-        executor.submit(work)
+        executor.submit(run)
 
     def _drain(self, grading: TaskGrading) -> None:
         """Wait for the task's batches in flight."""
