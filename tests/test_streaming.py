@@ -283,6 +283,9 @@ def test_grader_batches_never_mix_tasks_and_a_task_closes_after_its_last_batch(p
             time.sleep(0.05)  # batches of a task may overlap (parallel > 1); close must wait for all of them
             calls.append((self.name, len(items)))
 
+        def prepare(self):
+            calls.append((self.name, 0))
+
         def close(self):
             calls.append((self.name, -1))
 
@@ -296,6 +299,7 @@ def test_grader_batches_never_mix_tasks_and_a_task_closes_after_its_last_batch(p
     grader.join()
     assert sum(n for name, n in calls if name == "a" and n > 0) == 7
     assert sum(n for name, n in calls if name == "b" and n > 0) == 2
-    assert all(0 < n <= 2 for _, n in calls if n > 0)
+    assert all(n <= 2 for _, n in calls)
+    assert calls.count(("a", 0)) == calls.count(("b", 0)) == (parallel > 1)  # code tasks prepare while generating
     for name in "ab":
         assert calls.index((name, -1)) > max(i for i, (who, n) in enumerate(calls) if who == name and n > 0)
