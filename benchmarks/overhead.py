@@ -89,12 +89,15 @@ def run_bare(llm, ids, prompts, params) -> dict:
 
 
 def run_r1eval(gen: VLLMGenerator, config: RunConfig) -> dict:
-    scored = pipeline._score_run
-    pipeline._score_run = lambda store, *a: store  # grading excluded from the measurement
+    from r1eval.pipeline import streaming
+
+    results, grade = pipeline.run_results, streaming.TaskGrading.grade
+    pipeline.run_results = lambda store, *a: store  # grading and results excluded from the measurement
+    streaming.TaskGrading.grade = lambda self, batch: None
     try:
         store = pipeline.run(config, generator=gen, show_progress=False)
     finally:
-        pipeline._score_run = scored
+        pipeline.run_results, streaming.TaskGrading.grade = results, grade
     return {(c.problem_id, c.sample): c.text for c in store.read_completions(TASK)}
 
 
@@ -109,7 +112,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", help="also write the summary here")
+    parser.add_argument("--smoke", action="store_true", help="tiny model, 2 problems, 1 sample, 8 tokens, 1 repeat")
     args = parser.parse_args()
+    if args.smoke:
+        args.tiny, args.problems, args.n, args.max_tokens, args.repeats, args.json = True, 2, 1, 8, 1, None
 
     work = Path(tempfile.mkdtemp(prefix="r1eval-overhead-"))
     model = args.model or str(tiny_llama_dir(work / "tiny") if args.tiny else smollm2_dir())

@@ -3,14 +3,18 @@
     <runs>/<run_id>/config.json            identity of the run (refuses a resume under another config)
     <runs>/<run_id>/<task>/problems.jsonl  the problems as evaluated
     <runs>/<run_id>/<task>/completions.jsonl  append-only journal, one line per (problem_id, sample)
-    <runs>/<run_id>/<task>/verdicts.jsonl  rewritten by every scoring pass
+    <runs>/<run_id>/<task>/verdicts.jsonl  append-only journal of verdicts, one line per graded sample
+    <runs>/<run_id>/<task>/verdicts.regrade.jsonl  `r1eval score`'s re-grade in progress (+ .json: its settings);
+                                           replaces verdicts.jsonl when the task is re-graded
+    <runs>/<run_id>/<task>/generation.jsonl  append-only: samples, tokens and engine seconds per finished request
     <runs>/<run_id>/results.json           what reports and gates read
     <runs>/<run_id>/writer.lock            held (flock) by the one process writing the run: `run` or `score`
     <runs>/<run_id>/<task>/report_stats.json  the report's cache of length and behaviour statistics
     <runs>/sweep-<name>.json               a sweep's manifest: its steps and the run directories holding them
 
-Readers (report, gate, view) take no lock: every file but the journal is replaced atomically, and a journal
-line still being written is skipped until it is complete, so they work while a run is in progress.
+Readers (report, gate, view) take no lock: every file but the journals is replaced atomically, and a journal
+line still being written is skipped until it is complete, so they work while a run is in progress. Journals share
+one rule set: a torn last line is cut by the next writer, and a repeated (problem_id, sample) keeps its first line.
 """
 from __future__ import annotations
 
@@ -80,6 +84,11 @@ def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
         except json.JSONDecodeError as exc:
             raise StoreError(f"{path}:{number} is corrupt ({exc.msg}); delete that line to resume") from exc
+
+
+def journal_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The complete rows of a journal (the rules above), for journals outside a run directory."""
+    return _jsonl_rows(path)
 
 
 def _repair_torn_tail(path: Path) -> None:
@@ -181,15 +190,17 @@ def results_from_json(data: Any, where: Path | str = "results.json") -> RunResul
 
 
 class Journal:
-    """Append-only completions journal; every batch is flushed and fsynced before `append` returns."""
+    """Append-only JSONL journal; every batch is flushed and fsynced before `append` returns. Rows are completions,
+    verdicts or plain dicts."""
 
     def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
         _repair_torn_tail(path)
         self._handle: IO[str] = path.open("a", encoding="utf-8")
 
-    def append(self, completions: Iterable[Completion]) -> None:
-        for completion in completions:
-            self._handle.write(json.dumps(asdict(completion), ensure_ascii=False) + "\n")
+    def append(self, rows: Iterable[Completion | Verdict | dict[str, Any]]) -> None:
+        for row in rows:
+            self._handle.write(json.dumps(_row_json(row), ensure_ascii=False) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
 
@@ -201,6 +212,24 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _row_json(row: Completion | Verdict | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(row, Verdict):
+        return {**asdict(row), "status": row.status.value}
+    return asdict(row) if isinstance(row, Completion) else row
+
+
+def _first_per_sample(rows: Iterable[Any]) -> list[Any]:
+    """Journal rule: a repeated (problem_id, sample) keeps its first line."""
+    seen: set[tuple[str, int]] = set()
+    kept = []
+    for row in rows:
+        key = (row.problem_id, row.sample)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
 
 
 class RunStore:
@@ -289,40 +318,76 @@ class RunStore:
         return [problem_from_json(row) for row in _jsonl_rows(path)]
 
     def journal(self, task: str) -> Journal:
-        self.task_dir(task).mkdir(parents=True, exist_ok=True)
         return Journal(self.task_dir(task) / "completions.jsonl")
 
     def read_completions(self, task: str) -> list[Completion]:
         """Completions in journal order; a duplicate (problem_id, sample) keeps its first line."""
-        seen: set[tuple[str, int]] = set()
-        completions = []
-        for row in _jsonl_rows(self.task_dir(task) / "completions.jsonl"):
-            try:
-                completion = Completion(**row)
-            except TypeError as exc:
-                raise StoreError(f"{self.task_dir(task)}/completions.jsonl has a malformed row: {exc}") from exc
-            key = (completion.problem_id, completion.sample)
-            if key not in seen:
-                seen.add(key)
-                completions.append(completion)
-        return completions
+        def rows() -> Iterator[Completion]:
+            for row in _jsonl_rows(self.task_dir(task) / "completions.jsonl"):
+                try:
+                    yield Completion(**row)
+                except TypeError as exc:
+                    raise StoreError(f"{self.task_dir(task)}/completions.jsonl has a malformed row: {exc}") from exc
+
+        return _first_per_sample(rows())
+
+    def _verdicts_path(self, task: str, regrade: bool = False) -> Path:
+        return self.task_dir(task) / ("verdicts.regrade.jsonl" if regrade else "verdicts.jsonl")
+
+    def verdict_journal(self, task: str, regrade: bool = False) -> Journal:
+        """The task's verdict journal, or (regrade) the journal of a re-grade in progress."""
+        return Journal(self._verdicts_path(task, regrade))
 
     def write_verdicts(self, task: str, verdicts: list[Verdict]) -> None:
-        path = self.task_dir(task) / "verdicts.jsonl"
+        """Replace the verdict journal at once (tests and tools that build a run directory)."""
+        path = self._verdicts_path(task)
         tmp = path.with_suffix(".jsonl.tmp")
-        tmp.write_text("".join(json.dumps({**asdict(v), "status": v.status.value}, ensure_ascii=False) + "\n"
-                               for v in verdicts), encoding="utf-8")
+        tmp.write_text("".join(json.dumps(_row_json(v), ensure_ascii=False) + "\n" for v in verdicts),
+                       encoding="utf-8")
         os.replace(tmp, path)
 
-    def read_verdicts(self, task: str) -> list[Verdict]:
-        path = self.task_dir(task) / "verdicts.jsonl"
+    def read_verdicts(self, task: str, regrade: bool = False) -> list[Verdict]:
+        """Verdicts in journal order; a duplicate (problem_id, sample) keeps its first line."""
+        path = self._verdicts_path(task, regrade)
         try:
-            return [Verdict(r["problem_id"], r["sample"], Status(r["status"]), r.get("answer"), r.get("detail", ""),
-                            r.get("extra") or {})
-                    for r in _jsonl_rows(path)]
+            return _first_per_sample(
+                Verdict(r["problem_id"], r["sample"], Status(r["status"]), r.get("answer"), r.get("detail", ""),
+                        r.get("extra") or {})
+                for r in _jsonl_rows(path))
         except (KeyError, TypeError, ValueError) as exc:
             raise StoreError(f"{path} has a malformed row ({type(exc).__name__}: {exc}); run `r1eval score "
                              f"{self.path}` to rewrite it") from exc
+
+    def drop_verdicts(self, task: str) -> None:
+        """Forget a task's verdicts (they were graded under other settings): the next pass grades every sample."""
+        self._verdicts_path(task).unlink(missing_ok=True)
+
+    def regrade_settings(self, task: str) -> Any:
+        """The settings a re-grade in progress was started with; None when there is none."""
+        path = self._verdicts_path(task, regrade=True).with_suffix(".json")
+        try:
+            return _read_json(path) if self._verdicts_path(task, regrade=True).exists() else None
+        except (OSError, StoreError):
+            return None
+
+    def start_regrade(self, task: str, settings: Any) -> None:
+        """Begin a re-grade from nothing under `settings` (a previous re-grade's journal is dropped)."""
+        self.task_dir(task).mkdir(parents=True, exist_ok=True)
+        self._verdicts_path(task, regrade=True).unlink(missing_ok=True)
+        _write_json(self._verdicts_path(task, regrade=True).with_suffix(".json"), settings)
+        self._verdicts_path(task, regrade=True).touch()
+
+    def finish_regrade(self, task: str) -> None:
+        """The re-grade's journal becomes the task's verdict journal (one atomic rename)."""
+        os.replace(self._verdicts_path(task, regrade=True), self._verdicts_path(task))
+        self._verdicts_path(task, regrade=True).with_suffix(".json").unlink(missing_ok=True)
+
+    def generation_journal(self, task: str) -> Journal:
+        return Journal(self.task_dir(task) / "generation.jsonl")
+
+    def read_generation(self, task: str) -> list[dict[str, Any]]:
+        """Rows {samples, tokens, seconds}: one per finished request, seconds of engine time since the last."""
+        return [row for row in _jsonl_rows(self.task_dir(task) / "generation.jsonl") if isinstance(row, dict)]
 
     def journal_signature(self, task: str) -> list[list[int]]:
         """(size, mtime) of the task's problems and journal: changes whenever either does."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from r1eval.grading.code.judge import judge_files  # noqa: E402
+from r1eval.grading.code.judge_journal import judge_files  # noqa: E402
 from r1eval.sandbox.pool import open_pool  # noqa: E402
 from r1eval.task.packages import package_submissions  # noqa: E402
 

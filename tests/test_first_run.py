@@ -91,7 +91,8 @@ def test_a_real_run_shows_progress_and_no_engine_info(tmp_path, shared_data):
             "--n", "2", "--max-tokens", "8", "--out", str(tmp_path / "runs"), "--label", "tiny"]
     proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "generate math500: 0/4 (0%)" in proc.stderr and "generate math500: 4/4 (100%)" in proc.stderr
+    assert "math500 · loading model · generate 0/4 · grade 0/0" in proc.stderr  # alive while the engine starts
+    assert "generate 4/4 · grade 4/4" in proc.stderr
     assert " INFO " not in proc.stderr and "Loading safetensors" not in proc.stderr
     assert not any(noise in proc.stderr for noise in ENGINE_NOISE)
     assert "(tiny)" in proc.stdout and "(step None)" not in proc.stdout

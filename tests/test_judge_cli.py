@@ -53,11 +53,11 @@ def test_judge_profile_decides_what_a_program_finds_without_imports(tmp_path):
     uses_prelude = [{"id": "g", "problem_id": "add",
                      "response": "```python\nprint(gcd(0, 0) + sum(map(int, input().split())))\n```"}]
     args = ["judge", "--problems", str(_write(tmp_path / "p.jsonl", PROBLEMS)), "--submissions",
-            str(_write(tmp_path / "s.jsonl", uses_prelude)), "--out", str(tmp_path / "v.jsonl"), "--grade-workers", "1"]
+            str(_write(tmp_path / "s.jsonl", uses_prelude)), "--grade-workers", "1"]
     verdicts = {}
-    for profile in ("plain", "livecodebench"):
-        assert main([*args, "--profile", profile]) == 0
-        verdicts[profile] = json.loads((tmp_path / "v.jsonl").read_text())["verdict"]
+    for profile in ("plain", "livecodebench"):  # one --out each: a journal of another profile is refused
+        assert main([*args, "--out", str(tmp_path / f"{profile}.jsonl"), "--profile", profile]) == 0
+        verdicts[profile] = json.loads((tmp_path / f"{profile}.jsonl").read_text())["verdict"]
     assert verdicts == {"plain": "runtime_error", "livecodebench": "accepted"}
 
 

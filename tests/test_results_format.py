@@ -53,7 +53,8 @@ def test_a_results_file_from_a_newer_version_is_refused_in_one_line(tmp_path, ca
     (run / "results.json").write_text(json.dumps({**data, "format_version": RESULTS_FORMAT_VERSION + 1}))
     with pytest.raises(StoreError, match="newer than this r1eval reads"):
         RunStore(run).read_results()
-    assert main(["gate", "--baseline", str(run), "--candidate", str(run), "--json", str(tmp_path / "g.json")]) == 2
+    other = make_run(tmp_path, "r2", {"math": bernoulli_task(np.linspace(0.1, 0.9, 12), 4)}, step=2)
+    assert main(["gate", "--baseline", str(run), "--candidate", str(other), "--json", str(tmp_path / "g.json")]) == 2
     assert "format_version" in capsys.readouterr().err
 
 

@@ -42,7 +42,8 @@ def score(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
     lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
 ) -> None:
-    """Re-grade a run from its journal (no GPU) and rewrite its results.json."""
+    """Re-grade every journaled sample of a run (no GPU) and rewrite its results.json; killed, the same command
+    continues the re-grade."""
     from r1eval.pipeline.run import score_run
 
     print_results(score_run(run_dir, tasks_dirs=[str(p) for p in tasks_dir], show_progress=not quiet,

@@ -58,7 +58,8 @@ def check(sandbox: str = typer.Option("docker", "--sandbox", help=BACKEND_HELP),
 def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL (LiveCodeBench field names), or a "
                                                                   "folder of problem packages (Kattis format)."),
           submissions: Path = typer.Option(..., help="Submissions JSONL: {id, problem_id, response}."),
-          out: Path = typer.Option(..., help="Verdicts JSONL to write."),
+          out: Path = typer.Option(..., help="Verdicts JSONL, written as submissions are judged; run again with "
+                                             "the same --out to judge only what it lacks."),
           grade_workers: int = typer.Option(None, "--grade-workers", min=1,
                                             help="Sandboxes in parallel (default: CPU count)."),
           sandbox: str = typer.Option("docker", "--sandbox", help=BACKEND_HELP),
@@ -69,7 +70,8 @@ def judge(problems: Path = typer.Option(..., exists=False, help="Problems JSONL 
                                       "livecodebench (LiveCodeBench's prelude: star imports, recursion limit 50000).")
           ) -> None:
     """Judge raw model responses (think block, prose and fences included) against code problems."""
-    from r1eval.grading.code.judge import check_profile, judge_files
+    from r1eval.grading.code.judge import check_profile
+    from r1eval.grading.code.judge_journal import judge_files
     from r1eval.sandbox.pool import BACKENDS, open_pool
 
     if sandbox not in BACKENDS:

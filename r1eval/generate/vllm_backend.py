@@ -168,6 +168,10 @@ class VLLMGenerator:
 
     # -- generation side
 
+    def load(self) -> None:
+        """Start the engine now (the run calls this so that loading is not counted as generation time)."""
+        self._engine()
+
     def _engine(self) -> Any:
         if self._llm is not None:
             return self._llm

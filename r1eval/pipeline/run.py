@@ -1,4 +1,5 @@
-"""run(config) and score_run(dir): load -> render -> generate (journaled, resumable) -> score -> aggregate."""
+"""run(config) and score_run(dir): load -> render -> generate and grade at once (both journaled, resumable; see
+streaming.py) -> aggregate the journals into results.json."""
 from __future__ import annotations
 
 import hashlib
@@ -6,7 +7,7 @@ import json
 import platform
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from importlib import metadata
 from pathlib import Path
@@ -18,14 +19,21 @@ from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
-from r1eval.pipeline.progress import progress_bar
+from r1eval.pipeline.progress import RunProgress, progress_bar
+from r1eval.pipeline.streaming import (
+    Grader,
+    TaskGrading,
+    generate_task,
+    grade_all,
+    sandbox_scope,
+    ungraded,
+)
+from r1eval.pipeline.throughput import generation_stats
 from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
 from r1eval.task import data, prompts
 from r1eval.task.registry import LoadContext, Task, load_tasks
-from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, TaskRecord, TaskResult, Verdict
-
-GRADE_BATCH = 256  # completions per scorer call: progress granularity, and a bound on lost grading work
+from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, TaskRecord, TaskResult
 
 
 @dataclass(frozen=True)
@@ -174,50 +182,79 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
             previous = store.read_config()
             if previous is not None:
                 _check_compatible(run_dir, previous, record)
+                if dict(previous.scoring) != record.scoring:  # verdicts of other grading settings: grade again
+                    for name in previous.tasks:
+                        store.drop_verdicts(name)
                 record = replace(previous, tasks={**previous.tasks, **record.tasks}, versions=record.versions,
                                  scoring=record.scoring)
             store.write_config(record)
-            for plan in plans:
-                _generate_task(store, plan, generator, config, show_progress)
-            if owned:  # free the engine before grading
-                owned = False
-                generator.close()
-            return _score_run(store, (), show_progress, config.scoring)
+
+            def release() -> None:  # free the engine while the last verdicts are graded
+                nonlocal owned
+                if owned:
+                    owned = False
+                    generator.close()
+
+            with sandbox_scope(store, [plan.task for plan in plans], config.scoring):
+                _stream(store, plans, generator, config, show_progress, release)
+            _record_decode_limit(store, generator)
+            return run_results(store)
     finally:
         if owned:
             generator.close()
 
 
-def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool) -> None:
-    store.write_problems(plan.task.name, plan.problems)
-    requests = missing_requests(plan, store.read_completions(plan.task.name), config.sampling.seed)
-    if not requests:
+def _record_decode_limit(store: RunStore, generator: Generator) -> None:
+    """On a CUDA device, what the bandwidth fraction in results.json needs (after generation: probing the device
+    before the engine starts would change how vLLM starts its workers)."""
+    location = getattr(getattr(generator, "source", None), "location", None)
+    if location is None or generator.identity().get("device") != "cuda":
         return
-    total = sum(r.n for r in requests)
-    with store.journal(plan.task.name) as journal, progress_bar(f"generate {plan.task.name}", total, show) as bar:
-        for _request, completions in generator.generate(requests, config.sampling):
-            journal.append(completions)
-            bar(len(completions))
+    from r1eval.pipeline.throughput import decode_limit
+
+    limit = decode_limit(location, getattr(generator, "max_num_seqs", 256))  # pragma: no cover - gpu
+    if limit is not None:  # pragma: no cover - gpu
+        record = store.require_config()
+        store.write_config(replace(record, extra={**record.extra, "decode_limit": limit}))
 
 
-def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show: bool,
-               scoring: ScoringConfig) -> TaskResult:
+def _stream(store: RunStore, plans: Sequence[TaskPlan], generator: Generator, config: RunConfig, show: bool,
+            release: Callable[[], None]) -> None:
+    """Generate what the journal lacks and grade every journaled sample without a verdict, at the same time."""
+    backlog = {}
+    for plan in plans:
+        store.write_problems(plan.task.name, plan.problems)
+        backlog[plan.task.name] = ungraded(store, plan.task, plan.problems, plan.n)
+    total = sum(len(plan.problems) * plan.n for plan in plans)
+    graded = sum(n for _, n in backlog.values())
+    grader = Grader()
+    try:
+        with RunProgress(total, graded + sum(len(todo) for todo, _ in backlog.values()), graded, show) as progress:
+            for plan in plans:
+                grading = TaskGrading(store, plan.task, plan.problems, config.scoring, progress.graded)
+                grader.submit(grading, backlog[plan.task.name][0])
+                requests = missing_requests(plan, store.read_completions(plan.task.name), config.sampling.seed)
+                if requests:
+                    generate_task(store, plan.task, requests, generator, config, grading, grader, progress)
+                grader.end(grading)
+            release()
+            progress.set_stage("grading")
+            grader.join()
+    except BaseException:
+        grader.abort()
+        raise
+
+
+def task_result(store: RunStore, task: Task, record: TaskRecord, seed: int,
+                decode_limit: dict[str, Any] | None = None) -> TaskResult:
+    """A task's numbers from its journals: the verdicts of the journaled samples of the planned problems."""
     problems = {p.id: p for p in store.read_problems(task.name)}
     completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record.n]
-    verdicts: list[Verdict] = []
-    try:
-        with progress_bar(f"grade {task.name}", len(completions), show) as bar:
-            for start in range(0, len(completions), GRADE_BATCH):
-                batch = completions[start : start + GRADE_BATCH]
-                verdicts.extend(task.scorer.score([(problems[c.problem_id], c) for c in batch], scoring))
-                bar(len(batch))
-    finally:
-        if hasattr(task.scorer, "close"):  # sandbox pools: stop the containers as soon as the task is graded
-            task.scorer.close()
-    store.write_verdicts(task.name, verdicts)
+    journaled = {(c.problem_id, c.sample) for c in completions}
+    verdicts = [v for v in store.read_verdicts(task.name) if (v.problem_id, v.sample) in journaled]
     grouped = group_verdicts(verdicts)
     n_errors = sum(v.status is Status.ERROR for v in verdicts)
-    complete = n_errors == 0 and len(completions) == len(problems) * record.n
+    complete = n_errors == 0 and len(verdicts) == len(problems) * record.n
     graded = graded_completions(completions, verdicts)
     metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
                            cons=task.votes, seed=seed, n=record.n) if grouped else {}
@@ -228,7 +265,9 @@ def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show:
         metrics={**metrics, **rating_metrics(problems, grouped)},  # rating: Codeforces-rated problems only
         breakdown={**_breakdown(task, problems, grouped), **rating_breakdown(problems, grouped)},
         n_problems_scored=len(grouped), n_samples_min=min((p.n for p in grouped.values()), default=0),
-        n_completions=len(completions), n_errors=n_errors, metric_families=task.metric_families)
+        n_completions=len(completions), n_errors=n_errors, metric_families=task.metric_families,
+        extra={"generation": generation_stats(store.read_generation(task.name), [c.n_tokens for c in completions],
+                                              decode_limit)})
 
 
 def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[str, dict[str, Any]]:
@@ -251,28 +290,50 @@ def recorded_scoring(config: RunRecord) -> ScoringConfig:
 
 def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True,
               scoring: ScoringConfig | None = None, lm_eval_include: Sequence[str] = ()) -> RunResult:
-    """(Re-)grade every task of a run from its journal and write results.json; needs no GPU. `scoring` defaults
-    to the settings recorded in the run's config.json; other settings are recorded there before grading. Takes
-    the run directory's writer lock: it rewrites verdicts and results."""
+    """Re-grade every journaled sample of a run and write results.json; needs no GPU. `scoring` defaults to the
+    settings recorded in the run's config.json; other settings are recorded there before grading. Verdicts go to a
+    re-grade journal that replaces verdicts.jsonl once every task is re-graded; a killed re-grade resumes where it
+    stopped when run again with the same settings. Takes the run directory's writer lock."""
     store = RunStore(run_dir)
     store.require_config()  # before the lock, which would create a missing directory
     with store.writer_lock():
-        return _score_run(store, tasks_dirs, show_progress, scoring, lm_eval_include)
+        config = store.require_config()
+        scoring = scoring or recorded_scoring(config)
+        if dict(config.scoring) != asdict(scoring):
+            store.write_config(replace(config, scoring=asdict(scoring)))
+        tasks = _run_tasks(store, tasks_dirs, lm_eval_include)
+        with sandbox_scope(store, tasks.values(), scoring):
+            for name, task in tasks.items():
+                _regrade_task(store, task, config.tasks[name], scoring, show_progress)
+        for name in tasks:
+            store.finish_regrade(name)
+        return run_results(store, tasks_dirs, lm_eval_include)
 
 
-def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool,
-               scoring: ScoringConfig | None, lm_eval_include: Sequence[str] = ()) -> RunResult:
+def _regrade_task(store: RunStore, task: Task, record: TaskRecord, scoring: ScoringConfig, show: bool) -> None:
+    settings = {"scoring": asdict(scoring), "task_version": task.version}
+    if store.regrade_settings(task.name) != settings:
+        store.start_regrade(task.name, settings)
+    problems = store.read_problems(task.name)
+    todo, _ = ungraded(store, task, problems, record.n, regrade=True)
+    with progress_bar(f"grade {task.name}", len(todo), show) as bar:
+        grade_all(TaskGrading(store, task, problems, scoring, bar, regrade=True), todo)
+
+
+def _run_tasks(store: RunStore, tasks_dirs: Sequence[str] = (), lm_eval_include: Sequence[str] = ()) -> dict[str, Task]:
     config = store.require_config()
-    scoring = scoring or recorded_scoring(config)
-    if dict(config.scoring) != asdict(scoring):
-        config = replace(config, scoring=asdict(scoring))
-        store.write_config(config)
     names = list(config.tasks)
     tasks = load_run_tasks(names, list(tasks_dirs) or config.tasks_dirs,
                            list(lm_eval_include) or config.lm_eval_include)
+    return dict(zip(names, tasks, strict=True))
+
+
+def run_results(store: RunStore, tasks_dirs: Sequence[str] = (), lm_eval_include: Sequence[str] = ()) -> RunResult:
+    """results.json from the run's journals (written, and returned)."""
+    config = store.require_config()
     seed = config.sampling.get("seed", 0)
-    results = {name: score_task(store, task, config.tasks[name], seed, show_progress, scoring)
-               for name, task in zip(names, tasks, strict=True)}
+    results = {name: task_result(store, task, config.tasks[name], seed, config.extra.get("decode_limit"))
+               for name, task in _run_tasks(store, tasks_dirs, lm_eval_include).items()}
     payload = RunResult(run_id=config.run_id, model=config.model, step=config.step, label=config.label,
                         complete=all(r.complete for r in results.values()),
                         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), run_dir=str(store.path),

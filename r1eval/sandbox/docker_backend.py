@@ -8,8 +8,9 @@ every test process runs without any: the submission under a uid distinct per slo
 never cross containers), the problem's checker or interactor under a second uid the submission cannot touch.
 Each container's stdin/stdout is an attach socket held by this process; the engine closes the container's stdin
 when that socket closes (stdin_once), so the server exits and the container is removed (auto_remove) even if this
-process is killed. Containers carry labels naming their pool and owning process; close() removes them, and a new
-pool removes containers left by owners that no longer exist.
+process is killed. Containers carry labels naming their pool and owning process, and, while a run grades inside
+run_label(), the run; close() removes them, a new pool removes containers left by owners that no longer exist, and
+a resumed run removes what its killed predecessor left (remove_run_containers).
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import socket
 import struct
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from r1eval.errors import SandboxUnavailable
@@ -52,6 +55,38 @@ def remove_containers(client: Any, **labels: str) -> int:
     ids = [c["Id"] for c in client.api.containers(all=True, filters={"label": wanted})]
     _remove(client, ids)
     return len(ids)
+
+
+_RUN_LABEL = "r1eval.run"
+_current_run: list[str] = []  # the run whose grading the pools opened now serve (a label on their containers)
+
+
+@contextmanager
+def run_label(run_key: str) -> Iterator[None]:
+    """Label the containers of pools opened in this block (any thread) with `run_key`."""
+    _current_run.append(run_key)
+    try:
+        yield
+    finally:
+        _current_run.remove(run_key)
+
+
+def remove_run_containers(run_key: str) -> int:
+    """Force-remove every sandbox container labelled with this run; how many there were."""
+    client = sandbox_image.engine()
+    try:
+        return remove_containers(client, **{LABEL: "1", _RUN_LABEL: run_key})
+    finally:
+        client.close()
+
+
+def run_containers(run_key: str) -> list[str]:
+    """Ids of the sandbox containers (running or not) labelled with this run."""
+    client = sandbox_image.engine()
+    try:
+        return [c["Id"] for c in client.api.containers(all=True, filters={"label": [f"{_RUN_LABEL}={run_key}"]})]
+    finally:
+        client.close()
 
 
 def _owner_alive(pid: int) -> bool:
@@ -128,6 +163,7 @@ class DockerBackend:
                                      f"(DOCKER_HOST), not {self.client.api.base_url}; tunnel it to a local socket")
         self.memory_mb, self.cpus, self.pids, self.work_mb = memory_mb, cpus, pids, work_mb
         self.pool_id = uuid.uuid4().hex[:12]
+        self.run_key = _current_run[-1] if _current_run else None
         self._uid_base = 20000 + (os.getpid() % 1000) * 64
         reap_stale(self.client)
 
@@ -155,7 +191,8 @@ class DockerBackend:
         )
         return {"image": self.image, "name": f"r1eval-sbx-{self.pool_id}-{slot}", "user": "0:0",
                 "command": ["--run-as", f"{uid}:{judge_uid}"],
-                "labels": {LABEL: "1", "r1eval.pool": self.pool_id, "r1eval.owner": str(os.getpid())},
+                "labels": {LABEL: "1", "r1eval.pool": self.pool_id, "r1eval.owner": str(os.getpid()),
+                           **({_RUN_LABEL: self.run_key} if self.run_key else {})},
                 "stdin_open": True, "host_config": host_config}  # stdin_open without detach: StdinOnce
 
     def spawn(self, slot: int) -> AttachChannel:

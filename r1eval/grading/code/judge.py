@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from r1eval.errors import DataError
@@ -22,7 +20,6 @@ from r1eval.grading.code.blocks import extract_program
 from r1eval.grading.code.compile_cache import CompileCache, compile_key
 from r1eval.sandbox.pool import SandboxPool
 from r1eval.task import checkers
-from r1eval.task.code_files import load_problems, read_submissions
 from r1eval.types import CodeSpec
 
 RUNNER_PROFILES = ("plain", "livecodebench")  # the keys of sandbox/zygote.py's PROFILES (a test keeps them equal)
@@ -186,30 +183,3 @@ def judge_responses(pool: SandboxPool, items: Sequence[tuple[CodeSpec, str]], pr
         results[index] = JudgeResult.from_sandbox(result, label)
     return results  # type: ignore[return-value]
 
-
-def judge_files(problems: Path, submissions: Path, out: Path, pool_factory: Callable[[int], SandboxPool],
-                progress=None, profile: str = "plain", *, time_scale: float = 1.0, all_tests: bool = False) -> Counter:
-    """Judge every submission; write verdict rows to `out` in submission order; return verdict counts.
-    Submissions to a skipped problem (an interactive package without an interactor, ...) get verdict `skipped`."""
-    check_profile(profile)
-    specs, skipped = load_problems(problems)
-    subs = read_submissions(submissions, set(specs) | set(skipped))
-    judged = [s for s in subs if s.problem_id in specs]
-    memory = max((s.memory_mb for s in specs.values()), default=512)
-    results: dict[str, JudgeResult] = {}
-    if judged:
-        with pool_factory(memory) as pool:
-            rows = judge_responses(pool, [(specs[s.problem_id], s.response) for s in judged], progress=progress,
-                                   profile=profile, time_scale=time_scale, all_tests=all_tests)
-        results = {s.id: row for s, row in zip(judged, rows, strict=True)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    counts: Counter = Counter()
-    with tmp.open("w", encoding="utf-8") as handle:
-        for sub in subs:
-            result = results.get(sub.id) or JudgeResult(CodeVerdict.SKIPPED, detail=skipped.get(sub.problem_id, ""))
-            counts[result.verdict.value] += 1
-            row = {"id": sub.id, "problem_id": sub.problem_id, **result.as_row()}
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    tmp.replace(out)
-    return counts

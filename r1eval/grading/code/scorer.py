@@ -9,6 +9,7 @@ shut down by close(), `with`, or at interpreter exit (containers also stop by th
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,6 +40,8 @@ class CodeScorer:
         self._compiled = CompileCache()
         self._pool = None
         self._pool_key: tuple[str, int | None, int] | None = None  # (sandbox, workers, memory_mb) it was opened with
+        self._pool_lock = threading.Lock()  # a streaming run scores several batches at once
+        self._memory_floor = 0
 
     def describe(self, scoring: ScoringConfig) -> dict[str, Any]:
         """What judged the code, for the run's config (the image tag is the content hash of sandbox/)."""
@@ -47,7 +50,27 @@ class CodeScorer:
         return {"scorer": self.name, "runner_profile": self.profile, "backend": scoring.sandbox,
                 "workers": scoring.workers, "sandbox_image": image_tag() if scoring.sandbox == "docker" else None}
 
+    def expect(self, problems: Sequence[Problem]) -> None:
+        """The problems to come: sandboxes are sized at once for the largest memory limit among them, so that no
+        later batch has to restart the pool (under batches still running, in a streaming run)."""
+        self._memory_floor = max((p.code.memory_mb for p in problems if p.code is not None), default=0)
+
+    def prepare(self, problems: Sequence[Problem], scoring: ScoringConfig) -> None:
+        """Start the sandboxes and build every problem's C++ checker or interactor now: a streaming run calls this
+        while the engine generates, so that neither the first samples wait for the sandboxes nor the last ones
+        for their problem's checker."""
+        from r1eval.grading.code.run_tests import judge_builds
+
+        pool = self._pool_for(scoring, 0)
+        builds = judge_builds([p.code for p in problems if p.code is not None])
+        if builds:
+            self._compiled.compile_all(pool, builds)
+
     def _pool_for(self, scoring: ScoringConfig, memory_mb: int):  # noqa: ANN202
+        with self._pool_lock:
+            return self._open_pool(scoring, max(memory_mb, self._memory_floor))
+
+    def _open_pool(self, scoring: ScoringConfig, memory_mb: int):  # noqa: ANN202
         from r1eval.sandbox.pool import open_pool
 
         if self._pool is not None and self._pool_key is not None:
