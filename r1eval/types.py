@@ -58,6 +58,9 @@ class Completion:
     finish_reason: str  # "stop" | "length" | other engine reasons
     n_tokens: int
     reasoning: str | None = None  # reasoning content when a server splits it out
+    # Characters of `text` each generated token added, comma-separated, as the engine detokenized them: the first
+    # B tokens' text is text[:sum of the first B]. Recorded by the vllm backend; None where unknown.
+    token_chars: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class TaskResult:
     n_samples_min: int = 0
     n_completions: int = 0
     n_errors: int = 0
+    budget_curve: Mapping[str, Any] = field(default_factory=dict)  # pipeline.budget: metrics per token budget
     extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
 
 

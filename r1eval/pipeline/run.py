@@ -18,6 +18,7 @@ from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
+from r1eval.pipeline.budget import with_budget_curve
 from r1eval.pipeline.progress import progress_bar
 from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
@@ -254,7 +255,8 @@ def _score_run(store: RunStore, tasks_dirs: Sequence[str], show_progress: bool,
     tasks = load_run_tasks(names, list(tasks_dirs) or config.tasks_dirs,
                            list(lm_eval_include) or config.lm_eval_include)
     seed = config.sampling.get("seed", 0)
-    results = {name: score_task(store, task, config.tasks[name], seed, show_progress, scoring)
+    results = {name: with_budget_curve(store, task, config, score_task(store, task, config.tasks[name], seed,
+                                                                       show_progress, scoring), scoring)
                for name, task in zip(names, tasks, strict=True)}
     payload = RunResult(run_id=config.run_id, model=config.model, step=config.step, label=config.label,
                         complete=all(r.complete for r in results.values()),

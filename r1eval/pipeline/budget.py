@@ -1,0 +1,144 @@
+"""Thinking-budget curves from one run: what the checkpoint scores when stopped after B tokens, for any B.
+
+With a per-request seed, a run with max_tokens=B draws the same first B tokens as a longer run. So each sample is
+cut at B tokens, marked truncated when the cut removed anything, and re-graded; the samples the cut leaves whole
+keep their verdict. The cut is exact where the engine recorded each token's characters (Completion.token_chars,
+the vllm backend); otherwise the text is re-tokenized with the run's tokenizer when the model is a local folder
+(approximate: a re-tokenization need not split the text as the engine did), and otherwise the curve is not computed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from r1eval.config import ScoringConfig
+from r1eval.errors import DataError
+from r1eval.metrics import graded_completions, group_verdicts, task_metrics
+from r1eval.store import RunStore
+from r1eval.task.registry import Task
+from r1eval.types import Completion, Problem, RunRecord, TaskResult, Verdict
+
+EXACT, RETOKENIZED = "recorded token offsets", "re-tokenized (approximate)"
+
+
+class BudgetUnavailable(DataError):
+    """A sample cannot be cut at a token budget (no recorded offsets and no tokenizer)."""
+
+
+def default_budgets(max_tokens: int) -> list[int]:
+    """Powers of two from 1024 below max_tokens, and max_tokens itself."""
+    budgets, b = [], 1024
+    while b < max_tokens:
+        budgets.append(b)
+        b *= 2
+    return [*budgets, max_tokens]
+
+
+def parse_budgets(text: str) -> list[int]:
+    """'2048,4096' -> [2048, 4096]; anything else is a DataError naming the bad part."""
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part.isdigit() or int(part) < 1:
+            raise DataError(f"--budgets {text!r}: {part!r} is not a positive whole number of tokens")
+        out.append(int(part))
+    return sorted(set(out))
+
+
+def truncated_at(completion: Completion, budget: int) -> bool:
+    """Whether a run with max_tokens=budget would have stopped this sample for length. vLLM checks the stop
+    token before the length, so a sample whose stop token is token `budget` still ends with "stop"."""
+    return completion.n_tokens > budget or (completion.n_tokens == budget and completion.finish_reason == "length")
+
+
+class Cutter:
+    """Cuts completions at token budgets: by recorded offsets, else by the fallback tokenizer (loaded on first use
+    from `tokenizer_dir`), else raises BudgetUnavailable."""
+
+    def __init__(self, tokenizer_dir: str | None = None):
+        self.tokenizer_dir = tokenizer_dir
+        self._tokenizer: Any = None
+        self.methods: set[str] = set()
+
+    def _retokenize(self, text: str) -> list[int]:
+        if self._tokenizer is None:
+            if not self.tokenizer_dir or not (Path(self.tokenizer_dir) / "tokenizer_config.json").is_file():
+                raise BudgetUnavailable("the completions carry no token offsets (recorded by the vllm backend) and "
+                                        f"the model {self.tokenizer_dir!r} is not a local folder with a tokenizer")
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(self.tokenizer_dir)
+        return self._tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def cut(self, completion: Completion, budget: int) -> Completion:
+        if not truncated_at(completion, budget):
+            return completion
+        if completion.token_chars is not None:
+            counts = [int(x) for x in completion.token_chars.split(",") if x]
+            if len(counts) != completion.n_tokens or sum(counts) != len(completion.text):
+                raise BudgetUnavailable(f"sample {completion.problem_id}/{completion.sample}: its token offsets do "
+                                        "not match its text and token count (an edited journal?)")
+            counts = counts[:budget]
+            self.methods.add(EXACT)
+            return replace(completion, text=completion.text[: sum(counts)], finish_reason="length", n_tokens=budget,
+                           token_chars=",".join(map(str, counts)))
+        if completion.reasoning is not None:
+            raise BudgetUnavailable("the server split the reasoning out of the text; its tokens cannot be counted")
+        ids = self._retokenize(completion.text)
+        self.methods.add(RETOKENIZED)
+        text = self._tokenizer.decode(ids[:budget], skip_special_tokens=True)
+        return replace(completion, text=text.rstrip("\ufffd"), finish_reason="length", n_tokens=budget)
+
+
+def budget_point(task: Task, problems: Mapping[str, Problem], completions: Sequence[Completion],
+                 verdicts: Sequence[Verdict], budget: int, cutter: Cutter, scoring: ScoringConfig, seed: int,
+                 n: int) -> dict[str, Any]:
+    """The task's metrics with every sample cut at `budget` tokens (whole samples keep their verdict)."""
+    by_key = {(v.problem_id, v.sample): v for v in verdicts}
+    whole = [c for c in completions if (c.problem_id, c.sample) in by_key]
+    cut = [cutter.cut(c, budget) for c in whole]
+    changed = [c for c, original in zip(cut, whole, strict=True) if c is not original]
+    rescored = task.scorer.score([(problems[c.problem_id], c) for c in changed], scoring) if changed else []
+    regraded = {(v.problem_id, v.sample): v for v in rescored}
+    new_verdicts = [regraded.get((c.problem_id, c.sample), by_key[(c.problem_id, c.sample)]) for c in cut]
+    graded = graded_completions(cut, new_verdicts)
+    grouped = group_verdicts(new_verdicts)
+    metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
+                           cons=task.cons, seed=seed, n=n) if grouped else {}
+    cons = next((v for k, v in metrics.items() if k.startswith("cons@") and "_ci" not in k), None)
+    return {"budget": budget, "pass@1": metrics.get("pass@1"), "cons": cons,
+            "truncation_rate": metrics.get("truncation_rate"), "no_answer_rate": metrics.get("no_answer_rate"),
+            "mean_tokens": metrics.get("mean_tokens"), "n_regraded": len(changed)}
+
+
+def budget_curve(task: Task, problems: Sequence[Problem], completions: Sequence[Completion],
+                 verdicts: Sequence[Verdict], budgets: Sequence[int], config: RunRecord, scoring: ScoringConfig,
+                 n: int, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """{"method", "points": [one budget_point per budget]} or {"unavailable": why} when samples cannot be cut."""
+    cutter = Cutter(config.model if Path(config.model).is_dir() else None)
+    by_id = {p.id: p for p in problems}
+    kept = [c for c in completions if c.problem_id in by_id]
+    seed = int(config.sampling.get("seed", 0) or 0)
+    try:
+        points = [budget_point(task, by_id, kept, verdicts, b, cutter, scoring, seed, n) for b in budgets]
+    except BudgetUnavailable as exc:
+        if log:
+            log(f"budget curve of {task.name} not computed: {exc}")
+        return {"unavailable": str(exc)}
+    finally:
+        if hasattr(task.scorer, "close"):
+            task.scorer.close()
+    return {"method": " + ".join(sorted(cutter.methods)) or "no sample cut", "points": points}
+
+
+def with_budget_curve(store: RunStore, task: Task, config: RunRecord, result: TaskResult,
+                      scoring: ScoringConfig) -> TaskResult:
+    """`result` with its budget_curve on the default grid (results.json), from the task's journal and verdicts."""
+    max_tokens = config.sampling.get("max_tokens")
+    record = config.tasks.get(task.name)
+    if not max_tokens or record is None or not result.n_problems_scored:
+        return result
+    curve = budget_curve(task, store.read_problems(task.name), store.read_completions(task.name),
+                         store.read_verdicts(task.name), default_budgets(int(max_tokens)), config, scoring, record.n)
+    return replace(result, budget_curve=curve)
