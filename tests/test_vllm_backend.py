@@ -241,3 +241,10 @@ def test_budget_contract_cut_160_token_run_equals_96_token_run(generator, tiny_m
     for key in ("pass@1", "truncation_rate", "no_answer_rate"):
         assert float(row[key]) == 100.0 * truth[key], key
     assert 0 < truth["truncation_rate"] < 1  # some samples stopped before 96 tokens, some were cut
+
+    from r1eval.pipeline.prompt_record import read_prompts
+    from r1eval.task.registry import load_tasks
+
+    (task,) = load_tasks(["amc23"])  # the run directory records the exact text the engine got (chat template)
+    assert read_prompts(RunStore(long.run_dir), "amc23") == {
+        p.id: generator.render(task.prompt(p), False) for p in RunStore(long.run_dir).read_problems("amc23")}

@@ -20,6 +20,7 @@ from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
 from r1eval.pipeline.budget import with_budget_curve
 from r1eval.pipeline.progress import progress_bar
+from r1eval.pipeline.prompt_record import write_prompts
 from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
 from r1eval.task import data, prompts
@@ -174,6 +175,7 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
 
 def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool) -> None:
     store.write_problems(plan.task.name, plan.problems)
+    write_prompts(store, plan.task.name, plan.problems, plan.prompts)
     requests = missing_requests(plan, store.read_completions(plan.task.name), config.sampling.seed)
     if not requests:
         return
