@@ -6,7 +6,7 @@ import json
 from r1eval.config import RunConfig, SamplingConfig
 from r1eval.pipeline.prompt_record import read_prompts
 from r1eval.pipeline.run import run
-from r1eval.report.viewer import RECORDED, REBUILT, write_viewer
+from r1eval.report.viewer import REBUILT, RECORDED, write_viewer
 from r1eval.store import RunStore
 from r1eval.task.registry import load_tasks
 from tests.fakes import FakeGenerator

@@ -143,7 +143,8 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
                               "tok": [r[2] for r in rows], "c": correct, "g": len(graded)})
             texts.append(samples)
         key = f"{t_index}-{p_index}"
-        chunk = {"prompt": prompt, "prompt_source": source, "answer": problem.answer, "choices": list(problem.choices), "samples": texts}
+        chunk = {"prompt": prompt, "prompt_source": source, "answer": problem.answer,
+                 "choices": list(problem.choices), "samples": texts}
         # JSON.parse of a string literal is much faster than parsing the same data as a JS object literal
         literal = json.dumps(json.dumps(chunk, ensure_ascii=False), ensure_ascii=False)
         (data_dir / f"{key}.js").write_text(f"r1evalChunk({json.dumps(key)}, JSON.parse({literal}));\n",
