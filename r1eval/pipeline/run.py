@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from r1eval.comparable import resume_differences
 from r1eval.config import RunConfig, ScoringConfig
 from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
@@ -99,19 +100,10 @@ def run_dir_for(config: RunConfig, identity: dict[str, Any]) -> Path:
 
 
 def _check_compatible(run_dir: Path, old: RunRecord, new: RunRecord) -> None:
-    def refuse(what: str) -> None:
-        raise StoreError(f"run directory {run_dir} was made with a different config ({what} differs); "
+    differences = resume_differences(old, new)
+    if differences:
+        raise StoreError(f"run directory {run_dir} was made with a different config ({'; '.join(differences)}); "
                          "pass another --run-name/--out, or delete that directory to start over")
-
-    if old.identity != new.identity:
-        changed = sorted(k for k in new.identity if old.identity.get(k) != new.identity[k])
-        refuse(", ".join(changed) or "identity")
-    for name, record in new.tasks.items():
-        previous = old.tasks.get(name)
-        if previous is not None:
-            for key in ("lm_eval", "version", "n", "limit", "dataset", "prompt_hash", "runner_profile"):
-                if getattr(previous, key) != getattr(record, key):
-                    refuse(f"task {name}: {key}")
 
 
 def load_run_tasks(names: Sequence[str], tasks_dirs: Sequence[str] = (),
