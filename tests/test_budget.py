@@ -153,3 +153,23 @@ def test_replay_keeps_the_offsets(tmp_path, shared_data, answers):
     request = GenRequest("amc23", first.problem_id, "", 1, first.sample, 0)
     [(_, [again])] = list(gen.generate([request], SamplingConfig()))
     assert again == first and again.token_chars == replace(first).token_chars
+
+
+def test_report_cli_budgets(tmp_path, shared_data, answers, capsys):
+    from r1eval.cli import main
+
+    exact = make(tmp_path, shared_data, answers, 64, "exact")
+    bare = make(tmp_path, shared_data, answers, 64, "bare", offsets=False)
+    assert main(["report", exact.run_dir, "--out", str(tmp_path / "rep"), "--budgets", "20,x"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: --budgets '20,x': 'x' is not a positive whole number of tokens"
+    assert main(["report", exact.run_dir, bare.run_dir, "--out", str(tmp_path / "rep"), "--budgets", "20,4096"]) == 0
+    err = capsys.readouterr().err
+    assert "budget curve of bare/amc23 left out: the completions carry no token offsets" in err
+    table = (tmp_path / "rep" / "tables" / "budget.csv").read_text().splitlines()
+    assert table[0] == ("series,run_id,label,step,task,budget,pass@1,cons,truncation_rate,no_answer_rate,method")
+    assert [line.split(",")[1] for line in table[1:]] == ["exact", "exact"]  # the run without offsets is left out
+    at_4096 = [line for line in table[1:] if ",4096," in line][0].split(",")
+    assert float(at_4096[6]) == 100.0 * exact.tasks["amc23"].metrics["pass@1"]  # above max_tokens: nothing cut
+    assert (tmp_path / "rep" / "figures" / "budget.png").is_file()
+    assert (tmp_path / "rep" / "figures" / "solve_tokens.png").is_file()
