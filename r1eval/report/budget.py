@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from r1eval.pipeline.budget import budget_curve
 from r1eval.pipeline.run import load_run_tasks, recorded_scoring
-from r1eval.report.figures import task_axes
+from r1eval.report.figures import per_run, run_curves_figure, task_axes
 from r1eval.report.runs import Run
 from r1eval.types import Status
 
@@ -62,42 +62,21 @@ def solve_tokens_table(runs: Sequence[Run]) -> pd.DataFrame:
     return pd.DataFrame(rows).reindex(columns=["run_id", "label", "step", "task", "n_tokens"])
 
 
-def _colours(count: int) -> list:
-    cmap = matplotlib.colormaps["viridis"]
-    return [cmap(i / max(1, count - 1)) for i in range(count)]
-
-
 def budget_figure(table: pd.DataFrame) -> Figure:
-    """pass@1 against the token budget (log2 axis), one line per checkpoint, coloured by step."""
-    tasks = list(dict.fromkeys(table["task"]))
-    fig, axes = task_axes(tasks, "Accuracy vs thinking budget")
-    for task, ax in axes.items():
-        frame = table[table["task"] == task]
-        curves = dict(list(frame.groupby("run_id", sort=False)))
-        for colour, (_run_id, curve) in zip(_colours(len(curves)), curves.items(), strict=True):
-            curve = curve.sort_values("budget")
-            ax.plot(curve["budget"], curve["pass@1"], marker="o", color=colour, label=str(curve["label"].iloc[0]))
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("token budget")
-        ax.set_ylabel("pass@1 (%)")
-        if len(curves) <= 12:
-            ax.legend(fontsize=7)
-    return fig
+    """pass@1 against the token budget (log2 axis), one line per checkpoint."""
+    return run_curves_figure(table, "budget", "pass@1", "Accuracy vs thinking budget", "token budget", "pass@1 (%)")
 
 
 def solve_tokens_figure(solves: pd.DataFrame) -> Figure:
     """Distribution of the tokens correct samples used, one step line per checkpoint (cumulative share)."""
-    tasks = list(dict.fromkeys(solves["task"]))
-    fig, axes = task_axes(tasks, "Tokens to solve (correct samples)")
+    fig, axes = task_axes(list(dict.fromkeys(solves["task"])), "Tokens to solve (correct samples)")
     for task, ax in axes.items():
-        frame = solves[solves["task"] == task]
-        groups = dict(list(frame.groupby("run_id", sort=False)))
-        for colour, (_run_id, group) in zip(_colours(len(groups)), groups.items(), strict=True):
-            lengths = group["n_tokens"].sort_values().to_numpy()
-            share = 100.0 * (pd.RangeIndex(1, len(lengths) + 1).to_numpy() / len(lengths))
-            ax.step(lengths, share, where="post", color=colour, label=str(group["label"].iloc[0]))
+        runs = per_run(solves[solves["task"] == task])
+        for style, rows in runs:
+            lengths = np.sort(rows["n_tokens"].to_numpy())
+            ax.step(lengths, 100.0 * np.arange(1, len(lengths) + 1) / len(lengths), where="post", **style)
         ax.set_xlabel("tokens")
         ax.set_ylabel("correct samples within (%)")
-        if len(groups) <= 12:
+        if len(runs) <= 12:
             ax.legend(fontsize=7)
     return fig
