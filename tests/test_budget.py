@@ -89,6 +89,17 @@ def test_truncation_rule_matches_the_engine():
     assert truncated_at(Completion("p", 0, "x", "length", 10), 10)
 
 
+def test_one_cutter_cuts_a_sample_at_every_budget_by_its_recorded_tokens():
+    from r1eval.pipeline.budget import Cutter
+
+    sample = Completion("p", 0, "héllo wörld!", "length", 5, None, "2,0,4,5,1")  # a token may add no character
+    cutter = Cutter([1, 2, 3, 5, 9])
+    assert [cutter.cut(sample, b).text for b in (1, 2, 3)] == ["hé", "hé", "héllo "]
+    assert cutter.cut(sample, 5).text == "héllo wörld!" and cutter.cut(sample, 5).finish_reason == "length"
+    assert cutter.cut(sample, 9) is sample  # a budget above its length leaves it whole
+    assert cutter.cut(sample, 1).n_tokens == 1 and cutter.cut(sample, 1).token_chars is None
+
+
 @pytest.mark.parametrize("budget", [8, 20, 33, 40])
 def test_cut_long_run_equals_a_run_with_that_budget(tmp_path, shared_data, answers, budget):
     long = make(tmp_path, shared_data, answers, 64, "long")

@@ -224,7 +224,7 @@ def test_budget_contract_cut_160_token_run_equals_96_token_run(generator, tiny_m
         return run(config, generator=generator, show_progress=False)
 
     long, short = make(160), make(96)
-    cutter = Cutter()
+    cutter = Cutter([96])
     longs = {(c.problem_id, c.sample): c for c in RunStore(long.run_dir).read_completions("amc23")}
     shorts = {(c.problem_id, c.sample): c for c in RunStore(short.run_dir).read_completions("amc23")}
     assert longs.keys() == shorts.keys() and len(longs) == 16

@@ -54,12 +54,33 @@ def truncated_at(completion: Completion, budget: int) -> bool:
 
 class Cutter:
     """Cuts completions at token budgets: by recorded offsets, else by the fallback tokenizer (loaded on first use
-    from `tokenizer_dir`), else raises BudgetUnavailable."""
+    from `tokenizer_dir`), else raises BudgetUnavailable. A cut completion carries no token_chars (not needed to
+    grade it). Each sample's offsets are parsed once for all `budgets` and only their character ends are kept."""
 
-    def __init__(self, tokenizer_dir: str | None = None):
+    def __init__(self, budgets: Sequence[int], tokenizer_dir: str | None = None):
+        self.budgets = sorted(set(budgets))
         self.tokenizer_dir = tokenizer_dir
         self._tokenizer: Any = None
+        self._ends: dict[tuple[str, int], dict[int, int]] = {}
         self.methods: set[str] = set()
+
+    def _char_ends(self, completion: Completion) -> dict[int, int]:
+        """budget -> characters of text the first `budget` tokens produced, from the recorded offsets."""
+        key = (completion.problem_id, completion.sample)
+        if key not in self._ends:
+            counts = [int(x) for x in completion.token_chars.split(",") if x]  # type: ignore[union-attr]
+            if len(counts) != completion.n_tokens or sum(counts) != len(completion.text):
+                raise BudgetUnavailable(f"sample {completion.problem_id}/{completion.sample}: its token offsets do "
+                                        "not match its text and token count (an edited journal?)")
+            ends, total, wanted = {}, 0, iter(self.budgets)
+            budget = next(wanted, None)
+            for index, count in enumerate(counts, 1):
+                total += count
+                while budget is not None and budget == index:
+                    ends[budget] = total
+                    budget = next(wanted, None)
+            self._ends[key] = ends
+        return self._ends[key]
 
     def _retokenize(self, text: str) -> list[int]:
         if self._tokenizer is None:
@@ -72,23 +93,20 @@ class Cutter:
         return self._tokenizer(text, add_special_tokens=False)["input_ids"]
 
     def cut(self, completion: Completion, budget: int) -> Completion:
+        if budget not in self.budgets:
+            raise ValueError(f"budget {budget} is not one of this cutter's {self.budgets}")
         if not truncated_at(completion, budget):
             return completion
         if completion.token_chars is not None:
-            counts = [int(x) for x in completion.token_chars.split(",") if x]
-            if len(counts) != completion.n_tokens or sum(counts) != len(completion.text):
-                raise BudgetUnavailable(f"sample {completion.problem_id}/{completion.sample}: its token offsets do "
-                                        "not match its text and token count (an edited journal?)")
-            counts = counts[:budget]
             self.methods.add(EXACT)
-            return replace(completion, text=completion.text[: sum(counts)], finish_reason="length", n_tokens=budget,
-                           token_chars=",".join(map(str, counts)))
-        if completion.reasoning is not None:
+            text = completion.text[: self._char_ends(completion)[budget]]
+        elif completion.reasoning is not None:
             raise BudgetUnavailable("the server split the reasoning out of the text; its tokens cannot be counted")
-        ids = self._retokenize(completion.text)
-        self.methods.add(RETOKENIZED)
-        text = self._tokenizer.decode(ids[:budget], skip_special_tokens=True)
-        return replace(completion, text=text.rstrip("\ufffd"), finish_reason="length", n_tokens=budget)
+        else:
+            ids = self._retokenize(completion.text)
+            self.methods.add(RETOKENIZED)
+            text = self._tokenizer.decode(ids[:budget], skip_special_tokens=True).rstrip("\ufffd")
+        return replace(completion, text=text, finish_reason="length", n_tokens=budget, token_chars=None)
 
 
 def budget_point(task: Task, problems: Mapping[str, Problem], completions: Sequence[Completion],
@@ -116,7 +134,7 @@ def budget_curve(task: Task, problems: Sequence[Problem], completions: Sequence[
                  verdicts: Sequence[Verdict], budgets: Sequence[int], config: RunRecord, scoring: ScoringConfig,
                  n: int, log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """{"method", "points": [one budget_point per budget]} or {"unavailable": why} when samples cannot be cut."""
-    cutter = Cutter(config.model if Path(config.model).is_dir() else None)
+    cutter = Cutter(budgets, config.model if Path(config.model).is_dir() else None)
     by_id = {p.id: p for p in problems}
     kept = [c for c in completions if c.problem_id in by_id]
     seed = int(config.sampling.get("seed", 0) or 0)
