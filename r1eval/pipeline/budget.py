@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -110,24 +111,26 @@ class Cutter:
 
 
 def budget_point(task: Task, problems: Mapping[str, Problem], completions: Sequence[Completion],
-                 verdicts: Sequence[Verdict], budget: int, cutter: Cutter, scoring: ScoringConfig, seed: int,
-                 n: int) -> dict[str, Any]:
-    """The task's metrics with every sample cut at `budget` tokens (whole samples keep their verdict)."""
+                 verdicts: Sequence[Verdict], budget: int, cut: Callable[[Completion], Completion | None],
+                 scoring: ScoringConfig, seed: int, n: int) -> dict[str, Any]:
+    """The task's metrics with every sample replaced by cut(sample): the sample itself keeps its verdict, another
+    completion is graded, None leaves the sample out (n_missing)."""
     by_key = {(v.problem_id, v.sample): v for v in verdicts}
-    whole = [c for c in completions if (c.problem_id, c.sample) in by_key]
-    cut = [cutter.cut(c, budget) for c in whole]
-    changed = [c for c, original in zip(cut, whole, strict=True) if c is not original]
+    pairs = [(c, cut(c)) for c in completions if (c.problem_id, c.sample) in by_key]
+    kept = [new for _, new in pairs if new is not None]
+    changed = [new for old, new in pairs if new is not None and new is not old]
     rescored = task.scorer.score([(problems[c.problem_id], c) for c in changed], scoring) if changed else []
     regraded = {(v.problem_id, v.sample): v for v in rescored}
-    new_verdicts = [regraded.get((c.problem_id, c.sample), by_key[(c.problem_id, c.sample)]) for c in cut]
-    graded = graded_completions(cut, new_verdicts)
+    new_verdicts = [regraded.get((c.problem_id, c.sample), by_key[(c.problem_id, c.sample)]) for c in kept]
+    graded = graded_completions(kept, new_verdicts)
     grouped = group_verdicts(new_verdicts)
     metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
                            cons=task.cons, seed=seed, n=n) if grouped else {}
     cons = next((v for k, v in metrics.items() if k.startswith("cons@") and "_ci" not in k), None)
     return {"budget": budget, "pass@1": metrics.get("pass@1"), "cons": cons,
             "truncation_rate": metrics.get("truncation_rate"), "no_answer_rate": metrics.get("no_answer_rate"),
-            "mean_tokens": metrics.get("mean_tokens"), "n_regraded": len(changed)}
+            "mean_tokens": metrics.get("mean_tokens"), "n_regraded": len(changed),
+            "n_missing": len(pairs) - len(kept)}
 
 
 def budget_curve(task: Task, problems: Sequence[Problem], completions: Sequence[Completion],
@@ -139,7 +142,8 @@ def budget_curve(task: Task, problems: Sequence[Problem], completions: Sequence[
     kept = [c for c in completions if c.problem_id in by_id]
     seed = int(config.sampling.get("seed", 0) or 0)
     try:
-        points = [budget_point(task, by_id, kept, verdicts, b, cutter, scoring, seed, n) for b in budgets]
+        points = [budget_point(task, by_id, kept, verdicts, b, partial(cutter.cut, budget=b), scoring, seed, n)
+                  for b in budgets]
     except BudgetUnavailable as exc:
         if log:
             log(f"budget curve of {task.name} not computed: {exc}")
