@@ -17,9 +17,8 @@ from typing import Any
 from r1eval.config import ScoringConfig
 from r1eval.errors import DataError
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
-from r1eval.store import RunStore
 from r1eval.task.registry import Task
-from r1eval.types import Completion, Problem, RunRecord, TaskResult, Verdict
+from r1eval.types import Completion, Problem, RunRecord, Verdict
 
 EXACT, RETOKENIZED = "recorded token offsets", "re-tokenized (approximate)"
 
@@ -152,15 +151,3 @@ def budget_curve(task: Task, problems: Sequence[Problem], completions: Sequence[
         if hasattr(task.scorer, "close"):
             task.scorer.close()
     return {"method": " + ".join(sorted(cutter.methods)) or "no sample cut", "points": points}
-
-
-def with_budget_curve(store: RunStore, task: Task, config: RunRecord, result: TaskResult,
-                      scoring: ScoringConfig) -> TaskResult:
-    """`result` with its budget_curve on the default grid (results.json), from the task's journal and verdicts."""
-    max_tokens = config.sampling.get("max_tokens")
-    record = config.tasks.get(task.name)
-    if not max_tokens or record is None or not result.n_problems_scored:
-        return result
-    curve = budget_curve(task, store.read_problems(task.name), store.read_completions(task.name),
-                         store.read_verdicts(task.name), default_budgets(int(max_tokens)), config, scoring, record.n)
-    return replace(result, budget_curve=curve)

@@ -19,7 +19,7 @@ from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
-from r1eval.pipeline.budget import with_budget_curve
+from r1eval.pipeline.curves import with_budget_curve
 from r1eval.pipeline.progress import progress_bar
 from r1eval.pipeline.prompt_record import write_prompts
 from r1eval.rating import rating_breakdown, rating_metrics
