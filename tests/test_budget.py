@@ -178,7 +178,7 @@ def test_report_cli_budgets(tmp_path, shared_data, answers, capsys):
     err = capsys.readouterr().err
     assert "budget curve of bare/amc23 left out: the completions carry no token offsets" in err
     table = (tmp_path / "rep" / "tables" / "budget.csv").read_text().splitlines()
-    assert table[0] == ("series,run_id,label,step,task,budget,pass@1,cons,truncation_rate,no_answer_rate,method")
+    assert table[0] == "series,run_id,label,step,task,budget,pass@1,cons,truncation_rate,no_answer_rate,curve,method"
     assert [line.split(",")[1] for line in table[1:]] == ["exact", "exact"]  # the run without offsets is left out
     at_4096 = [line for line in table[1:] if ",4096," in line][0].split(",")
     assert float(at_4096[6]) == 100.0 * exact.tasks["amc23"].metrics["pass@1"]  # above max_tokens: nothing cut

@@ -74,6 +74,15 @@ def test_forced_answers_are_graded_as_a_second_curve(long_run):
     budget_points = {p["budget"]: p for p in RunStore(run_dir).read_results().tasks["amc23"].budget_curve["points"]}
     assert list(budget_points) == [64]  # the budget curve itself is untouched by forcing
 
+    from r1eval.report.budget import budget_figure, budget_table
+    from r1eval.report.runs import load_run
+
+    table = budget_table([load_run(run_dir)])
+    rows = table[table["curve"] == "forced"].set_index("budget")
+    assert list(rows.index) == [10, 20] and rows.loc[10, "pass@1"] == 100.0 * points[10]["pass@1"]
+    dashed = [line for line in budget_figure(table).axes[0].lines if line.get_linestyle() == "--"]
+    assert len(dashed) == 1 and list(dashed[0].get_xdata()) == [10, 20]
+
 
 def test_wrong_forced_answers_score_only_the_whole_samples(long_run):
     run_dir, _ = long_run

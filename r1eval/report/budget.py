@@ -18,15 +18,17 @@ from r1eval.report.runs import Run
 from r1eval.types import Status
 
 COLUMNS = ["series", "run_id", "label", "step", "task", "budget", "pass@1", "cons", "truncation_rate",
-           "no_answer_rate", "method"]
+           "no_answer_rate", "curve", "method"]
 RATES = ("pass@1", "cons", "truncation_rate", "no_answer_rate")
 
 
-def _rows(run: Run, task: str, curve: dict) -> list[dict]:
+def _rows(run: Run, task: str, points: list, curve: str, method: str) -> list[dict]:
+    """curve: "answered" (the budget curve: what the samples had answered by B tokens) or "forced" (what the
+    model answers when stopped at B, `r1eval force-answer`)."""
     ids = {"series": run.series, "run_id": run.run_id, "label": run.label, "step": run.step, "task": task}
     return [{**ids, "budget": p["budget"], **{k: 100.0 * p[k] if p.get(k) is not None else float("nan")
-                                               for k in RATES}, "method": curve.get("method", "")}
-            for p in curve.get("points", [])]
+                                               for k in RATES}, "curve": curve, "method": method}
+            for p in points]
 
 
 def budget_table(runs: Sequence[Run], budgets: Sequence[int] = (),
@@ -35,6 +37,8 @@ def budget_table(runs: Sequence[Run], budgets: Sequence[int] = (),
     rows = []
     for run in runs:
         for task_name in run.tasks:
+            result = run.task_result(task_name)
+            recorded = dict(result.budget_curve) if result is not None else {}
             if budgets:
                 record = run.config.tasks[task_name]
                 task = load_run_tasks([task_name], run.config.tasks_dirs, run.config.lm_eval_include)[0]
@@ -42,11 +46,13 @@ def budget_table(runs: Sequence[Run], budgets: Sequence[int] = (),
                                      run.verdicts(task_name), budgets, run.config, recorded_scoring(run.config),
                                      record.n)
             else:
-                result = run.task_result(task_name)
-                curve = dict(result.budget_curve) if result is not None else {}
+                curve = recorded
             if "unavailable" in curve and log:
                 log(f"budget curve of {run.run_id}/{task_name} left out: {curve['unavailable']}")
-            rows.extend(_rows(run, task_name, curve))
+            rows.extend(_rows(run, task_name, curve.get("points", []), "answered", curve.get("method", "")))
+            forced = recorded.get("forced") or {}
+            rows.extend(_rows(run, task_name, forced.get("points", []), "forced",
+                              f"forced answer: {forced.get('answer_prompt', '')!r}"))
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
 
 
@@ -63,8 +69,19 @@ def solve_tokens_table(runs: Sequence[Run]) -> pd.DataFrame:
 
 
 def budget_figure(table: pd.DataFrame) -> Figure:
-    """pass@1 against the token budget (log2 axis), one line per checkpoint."""
-    return run_curves_figure(table, "budget", "pass@1", "Accuracy vs thinking budget", "token budget", "pass@1 (%)")
+    """pass@1 against the token budget (log2 axis), one line per checkpoint; forced-answer curves dashed."""
+    answered, forced = table[table["curve"] == "answered"], table[table["curve"] == "forced"]
+    fig = run_curves_figure(answered, "budget", "pass@1", "Accuracy vs thinking budget", "token budget",
+                            "pass@1 (%)")
+    axes = dict(zip(dict.fromkeys(answered["task"]), fig.axes, strict=False))
+    for task, ax in axes.items():
+        for style, rows in per_run(forced[forced["task"] == task]):
+            curve = rows.sort_values("budget")
+            ax.plot(curve["budget"], curve["pass@1"], marker="x", **{**style, "linestyle": "--",
+                                                                      "label": f"{style['label']} (forced answer)"})
+        if len(forced):
+            ax.legend(fontsize=7)
+    return fig
 
 
 def solve_tokens_figure(solves: pd.DataFrame) -> Figure:
