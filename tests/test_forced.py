@@ -114,3 +114,13 @@ def test_forcing_resumes_and_refuses_other_settings(long_run):
 def test_only_vllm_runs_can_be_forced_without_a_generator(long_run):
     with pytest.raises(ConfigError, match="vllm backend"):
         force_answers(long_run[0], [20], show_progress=False)
+
+
+def test_force_answer_cli_bad_inputs_are_one_line(long_run, capsys):
+    from r1eval.cli import main
+
+    assert main(["force-answer", str(long_run[0]), "--at", "10,ten"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --at '10,ten': 'ten' is not a positive whole number of tokens"
+    assert main(["force-answer", str(long_run[0]), "--at", "10"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "with the replay backend" in err

@@ -248,3 +248,17 @@ def test_budget_contract_cut_160_token_run_equals_96_token_run(generator, tiny_m
     (task,) = load_tasks(["amc23"])  # the run directory records the exact text the engine got (chat template)
     assert read_prompts(RunStore(long.run_dir), "amc23") == {
         p.id: generator.render(task.prompt(p), False) for p in RunStore(long.run_dir).read_problems("amc23")}
+
+
+    from r1eval.pipeline.budget import truncated_at
+    from r1eval.pipeline.forced import force_answers, forced_store
+    from r1eval.pipeline.run import score_run
+
+    # the optional forced-answer curve, on the same engine: one short continuation per sample cut at 96 tokens
+    made = force_answers(long.run_dir, [96], generator=generator, show_progress=False)
+    assert made == sum(truncated_at(c, 96) for c in longs.values()) > 0
+    answers = forced_store(RunStore(long.run_dir), "amc23").read_completions("96")
+    assert len(answers) == made and all(1 <= a.n_tokens <= 32 for a in answers)
+    forced = score_run(long.run_dir, show_progress=False).tasks["amc23"].budget_curve["forced"]
+    assert [(p["budget"], p["n_missing"]) for p in forced["points"]] == [(96, 0)]
+    assert force_answers(long.run_dir, [96], generator=generator, show_progress=False) == 0  # all journaled

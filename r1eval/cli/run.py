@@ -71,7 +71,7 @@ def force_answer(
 
         quiet_engine_logs()
     try:
-        budgets = parse_budgets(at)
+        budgets = parse_budgets(at, "--at")
     except DataError as exc:
         fail(str(exc), 2)
         return

@@ -36,12 +36,12 @@ def default_budgets(max_tokens: int) -> list[int]:
     return [*budgets, max_tokens]
 
 
-def parse_budgets(text: str) -> list[int]:
-    """'2048,4096' -> [2048, 4096]; anything else is a DataError naming the bad part."""
+def parse_budgets(text: str, option: str = "--budgets") -> list[int]:
+    """'2048,4096' -> [2048, 4096]; anything else is a DataError naming the option and the bad part."""
     out = []
     for part in (p.strip() for p in text.split(",")):
         if not part.isdigit() or int(part) < 1:
-            raise DataError(f"--budgets {text!r}: {part!r} is not a positive whole number of tokens")
+            raise DataError(f"{option} {text!r}: {part!r} is not a positive whole number of tokens")
         out.append(int(part))
     return sorted(set(out))
 
