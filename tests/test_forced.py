@@ -124,3 +124,16 @@ def test_force_answer_cli_bad_inputs_are_one_line(long_run, capsys):
     assert main(["force-answer", str(long_run[0]), "--at", "10"]) == 1
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "with the replay backend" in err
+
+
+def test_an_edited_journal_leaves_the_forced_curve_out_but_scoring_works(long_run):
+    run_dir, answers = long_run
+    force_answers(run_dir, [20], generator=Answerer(lambda r: "1}"), show_progress=False)
+    journal = RunStore(run_dir).task_dir("amc23") / "completions.jsonl"
+    rows = [json.loads(line) for line in journal.read_text().splitlines()]
+    long_rows = [r for r in rows if r["n_tokens"] > 20]
+    long_rows[0]["token_chars"] = "9," + long_rows[0]["token_chars"]
+    journal.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = score_run(run_dir, show_progress=False)
+    assert "do not match" in result.tasks["amc23"].budget_curve["forced"]["unavailable"]
+    assert result.tasks["amc23"].complete

@@ -109,6 +109,11 @@ class Cutter:
         return replace(completion, text=text, finish_reason="length", n_tokens=budget, token_chars=None)
 
 
+def cutter_for(config: RunRecord, budgets: Sequence[int]) -> Cutter:
+    """A Cutter for a run: its local model folder (if the model is one) is the fallback tokenizer."""
+    return Cutter(budgets, config.model if Path(config.model).is_dir() else None)
+
+
 def budget_point(task: Task, problems: Mapping[str, Problem], completions: Sequence[Completion],
                  verdicts: Sequence[Verdict], budget: int, cut: Callable[[Completion], Completion | None],
                  scoring: ScoringConfig, seed: int, n: int) -> dict[str, Any]:
@@ -136,7 +141,7 @@ def budget_curve(task: Task, problems: Sequence[Problem], completions: Sequence[
                  verdicts: Sequence[Verdict], budgets: Sequence[int], config: RunRecord, scoring: ScoringConfig,
                  n: int, log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """{"method", "points": [one budget_point per budget]} or {"unavailable": why} when samples cannot be cut."""
-    cutter = Cutter(budgets, config.model if Path(config.model).is_dir() else None)
+    cutter = cutter_for(config, budgets)
     by_id = {p.id: p for p in problems}
     kept = [c for c in completions if c.problem_id in by_id]
     seed = int(config.sampling.get("seed", 0) or 0)

@@ -21,7 +21,7 @@ from r1eval.config import EngineConfig, SamplingConfig, ScoringConfig
 from r1eval.errors import ConfigError, DataError
 from r1eval.generate import GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
-from r1eval.pipeline.budget import Cutter, budget_point, truncated_at
+from r1eval.pipeline.budget import BudgetUnavailable, budget_point, cutter_for, truncated_at
 from r1eval.pipeline.progress import progress_bar
 from r1eval.pipeline.prompt_record import read_prompts
 from r1eval.store import RunStore
@@ -76,15 +76,15 @@ def _check_settings(store: RunStore, task: str, settings: ForceSettings) -> None
                                         encoding="utf-8")
 
 
-def force_requests(store: RunStore, task: str, budgets: Sequence[int], settings: ForceSettings,
-                   seed: int) -> list[GenRequest]:
+def force_requests(store: RunStore, config: RunRecord, task: str, budgets: Sequence[int],
+                   settings: ForceSettings) -> list[GenRequest]:
     """One single-sample request per (sample cut at B, B) whose forced answer is not journaled yet."""
     prompts = read_prompts(store, task)
     completions = store.read_completions(task)
     if prompts is None or any(not isinstance(p, str) for p in prompts.values()):
         raise DataError(f"{store.path}: forcing an answer needs the text prompts a vllm-backend run records in "
                         f"{task}/prompts.jsonl (this run has none, or chat messages)")
-    cutter = Cutter(budgets)
+    cutter, seed = cutter_for(config, budgets), int(config.sampling.get("seed", 0) or 0)
     requests = []
     for budget in budgets:
         done = {(c.problem_id, c.sample) for c in forced_store(store, task).read_completions(str(budget))}
@@ -108,7 +108,6 @@ def force_answers(run_dir: str | Path, budgets: Sequence[int], settings: ForceSe
     if generator is None and config.backend != "vllm":
         raise ConfigError(f"forcing answers continues text prompts with the vllm backend; {store.path} was made "
                           f"with the {config.backend} backend")
-    seed = int(config.sampling.get("seed", 0) or 0)
     sampling = replace(SamplingConfig(**{k: v for k, v in config.sampling.items()
                                          if k in {f.name for f in fields(SamplingConfig)}}),
                        max_tokens=settings.answer_tokens, n=1)
@@ -117,7 +116,7 @@ def force_answers(run_dir: str | Path, budgets: Sequence[int], settings: ForceSe
         plans = []
         for task in config.tasks:
             _check_settings(store, task, settings)
-            plans.append((task, force_requests(store, task, budgets, settings, seed)))
+            plans.append((task, force_requests(store, config, task, budgets, settings)))
         pending = [r for _, rs in plans for r in rs]
         if pending:
             owned = generator is None
@@ -145,12 +144,25 @@ def force_answers(run_dir: str | Path, budgets: Sequence[int], settings: ForceSe
 
 def forced_curve(store: RunStore, task: Task, config: RunRecord, scoring: ScoringConfig, n: int,
                  completions: Sequence[Completion], verdicts: Sequence[Any]) -> dict[str, Any] | None:
-    """The forced-answer points of the budgets this task has forced answers for (None when it has none)."""
+    """The forced-answer points of the budgets this task has forced answers for (None when it has none;
+    {"unavailable": why} when its samples can no longer be cut, e.g. an edited journal)."""
     budgets = forced_budgets(store, task.name)
     settings = read_settings(store, task.name)
     if not budgets or settings is None:
         return None
-    cutter = Cutter(budgets)
+    try:
+        return _forced_points(store, task, config, scoring, n, completions, verdicts, budgets, settings)
+    except BudgetUnavailable as exc:
+        return {"unavailable": str(exc)}
+    finally:
+        if hasattr(task.scorer, "close"):
+            task.scorer.close()
+
+
+def _forced_points(store: RunStore, task: Task, config: RunRecord, scoring: ScoringConfig, n: int,
+                   completions: Sequence[Completion], verdicts: Sequence[Any], budgets: list[int],
+                   settings: ForceSettings) -> dict[str, Any]:
+    cutter = cutter_for(config, budgets)
     problems = {p.id: p for p in store.read_problems(task.name)}
     seed = int(config.sampling.get("seed", 0) or 0)
     points = []
@@ -169,6 +181,4 @@ def forced_curve(store: RunStore, task: Task, config: RunRecord, scoring: Scorin
 
         kept = [c for c in completions if c.problem_id in problems]
         points.append(budget_point(task, problems, kept, verdicts, budget, forced, scoring, seed, n))
-    if hasattr(task.scorer, "close"):
-        task.scorer.close()
     return {"answer_prompt": settings.answer_prompt, "answer_tokens": settings.answer_tokens, "points": points}

@@ -51,6 +51,8 @@ def budget_table(runs: Sequence[Run], budgets: Sequence[int] = (),
                 log(f"budget curve of {run.run_id}/{task_name} left out: {curve['unavailable']}")
             rows.extend(_rows(run, task_name, curve.get("points", []), "answered", curve.get("method", "")))
             forced = recorded.get("forced") or {}
+            if "unavailable" in forced and log:
+                log(f"forced-answer curve of {run.run_id}/{task_name} left out: {forced['unavailable']}")
             rows.extend(_rows(run, task_name, forced.get("points", []), "forced",
                               f"forced answer: {forced.get('answer_prompt', '')!r}"))
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
