@@ -119,9 +119,10 @@ def test_only_vllm_runs_can_be_forced_without_a_generator(long_run):
 def test_force_answer_cli_bad_inputs_are_one_line(long_run, capsys):
     from r1eval.cli import main
 
-    assert main(["force-answer", str(long_run[0]), "--at", "10,ten"]) == 2
+    # -v: quieting the engine's logs in-process would leave the "vllm" logger changed for later tests
+    assert main(["force-answer", str(long_run[0]), "--at", "10,ten", "-v"]) == 2
     assert capsys.readouterr().err.strip() == "error: --at '10,ten': 'ten' is not a positive whole number of tokens"
-    assert main(["force-answer", str(long_run[0]), "--at", "10"]) == 1
+    assert main(["force-answer", str(long_run[0]), "--at", "10", "-v"]) == 1
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "with the replay backend" in err
 
