@@ -48,6 +48,13 @@ def _named(a: Mapping[str, Any], b: Mapping[str, Any], prefix: str = "") -> list
             for path in dict.fromkeys([*fa, *fb]) if fa.get(path) != fb.get(path)]
 
 
+def model_differences(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """How the model a run recorded (identity["model"]) differs from the one loaded now, placement aside: a
+    continuation of a run's samples (force-answer) must come from the same weights and chat template."""
+    return _named({k: v for k, v in recorded.items() if k != "device"},
+                  {k: v for k, v in current.items() if k != "device"}, "model ")
+
+
 def resume_differences(old: RunRecord, new: RunRecord) -> list[str]:
     """Why new samples may not join `old`'s journal ([] when they may), each as 'name OLD vs NEW'."""
     diffs = _named(old.identity, new.identity)

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from r1eval.comparable import resume_differences, series_fingerprint, setting_differences, sweep_fingerprint
+from r1eval.comparable import (
+    model_differences,
+    resume_differences,
+    series_fingerprint,
+    setting_differences,
+    sweep_fingerprint,
+)
 from r1eval.config import RunConfig, SamplingConfig, ScoringConfig
 from r1eval.types import RunRecord, TaskRecord
 
@@ -45,3 +51,9 @@ def test_sweep_fingerprint_ignores_per_checkpoint_fields_and_parallelism():
     same = replace(base, model="ckpt/global_step_200", step=200, label="x", scoring=ScoringConfig(workers=16))
     assert sweep_fingerprint(base) == sweep_fingerprint(same)
     assert sweep_fingerprint(base) != sweep_fingerprint(replace(base, sampling=SamplingConfig(n=8)))
+
+
+def test_a_continuation_needs_the_same_model_wherever_it_runs():
+    recorded = {"backend": "vllm", "weights_sha256": "abc", "chat_template_sha256": "t", "device": "cpu"}
+    assert model_differences(recorded, {**recorded, "device": "cuda"}) == []
+    assert model_differences(recorded, {**recorded, "weights_sha256": "def"}) == ["model weights_sha256 'abc' vs 'def'"]

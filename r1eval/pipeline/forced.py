@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from r1eval.comparable import model_differences
 from r1eval.config import EngineConfig, SamplingConfig, ScoringConfig
 from r1eval.errors import ConfigError, DataError
 from r1eval.generate import GenRequest, make_generator
@@ -124,6 +125,10 @@ def force_answers(run_dir: str | Path, budgets: Sequence[int], settings: ForceSe
                 engine = EngineConfig(**{k: v for k, v in config.engine.items()
                                          if k in {f.name for f in fields(EngineConfig)}})
                 generator = make_generator("vllm", config.model, engine)
+                changed = model_differences(config.identity.get("model") or {}, generator.identity())
+                if changed:
+                    generator.close()
+                    raise ConfigError(f"the model is not the one {store.path} was made with ({'; '.join(changed)})")
             journals: dict[str, Any] = {}
             try:
                 with progress_bar("force answers", len(pending), show_progress) as bar:
