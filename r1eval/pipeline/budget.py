@@ -61,10 +61,10 @@ class Cutter:
         self.budgets = sorted(set(budgets))
         self.tokenizer_dir = tokenizer_dir
         self._tokenizer: Any = None
-        self._ends: dict[tuple[str, int], dict[int, int]] = {}
+        self._ends: dict[tuple[str, int], dict[int, int | str]] = {}
         self.methods: set[str] = set()
 
-    def _char_ends(self, completion: Completion) -> dict[int, int]:
+    def _char_ends(self, completion: Completion) -> dict[int, int | str]:
         """budget -> characters of text the first `budget` tokens produced, from the recorded offsets."""
         key = (completion.problem_id, completion.sample)
         if key not in self._ends:
@@ -72,13 +72,27 @@ class Cutter:
             if len(counts) != completion.n_tokens or sum(counts) != len(completion.text):
                 raise BudgetUnavailable(f"sample {completion.problem_id}/{completion.sample}: its token offsets do "
                                         "not match its text and token count (an edited journal?)")
-            ends, total, wanted = {}, 0, iter(self.budgets)
+            ends: dict[int, int | str] = {}
+            total, wanted = 0, iter(self.budgets)
             budget = next(wanted, None)
             for index, count in enumerate(counts, 1):
                 total += count
                 while budget is not None and budget == index:
                     ends[budget] = total
                     budget = next(wanted, None)
+            self._ends[key] = ends
+        return self._ends[key]
+
+    def _retokenized_ends(self, completion: Completion) -> dict[int, int | str]:
+        """budget -> the re-tokenized cut: its length when it is a prefix of the text (the usual case), else the
+        decoded text itself. Tokenized once per sample for all budgets."""
+        key = (completion.problem_id, completion.sample)
+        if key not in self._ends:
+            ids = self._retokenize(completion.text)
+            ends: dict[int, int | str] = {}
+            for budget in self.budgets:
+                text = self._tokenizer.decode(ids[:budget], skip_special_tokens=True).rstrip("\ufffd")
+                ends[budget] = len(text) if completion.text.startswith(text) else text
             self._ends[key] = ends
         return self._ends[key]
 
@@ -99,13 +113,13 @@ class Cutter:
             return completion
         if completion.token_chars is not None:
             self.methods.add(EXACT)
-            text = completion.text[: self._char_ends(completion)[budget]]
+            end = self._char_ends(completion)[budget]
         elif completion.reasoning is not None:
             raise BudgetUnavailable("the server split the reasoning out of the text; its tokens cannot be counted")
         else:
-            ids = self._retokenize(completion.text)
             self.methods.add(RETOKENIZED)
-            text = self._tokenizer.decode(ids[:budget], skip_special_tokens=True).rstrip("\ufffd")
+            end = self._retokenized_ends(completion)[budget]
+        text = completion.text[:end] if isinstance(end, int) else end
         return replace(completion, text=text, finish_reason="length", n_tokens=budget, token_chars=None)
 
 
