@@ -109,7 +109,7 @@ class Cutter:
     def cut(self, completion: Completion, budget: int) -> Completion:
         if budget not in self.budgets:
             raise ValueError(f"budget {budget} is not one of this cutter's {self.budgets}")
-        if not truncated_at(completion, budget):
+        if completion.n_tokens <= budget:  # nothing to cut; a sample stopped at exactly `budget` stays as it was
             return completion
         if completion.token_chars is not None:
             self.methods.add(EXACT)
