@@ -120,6 +120,9 @@ class Completion:
     finish_reason: str  # "stop" | "length" | other engine reasons
     n_tokens: int
     reasoning: str | None = None  # reasoning content when a server splits it out
+    # Characters of `text` each generated token added, comma-separated, as the engine detokenized them: the first
+    # B tokens' text is text[:sum of the first B]. Recorded by the vllm backend; None where unknown.
+    token_chars: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class TaskResult:
     n_completions: int = 0
     n_errors: int = 0
     metric_families: tuple[str, ...] = ()  # METRIC_FAMILIES the task declared (empty: written before format 2)
+    budget_curve: Mapping[str, Any] = field(default_factory=dict)  # pipeline.budget: metrics per token budget
     extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
 
     def __post_init__(self) -> None:

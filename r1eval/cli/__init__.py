@@ -30,6 +30,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 # Every command is registered here, in one place; the command modules import nothing from this one.
 app.command()(run.run)
 app.command()(run.score)
+app.command("force-answer")(run.force_answer)
 app.command("tasks")(run.list_tasks)
 app.command()(report.sweep)
 app.command()(report.report)

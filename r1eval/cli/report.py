@@ -88,13 +88,26 @@ def report(
                                            help="User-rating histogram (JSON) for Codeforces percentiles."),
     best: bool = typer.Option(False, "--best", help="Also print each series' most likely best checkpoints per "
                                                     "task with p_best (their probability of being the best)."),
+    budgets: str | None = typer.Option(None, "--budgets", help="Token budgets, e.g. 2048,4096: accuracy of each run "
+                                       "cut at each budget and re-graded (tables/budget.csv); default: the curve "
+                                       "in results.json."),
 ) -> None:
     """Self-contained HTML, Markdown, CSV/parquet tables and PNG/SVG figures across checkpoints."""
     from r1eval.report.html import ReportOptions, write_report
     from r1eval.report.paired import check_metric
 
     check_metric(metric)
-    opts = ReportOptions(baseline=str(baseline) if baseline else None, references=published,
+    budget_list: list[int] = []
+    if budgets is not None:
+        from r1eval.errors import DataError
+        from r1eval.pipeline.budget import parse_budgets
+
+        try:
+            budget_list = parse_budgets(budgets)
+        except DataError as exc:
+            fail(str(exc), 2)
+    opts = ReportOptions(budgets=budget_list, log=lambda line: typer.echo(line, err=True),
+                         baseline=str(baseline) if baseline else None, references=published,
                          markers=list(split_csv(markers)) or None, compare=compare, metric=metric,
                          formats=list(split_csv(formats)),
                          title=title, cache=not no_cache, cf_ratings=str(cf_ratings) if cf_ratings else None)

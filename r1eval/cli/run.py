@@ -50,6 +50,36 @@ def score(
                             scoring=scoring, lm_eval_include=[str(p) for p in lm_eval_include]))
 
 
+def force_answer(
+    run_dir: Path = typer.Argument(..., help="a run directory made with the vllm backend"),
+    at: str = typer.Option(..., "--at", help="token budgets to stop at, e.g. 1024,2048,4096"),
+    answer_prompt: str = typer.Option("**Final Answer**\n\\boxed{", "--answer-prompt",
+                                      help="text written after the end-of-thinking marker; the model continues it"),
+    answer_tokens: int = typer.Option(32, "--answer-tokens", min=1, help="tokens the model may add to answer"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="show the engine's own logs (vLLM INFO lines)"),
+) -> None:
+    """Forced-answer curve: continue each sample cut at each budget with the end-of-thinking marker and an answer
+    prompt, journal the answers (resumable), then re-score the run (results.json: budget_curve.forced)."""
+    from r1eval.errors import DataError
+    from r1eval.pipeline.budget import parse_budgets
+    from r1eval.pipeline.forced import ForceSettings, force_answers
+    from r1eval.pipeline.run import refresh_results
+
+    if not verbose:
+        from r1eval.generate.vllm_backend import quiet_engine_logs
+
+        quiet_engine_logs()
+    try:
+        budgets = parse_budgets(at, "--at")
+    except DataError as exc:
+        fail(str(exc), 2)
+        return
+    made = force_answers(run_dir, budgets, ForceSettings(answer_prompt, answer_tokens), show_progress=not quiet)
+    typer.echo(f"force-answer: {made} answers generated", err=True)
+    print_results(refresh_results(run_dir))
+
+
 def list_tasks(
     pattern: str = typer.Argument("*", help="a glob over task names, e.g. 'aime*' (with --lm-eval: lm-eval's)"),
     tasks_dir: list[Path] = typer.Option([], "--tasks-dir", help="extra folder of task files (repeatable)"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ class ReplayGenerator:
                     text = row.get("text", row.get("response"))
                     completion = Completion(str(row["problem_id"]), int(row["sample"]), str(text),
                                             row.get("finish_reason", "stop"), int(row.get("n_tokens", 0)),
-                                            row.get("reasoning"))
+                                            row.get("reasoning"), row.get("token_chars"))
                 except (KeyError, TypeError, ValueError) as exc:
                     raise ConfigError(f"{self.source}: replay rows need problem_id, sample and text ({exc})") from exc
                 index[(row.get("task"), completion.problem_id, completion.sample)] = completion
@@ -67,8 +68,7 @@ class ReplayGenerator:
     ) -> Iterator[tuple[GenRequest, list[Completion]]]:
         for request in requests:
             found = [self._lookup(request.task, request.problem_id, request.first_sample + i) for i in range(request.n)]
-            yield request, [Completion(request.problem_id, c.sample, c.text, c.finish_reason, c.n_tokens, c.reasoning)
-                            for c in found]
+            yield request, [replace(c, problem_id=request.problem_id) for c in found]
 
     def close(self) -> None:
         pass

@@ -14,6 +14,7 @@ import logging
 import os
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from r1eval.config import EngineConfig, SamplingConfig
@@ -236,7 +237,7 @@ class VLLMGenerator:
                     rid = alias.get(output.request_id)
                     if output.finished and rid in waiting:
                         request = waiting.pop(rid)
-                        yield request, _completions(request, output)
+                        yield request, _completions(request, output, self.tokenizer)
             if waiting:
                 raise ModelError(f"vLLM finished without answering {len(waiting)} request(s)")
         finally:
@@ -250,7 +251,7 @@ class VLLMGenerator:
         for start in range(0, len(requests), size):
             outputs = llm.generate(prompts[start:start + size], params[start:start + size], use_tqdm=False)
             for request, output in zip(requests[start:start + size], outputs, strict=True):
-                yield request, _completions(request, output)
+                yield request, _completions(request, output, self.tokenizer)
 
     def close(self) -> None:
         if self._llm is None:
@@ -270,13 +271,40 @@ class VLLMGenerator:
             pass
 
 
-def _completions(request: GenRequest, output: Any) -> list[Completion]:
+def _completions(request: GenRequest, output: Any, tokenizer: Any = None) -> list[Completion]:
     samples = sorted(output.outputs, key=lambda o: o.index)
     if len(samples) != request.n:
         raise ModelError(f"vLLM returned {len(samples)} samples for {request.task}/{request.problem_id}, "
                          f"expected {request.n}")
-    return completions_for(request, ((s.text, s.finish_reason or "unknown", len(s.token_ids), None)
+    made = completions_for(request, ((s.text, s.finish_reason or "unknown", len(s.token_ids), None)
                                      for s in samples))
+    prompt_ids = list(getattr(output, "prompt_token_ids", None) or [])
+    return [replace(c, token_chars=token_chars(tokenizer, prompt_ids, list(s.token_ids), s.text, s.finish_reason))
+            for c, s in zip(made, samples, strict=True)]
+
+
+def token_chars(tokenizer: Any, prompt_ids: list[int], token_ids: list[int], text: str,
+                finish_reason: str | None) -> str | None:
+    """The characters each token added to `text`, detokenized as vLLM's fast detokenizer does (a DecodeStream
+    primed with the prompt; the stop token that ends a "stop" sample adds nothing), so the first B tokens' text
+    is exactly what a run with max_tokens=B returns. None when the pieces do not rebuild `text` exactly (a slow
+    tokenizer, stop strings): a wrong offset would make budget curves silently inexact."""
+    backend = getattr(tokenizer, "_tokenizer", None)
+    if backend is None or not token_ids:
+        return None if token_ids else ""
+    from tokenizers.decoders import DecodeStream
+
+    stream = DecodeStream(ids=prompt_ids, skip_special_tokens=True)
+    decoded = token_ids[:-1] if finish_reason == "stop" else token_ids
+    try:
+        pieces = [stream.step(backend, token) or "" for token in decoded]
+    except Exception:  # noqa: BLE001 - vLLM resets its stream on rare invalid-prefix errors; we just skip recording
+        return None
+    if finish_reason == "stop":
+        pieces.append("")
+    if "".join(pieces) != text:
+        return None
+    return ",".join(str(len(piece)) for piece in pieces)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -13,13 +13,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from r1eval.comparable import resume_differences
 from r1eval.config import RunConfig, SamplingConfig, ScoringConfig
 from r1eval.errors import DataError, StoreError
 from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
+from r1eval.pipeline.curves import with_budget_curve
 from r1eval.pipeline.progress import RunProgress, progress_bar
+from r1eval.pipeline.prompt_record import write_prompts
 from r1eval.pipeline.streaming import (
     Grader,
     TaskGrading,
@@ -122,19 +125,10 @@ def run_dir_for(config: RunConfig, identity: dict[str, Any]) -> Path:
 
 
 def _check_compatible(run_dir: Path, old: RunRecord, new: RunRecord) -> None:
-    def refuse(what: str) -> None:
-        raise StoreError(f"run directory {run_dir} was made with a different config ({what} differs); "
+    differences = resume_differences(old, new)
+    if differences:
+        raise StoreError(f"run directory {run_dir} was made with a different config ({'; '.join(differences)}); "
                          "pass another --run-name/--out, or delete that directory to start over")
-
-    if old.identity != new.identity:
-        changed = sorted(k for k in new.identity if old.identity.get(k) != new.identity[k])
-        refuse(", ".join(changed) or "identity")
-    for name, record in new.tasks.items():
-        previous = old.tasks.get(name)
-        if previous is not None:
-            for key in ("lm_eval", "version", "n", "limit", "dataset", "prompt_hash", "runner_profile"):
-                if getattr(previous, key) != getattr(record, key):
-                    refuse(f"task {name}: {key}")
 
 
 def load_run_tasks(names: Sequence[str], tasks_dirs: Sequence[str] = (),
@@ -224,6 +218,7 @@ def _stream(store: RunStore, plans: Sequence[TaskPlan], generator: Generator, co
     backlog = {}
     for plan in plans:
         store.write_problems(plan.task.name, plan.problems)
+        write_prompts(store, plan.task.name, plan.problems, plan.prompts)
         backlog[plan.task.name] = ungraded(store, plan.task, plan.problems, plan.n)
     total = sum(len(plan.problems) * plan.n for plan in plans)
     graded = sum(n for _, n in backlog.values())
@@ -288,6 +283,15 @@ def recorded_scoring(config: RunRecord) -> ScoringConfig:
     return ScoringConfig(**{k: v for k, v in config.scoring.items() if k in known})
 
 
+def refresh_results(run_dir: str | Path) -> RunResult:
+    """results.json recomputed from the run's journals, nothing re-graded (e.g. after `force-answer` journaled its
+    answers). Takes the run directory's writer lock."""
+    store = RunStore(run_dir)
+    store.require_config()
+    with store.writer_lock():
+        return run_results(store)
+
+
 def score_run(run_dir: str | Path, tasks_dirs: Sequence[str] = (), show_progress: bool = True,
               scoring: ScoringConfig | None = None, lm_eval_include: Sequence[str] = ()) -> RunResult:
     """Re-grade every journaled sample of a run and write results.json; needs no GPU. `scoring` defaults to the
@@ -332,7 +336,10 @@ def run_results(store: RunStore, tasks_dirs: Sequence[str] = (), lm_eval_include
     """results.json from the run's journals (written, and returned)."""
     config = store.require_config()
     seed = config.sampling.get("seed", 0)
-    results = {name: task_result(store, task, config.tasks[name], seed, config.extra.get("decode_limit"))
+    scoring = recorded_scoring(config)
+    results = {name: with_budget_curve(store, task, config,
+                                       task_result(store, task, config.tasks[name], seed, config.extra.get("decode_limit")),
+                                       scoring)
                for name, task in _run_tasks(store, tasks_dirs, lm_eval_include).items()}
     payload = RunResult(run_id=config.run_id, model=config.model, step=config.step, label=config.label,
                         complete=all(r.complete for r in results.values()),

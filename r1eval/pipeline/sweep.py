@@ -9,16 +9,15 @@ same fingerprint without starting an engine (checkpoint-level resume).
 from __future__ import annotations
 
 import glob
-import hashlib
-import json
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from r1eval.comparable import sweep_fingerprint
 from r1eval.config import RunConfig, step_from_path
 from r1eval.errors import ConfigError, R1EvalError, StoreError
 from r1eval.store import RunStore, manifest_path, read_manifest, write_manifest
@@ -92,16 +91,6 @@ def config_for(base: RunConfig, checkpoint: Checkpoint) -> RunConfig:
     if engine.replay_from and "{step}" in engine.replay_from:
         engine = replace(engine, replay_from=engine.replay_from.format(step=checkpoint.step))
     return replace(base, model=checkpoint.model, step=checkpoint.step, engine=engine)
-
-
-def fingerprint(base: RunConfig) -> str:
-    """Hash of everything in the sweep config but the per-checkpoint fields, secrets and grading parallelism."""
-    record = asdict(base)
-    for key in ("model", "step", "label", "run_name"):
-        record.pop(key, None)
-    record["engine"].pop("api_key", None)
-    record["scoring"].pop("workers", None)  # parallelism, not a setting that changes verdicts
-    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
 def _slug(text: str) -> str:
@@ -216,7 +205,7 @@ def run_sweep(spec: SweepSpec, execute: Executor, log: Log = print,
         raise ConfigError("a sweep cannot use --run-name: every checkpoint needs its own run directory")
     series = spec.name or spec.checkpoints
     manifest = Manifest.open(spec.base.out, series, spec.checkpoints)
-    fp = fingerprint(spec.base)
+    fp = sweep_fingerprint(spec.base)
     result = SweepResult(manifest=manifest.path)
     handled: set[int] = set()
     idle_since = time.monotonic()

@@ -161,27 +161,39 @@ def accuracy_figure(summary: pd.DataFrame, references: Mapping[str, Sequence[tup
     return fig
 
 
-def passk_figure(passk: pd.DataFrame) -> Figure:
-    """pass@k against k (log2 axis), one line per checkpoint coloured by step."""
-    tasks = list(dict.fromkeys(passk["task"]))
-    fig, axes = task_axes(tasks, "pass@k curves per checkpoint")
+def per_run(frame: pd.DataFrame) -> list[tuple[dict, pd.DataFrame]]:
+    """(plot style, rows) for each run of a frame in order: coloured by position (viridis), an incomplete run
+    dotted and labelled so (a frame without a `complete` column counts as complete)."""
     cmap = matplotlib.colormaps["viridis"]
+    groups = list(frame.groupby("run_id", sort=False))
+    out = []
+    for i, (_run_id, rows) in enumerate(groups):
+        complete = bool(rows["complete"].iloc[0]) if "complete" in rows else True
+        style = {"color": cmap(i / max(1, len(groups) - 1)), "linestyle": "-" if complete else ":",
+                 "label": f"{rows['label'].iloc[0]}{'' if complete else ' (incomplete)'}"}
+        out.append((style, rows))
+    return out
+
+
+def run_curves_figure(table: pd.DataFrame, x: str, y: str, title: str, xlabel: str, ylabel: str) -> Figure:
+    """y against x (log2 axis), one line per checkpoint: pass@k against k, accuracy against the token budget."""
+    fig, axes = task_axes(list(dict.fromkeys(table["task"])), title)
     for task, ax in axes.items():
-        frame = passk[passk["task"] == task]
-        curves = dict(list(frame.groupby("run_id", sort=False)))
-        runs = list(curves)
-        for i, run_id in enumerate(runs):
-            curve = curves[run_id].sort_values("k")
-            style = "-" if bool(curve["complete"].iloc[0]) else ":"
-            suffix = "" if bool(curve["complete"].iloc[0]) else " (incomplete)"
-            ax.plot(curve["k"], curve["pass@k"], style, color=cmap(i / max(1, len(runs) - 1)),
-                    label=f"{curve['label'].iloc[0]}{suffix}")
+        runs = per_run(table[table["task"] == task])
+        for style, rows in runs:
+            curve = rows.sort_values(x)
+            ax.plot(curve[x], curve[y], marker="o" if len(curve) < 12 else None, **style)
         ax.set_xscale("log", base=2)
-        ax.set_xlabel("k")
-        ax.set_ylabel("pass@k (%)")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         if len(runs) <= 12:
             ax.legend(fontsize=7)
     return fig
+
+
+def passk_figure(passk: pd.DataFrame) -> Figure:
+    """pass@k against k (log2 axis), one line per checkpoint coloured by step."""
+    return run_curves_figure(passk, "k", "pass@k", "pass@k curves per checkpoint", "k", "pass@k (%)")
 
 
 def length_figure(completions: pd.DataFrame) -> Figure:

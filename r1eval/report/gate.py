@@ -16,6 +16,7 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from r1eval.comparable import setting_differences
 from r1eval.errors import R1EvalError, StoreError
 from r1eval.report import power
 from r1eval.report.paired import (
@@ -29,7 +30,7 @@ from r1eval.report.paired import (
     planning_sd,
     problems_needed,
 )
-from r1eval.report.runs import Run, config_differences, load_run
+from r1eval.report.runs import Run, load_run
 
 METHOD = ("paired sign-flip test over shared problems (exact below 14 problems, else 10,000 random flips); "
           "regression when the one-sided upper confidence bound of (candidate - baseline) is below -max_drop, "
@@ -250,7 +251,7 @@ def _check_pair(base: Run, cand: Run, role: str, task: str, allow_incomplete: bo
         if not run.task_complete(task) and not allow_incomplete:
             raise GateInputError(f"{who} run {run.run_id} is incomplete for {task}; finish it "
                                  f"(re-run the same command) or pass --allow-incomplete")
-    differences = tuple(config_differences(base, cand, task))
+    differences = tuple(setting_differences(base.config, cand.config, task))
     if differences and not allow_config_diff:
         raise GateInputError(f"{task}: the {role} and candidate runs differ in configuration: "
                              f"{'; '.join(differences)}; pass --allow-config-diff to compare them anyway")

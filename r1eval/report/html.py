@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +18,8 @@ import pandas as pd
 
 from r1eval.errors import R1EvalError
 from r1eval.rating import load_rating_distribution
+from r1eval.report import budget, ratings, tables
 from r1eval.report import figures as figs
-from r1eval.report import ratings, tables
 from r1eval.report.runs import Run, expand_run_paths, load_run
 from r1eval.report.viewer import write_viewer
 
@@ -38,6 +38,8 @@ class ReportOptions:
     title: str = "r1eval checkpoint report"
     cache: bool = True  # reuse <run>/<task>/report_stats.json when completions have not changed
     cf_ratings: str | None = None  # user-rating distribution (JSON histogram) for Codeforces percentiles
+    budgets: Sequence[int] = ()  # token budgets to re-cut and re-grade at (default: the curves in results.json)
+    log: Callable[[str], None] | None = None  # where notes on left-out budget curves go
 
 
 @dataclass
@@ -80,6 +82,10 @@ def build_tables(runs: list[Run], opts: ReportOptions, baseline: Run | None) -> 
         out["baseline"] = tables.summary_table([baseline])
     distribution = load_rating_distribution(opts.cf_ratings) if opts.cf_ratings else None
     out.update(ratings.rating_tables(runs, distribution))
+    curves = budget.budget_table(runs, opts.budgets, opts.log)
+    if len(curves):
+        out["budget"] = curves
+        out["solve_tokens"] = budget.solve_tokens_table(runs)
     return out
 
 
@@ -96,6 +102,9 @@ def build_figures(data: dict[str, pd.DataFrame], references: dict) -> dict[str, 
         result["deltas"] = figs.delta_figure(data["deltas"])
     if "ratings" in data:
         result["rating"] = figs.rating_figure(data["ratings"])
+    if "budget" in data:
+        result["budget"] = budget.budget_figure(data["budget"])
+        result["solve_tokens"] = budget.solve_tokens_figure(data["solve_tokens"])
     return result
 
 
@@ -210,7 +219,8 @@ def _html(title: str, data: dict[str, pd.DataFrame], notes: list[str], pngs: dic
                     f'figures):<ul>{items}</ul></div>')
     body += [f"<h2>Summary</h2><p>{html.escape(SUMMARY_NOTE)}</p>",
              _html_table(data["summary"], SUMMARY_COLUMNS)]
-    for name in ("accuracy", "passk", "length", "truncation", "behaviours", "heatmap", "deltas", "rating"):
+    for name in ("accuracy", "passk", "length", "truncation", "behaviours", "heatmap", "deltas", "rating", "budget",
+                 "solve_tokens"):
         if name in pngs:
             encoded = base64.b64encode(pngs[name]).decode()
             body.append(f'<h2>{name}</h2><img alt="{name}" src="data:image/png;base64,{encoded}">')

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from r1eval.comparable import series_fingerprint
 from r1eval.config import STEP_DIR
 from r1eval.errors import StoreError
 from r1eval.metrics import ProblemSamples, group_verdicts
@@ -21,7 +22,6 @@ from r1eval.types import Completion, Problem, RunRecord, RunResult, TaskResult, 
 
 log = logging.getLogger(__name__)
 
-GRADER_PACKAGES = ("r1eval", "math-verify", "latex2sympy2_extended", "sympy")  # their versions can change verdicts
 _LETTERS = "ABCDEFGHIJ"
 
 
@@ -49,52 +49,6 @@ def problem_fingerprint(problem: Problem) -> str:
     else:
         content = [problem.question, problem.answer]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-def run_profile(config: RunRecord) -> dict[str, Any]:
-    """The run-level settings that change what a number means (not the seed, not placement)."""
-    return {**{key: config.sampling.get(key) for key in ("temperature", "top_p", "max_tokens")},
-            **{key: config.identity.get(key) for key in ("think_prefix", "dtype", "max_model_len")},
-            **{f"scoring {key}": value for key, value in config.scoring.items() if key != "workers"},
-            **{f"{name} version": config.versions.get(name) for name in GRADER_PACKAGES}}
-
-
-def task_profile(config: RunRecord, task: str) -> dict[str, Any]:
-    """The task-level settings that change what a number means: n, task version, scorer, runner profile and
-    the scorer's own description (sandbox image, backend)."""
-    record = config.tasks.get(task)
-    if record is None:
-        return {}
-    return {"n": record.n, "task version": record.version, "scorer": record.scorer,
-            "runner profile": record.runner_profile,
-            **{f"scorer {key}": value for key, value in record.scorer_info.items()
-               if key not in ("workers", "scorer", "runner_profile")}}
-
-
-def config_differences(a: Run, b: Run, task: str) -> list[str]:
-    """Settings of `task` that differ between two runs, as 'name A vs B'. Prompts are compared by hash when the
-    problems were loaded identically (with a seed-dependent choice order they differ legitimately)."""
-    pa = {**run_profile(a.config), **task_profile(a.config, task)}
-    pb = {**run_profile(b.config), **task_profile(b.config, task)}
-    diffs = [f"{key} {pa.get(key)!r} vs {pb.get(key)!r}" for key in dict.fromkeys([*pa, *pb])
-             if pa.get(key) != pb.get(key)]
-    ra, rb = a.config.tasks.get(task), b.config.tasks.get(task)
-    if ra is not None and rb is not None and ra.dataset.get("content_hash") == rb.dataset.get("content_hash") \
-            and ra.prompt_hash != rb.prompt_hash:  # same problems, different prompts
-        diffs.append(f"prompt hash {ra.prompt_hash!r} vs {rb.prompt_hash!r}")
-    return diffs
-
-
-def config_fingerprint(config: RunRecord) -> str:
-    """One experiment's configuration (everything in the run's identity but the model, and the scoring
-    profile): runs of one series share it. Package versions are left out so an upgrade mid-training does not
-    split a series; the gate still names them."""
-    identity = {k: v for k, v in config.identity.items() if k != "model"}
-    if not identity:  # run directories written before the identity was recorded
-        identity = {"sampling": dict(config.sampling)}
-    scoring = {k: v for k, v in config.scoring.items() if k != "workers"}
-    blob = json.dumps([identity, scoring], sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 
 @dataclass
@@ -233,7 +187,7 @@ def _split_series_by_config(runs: list[Run]) -> None:
     fingerprint (a sweep re-run with another --n into the same --out) become one series per fingerprint."""
     fingerprints: dict[str, set[str]] = {}
     for run in runs:
-        fingerprints.setdefault(run.series, set()).add(config_fingerprint(run.config))
+        fingerprints.setdefault(run.series, set()).add(series_fingerprint(run.config))
     for run in runs:
         if len(fingerprints[run.series]) > 1:
-            run.series = f"{run.series} [config {config_fingerprint(run.config)}]"
+            run.series = f"{run.series} [config {series_fingerprint(run.config)}]"

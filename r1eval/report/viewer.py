@@ -25,6 +25,7 @@ from typing import Any
 
 from r1eval.errors import R1EvalError
 from r1eval.grading.extract import split_response
+from r1eval.pipeline.prompt_record import read_prompts
 from r1eval.store import RunStore
 from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, Verdict
 
@@ -65,16 +66,25 @@ def default_out(runs: Sequence[ViewRun], root: Path = Path("reports/view")) -> P
     return root / "-vs-".join(str(r.config.run_id or r.store.path.name) for r in runs)
 
 
-def _prompts(task: str, config: RunRecord, problems: list[Problem]) -> list[Any]:
-    """The user turn each problem was asked with (the task's own template); the bare question if the task's file
-    is no longer loadable (a user task folder that moved)."""
+RECORDED = "as sent to the engine (recorded by the run)"
+REBUILT = "rebuilt from today's task file: this run predates recorded prompts"
+
+
+def _prompts(task: str, run: ViewRun, problems: list[Problem]) -> list[tuple[Any, str]]:
+    """(prompt, where it came from) per problem: the run's recorded prompt (pipeline.prompt_record); for older
+    runs the user turn rebuilt with the task's own template, or the bare question if the task's file is no longer
+    loadable (a user task folder that moved)."""
     from r1eval.task.registry import load_tasks
 
+    recorded = read_prompts(run.store, task) or {}
+    if problems and all(p.id in recorded for p in problems):
+        return [(recorded[p.id], RECORDED) for p in problems]
     try:
-        (loaded,) = load_tasks([task], config.tasks_dirs)
-        return [loaded.prompt(p) for p in problems]
+        (loaded,) = load_tasks([task], run.config.tasks_dirs)
+        return [(loaded.prompt(p), REBUILT) for p in problems]
     except (R1EvalError, KeyError, TypeError, ValueError, IndexError):
-        return [[{"role": "user", "content": p.question}] for p in problems]
+        return [([{"role": "user", "content": p.question}], REBUILT + " (the task file no longer loads: the bare "
+                 "question)") for p in problems]
 
 
 def _sample_row(completion: Completion | None, verdict: Verdict | None) -> tuple[str, str, int]:
@@ -100,7 +110,7 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
             for problem in run.store.read_problems(task):
                 problems.setdefault(problem.id, problem)
     ordered = list(problems.values())
-    prompts = _prompts(task, runs[0].config, ordered)
+    prompts = _prompts(task, runs[0], ordered)
     per_run = []
     for run in runs:
         if task not in run.config.tasks:
@@ -110,7 +120,7 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
         verdicts = {(v.problem_id, v.sample): v for v in run.store.read_verdicts(task)}
         per_run.append((run.n(task), completions, verdicts))
     entries = []
-    for p_index, (problem, prompt) in enumerate(zip(ordered, prompts, strict=True)):
+    for p_index, (problem, (prompt, source)) in enumerate(zip(ordered, prompts, strict=True)):
         summaries, texts, rates = [], [], []
         for state in per_run:
             if state is None:
@@ -138,7 +148,8 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
                               "tok": [r[2] for r in rows], "c": correct, "g": len(graded)})
             texts.append(samples)
         key = f"{t_index}-{p_index}"
-        chunk = {"prompt": prompt, "answer": problem.answer, "choices": list(problem.choices), "samples": texts}
+        chunk = {"prompt": prompt, "prompt_source": source, "answer": problem.answer,
+                 "choices": list(problem.choices), "samples": texts}
         # JSON.parse of a string literal is much faster than parsing the same data as a JS object literal
         literal = json.dumps(json.dumps(chunk, ensure_ascii=False), ensure_ascii=False)
         (data_dir / f"{key}.js").write_text(f"r1evalChunk({json.dumps(key)}, JSON.parse({literal}));\n",
