@@ -64,6 +64,7 @@ class RunConfig:
     run_name: str | None = None
     step: int | None = None
     label: str | None = None
+    adaptive: int | None = None  # adaptive sampling's first round (r1eval.pipeline.adaptive); None: fixed n
 
     @property
     def effective_step(self) -> int | None:

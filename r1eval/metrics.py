@@ -138,20 +138,24 @@ def _paths(rounds: tuple[int, ...], stage: int, total: int, ones: int, zeros: in
 
 
 def _path_point(correct: Sequence[bool], rounds: Sequence[int]) -> tuple[tuple[int, ...], int, int]:
-    """(the rounds as run so far, stopping stage, total correct) of a problem's samples."""
+    """(the design, stopping stage, total correct) of a problem's samples. The design is the rounds planned when the
+    problem stopped by the rule or reached the last round; for a problem still in progress, the rounds it has
+    completed (a valid design that ends there), or one fixed round of its samples before the first is complete."""
     used = design_length(correct, rounds)
     done = tuple(r for r in rounds if r <= used) or (used,)
-    return done, len(done) - 1, sum(correct[:used])
+    total = sum(correct[:used])
+    finished = done[-1] == rounds[-1] or (used in rounds and decided(used, total))
+    return (tuple(rounds) if finished else done), len(done) - 1, total
 
 
 def sequential_expectation(correct: Sequence[bool], rounds: Sequence[int], ones: int, zeros: int) -> float:
     """Unbiased estimate of P(the first `ones` samples correct and the next `zeros` wrong) = p^ones·(1-p)^zeros
     under the adaptive design. ones=1: pass@1; ones=0, zeros=k: 1 - pass@k; ones=2: p². Needs ones + zeros <=
     the first round."""
-    done, stage, total = _path_point(correct, rounds)
-    if ones + zeros > done[0]:
-        raise ValueError(f"needs at most {done[0]} samples (the first round), asked {ones + zeros}")
-    return _paths(done, stage, total, ones, zeros) / _paths(done, stage, total, 0, 0)
+    plan, stage, total = _path_point(correct, rounds)
+    if ones + zeros > plan[0]:
+        raise ValueError(f"needs at most {plan[0]} samples (the first round), asked {ones + zeros}")
+    return _paths(plan, stage, total, ones, zeros) / _paths(plan, stage, total, 0, 0)
 
 
 def sequential_var(correct: Sequence[bool], rounds: Sequence[int]) -> float:
@@ -159,12 +163,12 @@ def sequential_var(correct: Sequence[bool], rounds: Sequence[int]) -> float:
     p²) and the design's exact variance at the Jeffreys-smoothed rate (c + 1/2)/(n + 1). The unbiased estimate
     alone is 0 for every problem that stopped unanimous although such a problem's rate may be a few percent; its
     interval covered 91-94 % in benchmarks/adaptive.py, this one >= 95 %. 1/(4n) when the first round is 1."""
-    done, _, total = _path_point(correct, rounds)
-    if done[0] < 2:
-        return 0.25 / done[0]
+    plan, stage, total = _path_point(correct, rounds)
+    if plan[0] < 2:
+        return 0.25 / plan[0]
     rate = sequential_expectation(correct, rounds, 1, 0)
     unbiased = rate * rate - sequential_expectation(correct, rounds, 2, 0)
-    return max(unbiased, design_variance(done, (total + 0.5) / (done[-1] + 1)))
+    return max(unbiased, design_variance(plan, (total + 0.5) / (plan[stage] + 1)))
 
 
 @lru_cache(maxsize=4096)

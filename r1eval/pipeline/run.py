@@ -18,6 +18,7 @@ from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
+from r1eval.pipeline import adaptive
 from r1eval.pipeline.progress import progress_bar
 from r1eval.rating import rating_breakdown, rating_metrics
 from r1eval.store import RunStore
@@ -34,6 +35,7 @@ class TaskPlan:
     problems: list[Problem]
     prompts: list[Any]
     n: int
+    rounds: tuple[int, ...] = ()  # adaptive sampling's round sizes; () = every problem gets n
 
     def record(self, limit: int | None, scoring: ScoringConfig) -> TaskRecord:
         return TaskRecord(
@@ -41,17 +43,21 @@ class TaskPlan:
             dataset={**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
             prompt_hash=prompts.prompt_hash(self.prompts), scorer=self.task.scorer.name,
             scorer_info=self.task.scorer.describe(scoring) if hasattr(self.task.scorer, "describe") else {},
-            runner_profile=getattr(self.task.scorer, "profile", None), lm_eval=self.task.meta.get("lm_eval"))
+            runner_profile=getattr(self.task.scorer, "profile", None), lm_eval=self.task.meta.get("lm_eval"),
+            adaptive=adaptive.record(self.rounds))
 
 
-def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int) -> list[GenRequest]:
-    """One request per problem for each contiguous run of samples not yet in the journal."""
+def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int,
+                     targets: dict[str, int] | None = None) -> list[GenRequest]:
+    """One request per problem for each contiguous run of samples not yet in the journal, below each problem's
+    target (default: n)."""
     have: dict[str, set[int]] = {}
     for completion in done:
         have.setdefault(completion.problem_id, set()).add(completion.sample)
     requests = []
     for problem, prompt in zip(plan.problems, plan.prompts, strict=True):
-        missing = [s for s in range(plan.n) if s not in have.get(problem.id, set())]
+        target = plan.n if targets is None else targets[problem.id]
+        missing = [s for s in range(target) if s not in have.get(problem.id, set())]
         while missing:
             start = missing[0]
             length = 1
@@ -87,6 +93,7 @@ def run_identity(config: RunConfig, model_identity: dict[str, Any]) -> dict[str,
         "limit": config.limit,
         "dtype": config.engine.dtype,
         "max_model_len": config.engine.max_model_len,
+        **({"adaptive": {"rule": adaptive.RULE, "first": config.adaptive}} if config.adaptive else {}),
     }
 
 
@@ -131,7 +138,8 @@ def plan_tasks(config: RunConfig, tasks: Sequence[Task], generator: Generator) -
         if len({p.id for p in problems}) != len(problems):
             raise DataError(f"task {task.name} has duplicate problem ids")
         rendered = [generator.render(task.prompt(p), config.think_prefix) for p in problems]
-        plans.append(TaskPlan(task, problems, rendered, config.sampling.n or task.default_n))
+        n = config.sampling.n or task.default_n
+        plans.append(TaskPlan(task, problems, rendered, n, adaptive.design(n, config.adaptive)))
     return plans
 
 
@@ -161,7 +169,10 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
                                  scoring=record.scoring)
             store.write_config(record)
             for plan in plans:
-                _generate_task(store, plan, generator, config, show_progress)
+                if plan.rounds:
+                    _generate_adaptive(store, plan, generator, config, show_progress)
+                else:
+                    _generate_task(store, plan, generator, config, show_progress)
             if owned:  # free the engine before grading
                 owned = False
                 generator.close()
@@ -171,22 +182,39 @@ def run(config: RunConfig, generator: Generator | None = None, show_progress: bo
             generator.close()
 
 
-def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool) -> None:
+def _generate_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool,
+                   targets: dict[str, int] | None = None) -> bool:
+    """Generate what the journal lacks (up to each problem's target); whether anything was missing."""
     store.write_problems(plan.task.name, plan.problems)
-    requests = missing_requests(plan, store.read_completions(plan.task.name), config.sampling.seed)
+    requests = missing_requests(plan, store.read_completions(plan.task.name), config.sampling.seed, targets)
     if not requests:
-        return
+        return False
     total = sum(r.n for r in requests)
     with store.journal(plan.task.name) as journal, progress_bar(f"generate {plan.task.name}", total, show) as bar:
         for _request, completions in generator.generate(requests, config.sampling):
             journal.append(completions)
             bar(len(completions))
+    return True
 
 
-def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show: bool,
-               scoring: ScoringConfig) -> TaskResult:
-    problems = {p.id: p for p in store.read_problems(task.name)}
-    completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record.n]
+def _generate_adaptive(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, show: bool) -> None:
+    """Adaptive sampling, round by round: grade what the journal holds (keeping earlier rounds' verdicts), ask the
+    planner for each problem's target, generate up to it; until no problem needs more."""
+    ids = [p.id for p in plan.problems]
+    while True:
+        problems = {p.id: p for p in plan.problems}
+        known = {(v.problem_id, v.sample): v for v in store.read_verdicts(plan.task.name)}
+        new = [c for c in store.read_completions(plan.task.name)
+               if c.problem_id in problems and (c.problem_id, c.sample) not in known]
+        verdicts = [*known.values(), *(_grade(plan.task, problems, new, show, config.scoring) if new else [])]
+        if new:
+            store.write_verdicts(plan.task.name, verdicts)  # a kill -9 after this re-grades nothing of this round
+        if not _generate_task(store, plan, generator, config, show, adaptive.targets(plan.rounds, verdicts, ids)):
+            return
+
+
+def _grade(task: Task, problems: dict[str, Problem], completions: list[Completion], show: bool,
+           scoring: ScoringConfig) -> list[Verdict]:
     verdicts: list[Verdict] = []
     try:
         with progress_bar(f"grade {task.name}", len(completions), show) as bar:
@@ -197,10 +225,21 @@ def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show:
     finally:
         if hasattr(task.scorer, "close"):  # sandbox pools: stop the containers as soon as the task is graded
             task.scorer.close()
+    return verdicts
+
+
+def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show: bool,
+               scoring: ScoringConfig) -> TaskResult:
+    problems = {p.id: p for p in store.read_problems(task.name)}
+    completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record.n]
+    verdicts = _grade(task, problems, completions, show, scoring)
     store.write_verdicts(task.name, verdicts)
-    grouped = group_verdicts(verdicts)
+    rounds = adaptive.recorded_rounds(record.adaptive)
+    grouped = group_verdicts(verdicts, rounds)
     n_errors = sum(v.status is Status.ERROR for v in verdicts)
-    complete = n_errors == 0 and len(completions) == len(problems) * record.n
+    missing = (adaptive.ungraded(rounds, verdicts, list(problems)) if rounds
+               else len(problems) * record.n - len(completions))
+    complete = n_errors == 0 and missing == 0
     graded = graded_completions(completions, verdicts)
     metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
                            cons=task.cons, seed=seed, n=record.n) if grouped else {}
@@ -221,7 +260,7 @@ def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[
         buckets: dict[str, list[float]] = {}
         for problem_id, samples in grouped.items():
             value = str(problems[problem_id].meta.get(key, ""))
-            buckets.setdefault(value, []).append(samples.c / samples.n)
+            buckets.setdefault(value, []).append(samples.rate)
         out[key] = {v: {"pass@1": sum(xs) / len(xs), "n_problems": len(xs)} for v, xs in sorted(buckets.items())}
     return out
 

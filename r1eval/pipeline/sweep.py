@@ -99,6 +99,8 @@ def fingerprint(base: RunConfig) -> str:
     record = asdict(base)
     for key in ("model", "step", "label", "run_name"):
         record.pop(key, None)
+    if record.get("adaptive") is None:
+        record.pop("adaptive", None)  # fixed-n sweeps keep the fingerprint they had before --adaptive existed
     record["engine"].pop("api_key", None)
     record["scoring"].pop("workers", None)  # parallelism, not a setting that changes verdicts
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:12]

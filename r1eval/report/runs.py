@@ -15,6 +15,7 @@ from typing import Any
 from r1eval.config import STEP_DIR
 from r1eval.errors import StoreError
 from r1eval.metrics import ProblemSamples, group_verdicts
+from r1eval.pipeline.adaptive import recorded_rounds
 from r1eval.store import RunStore, is_run_dir, manifests_in
 from r1eval.types import Completion, Problem, RunRecord, RunResult, TaskResult, Verdict
 
@@ -62,7 +63,7 @@ def task_profile(config: RunRecord, task: str) -> dict[str, Any]:
     record = config.tasks.get(task)
     if record is None:
         return {}
-    return {"n": record.n, "task version": record.version, "scorer": record.scorer,
+    return {"n": record.n, "adaptive": record.adaptive, "task version": record.version, "scorer": record.scorer,
             "runner profile": record.runner_profile,
             **{f"scorer {key}": value for key, value in record.scorer_info.items()
                if key not in ("workers", "scorer", "runner_profile")}}
@@ -161,7 +162,9 @@ class Run:
         return self.store.read_completions(task)
 
     def grouped(self, task: str) -> dict[str, ProblemSamples]:
-        return self._memo("grouped", task, lambda: group_verdicts(self.verdicts(task)))
+        record = self.config.tasks.get(task)
+        rounds = recorded_rounds(record.adaptive) if record is not None else ()
+        return self._memo("grouped", task, lambda: group_verdicts(self.verdicts(task), rounds))
 
     def problem_fingerprints(self, task: str) -> dict[str, str]:
         """problem id -> problem_fingerprint: equal ids with different content are different problems."""
