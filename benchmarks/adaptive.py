@@ -10,9 +10,10 @@ are (pass@1, pass@1_ci95_sampling, pass@1_ci95_problems: the real code path). Re
   beside it the naive estimator (mean of c_i/n_i over the samples drawn) that the rule would bias;
 - coverage of pass@1_ci95_sampling (truth: the mean of the drawn problems' rates: re-running the checkpoint)
   and of pass@1_ci95_problems (truth: the mixture's mean: other problems like these);
-- mean interval widths and the error's SD; samples drawn as a share of the fixed run's.
+- mean interval widths and the error's SD; samples drawn as a share of the fixed run's;
+- a stress test of the sampling interval: every problem at one rate (0.01, 0.1, 0.3, 0.9), a quarter of the reps.
 
-    PYTHONPATH=. python benchmarks/adaptive.py [--reps 4000] [--problems 30] [--n 64] [--first 8] [--smoke]
+    PYTHONPATH=. python benchmarks/adaptive.py [--reps 4000] [--problems 30] [--n 64] [--first 8] [--smoke] [--out F]
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from r1eval.metrics import ProblemSamples, bootstrap_ci, design_length, pass_at_
 
 MIXTURE = ((0.50, 0.3, 12.0), (0.15, 12.0, 0.3), (0.35, 1.2, 1.2))  # (weight, alpha, beta)
 POPULATION_MEAN = sum(w * a / (a + b) for w, a, b in MIXTURE)
+STRESS_RATES = (0.01, 0.1, 0.3, 0.9)
 RESULTS = Path(__file__).resolve().parent / "results" / "adaptive.json"
 
 
@@ -50,7 +52,10 @@ def design_samples(outcomes: np.ndarray, rounds: tuple[int, ...] | None) -> list
     return problems
 
 
-def simulate(reps: int, problems: int, n: int, first: int, seed: int) -> dict[str, dict[str, float]]:
+def simulate(reps: int, problems: int, n: int, first: int, seed: int,
+             rate: float | None = None) -> dict[str, dict[str, float]]:
+    """The figures above; `rate`: every problem has this rate instead of the mixture's (a stress test of the
+    sampling interval: all problems near 0 is where stopping early matters most)."""
     rng = np.random.default_rng(seed)
     designs = {f"fixed n={n}": None, f"adaptive first={first} up to n={n}": (first, n)}
     rows: dict[str, dict[str, list[float]]] = {name: {} for name in [*designs, "naive c/n of the adaptive samples"]}
@@ -60,7 +65,7 @@ def simulate(reps: int, problems: int, n: int, first: int, seed: int) -> dict[st
             rows[name].setdefault(key, []).append(value)
 
     for rep in range(reps):
-        rates = draw_rates(problems, rng)
+        rates = draw_rates(problems, rng) if rate is None else np.full(problems, rate)
         outcomes = rng.random((problems, n)) < rates[:, None]
         truth = float(rates.mean())
         for name, rounds in designs.items():
@@ -107,6 +112,7 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--smoke", action="store_true", help="a few repetitions; writes no results file")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where full mode writes its figures")
     args = parser.parse_args()
     reps = 20 if args.smoke else args.reps
     started = time.perf_counter()
@@ -114,13 +120,23 @@ def main() -> None:
     print(f"{reps} repetitions of {args.problems} problems; mixture mean {100 * POPULATION_MEAN:.2f} points")
     for name, row in summary.items():
         print(f"{name}: " + ", ".join(f"{k} {v:.4g}" for k, v in row.items()))
+    stress = {}
+    for rate in STRESS_RATES:
+        row = simulate(max(reps // 4, 5), args.problems, args.n, args.first, args.seed + 1, rate)
+        stress[str(rate)] = {name: {k: v for k, v in values.items() if k in ("bias_points", "coverage_sampling",
+                                                                                 "width_sampling", "samples_share")}
+                             for name, values in row.items() if not name.startswith("naive")}
+        print(f"every problem at rate {rate}: " + "; ".join(
+            f"{name}: coverage_sampling {v['coverage_sampling']:.3f}, width {v['width_sampling']:.2f}"
+            for name, v in stress[str(rate)].items()))
     if not args.smoke:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         payload = {**provenance(), "reps": reps, "problems": args.problems, "n": args.n, "first": args.first,
                    "mixture": MIXTURE, "population_mean": POPULATION_MEAN, "results": summary,
+                   "stress_constant_rate": stress,
                    "seconds": time.perf_counter() - started}
-        RESULTS.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {RESULTS}")
+        args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

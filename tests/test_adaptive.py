@@ -160,6 +160,8 @@ def test_an_adaptive_run_draws_by_the_rule_and_records_it(tmp_path, shared_data,
     assert sorted(set(counts.values())) == [4, 16]
     task = results.tasks["math500"]
     assert task.complete and task.n_samples == 16
+    assert task.extra["adaptive"]["samples_per_problem"] == dict(sorted(counts.items()))
+    assert task.extra["adaptive"]["samples_drawn"] == sum(counts.values()) < 16 * 10
     expected = sum(ProblemSamples(p.correct[: counts[pid]], (None,) * counts[pid], rounds=(4, 16)).rate
                    for pid, p in full.items()) / len(full)
     assert task.metrics["pass@1"] == pytest.approx(expected)
@@ -239,3 +241,28 @@ def test_per_problem_values_use_the_adaptive_estimate(tmp_path):
     assert values == {"a": 0.0, "b": pytest.approx(100 * jung_kim(8, 56, 3))}
     with pytest.raises(ValueError, match="first round"):
         per_problem_values({"a": stopped, "b": going}, "pass@16", 64)
+
+
+def test_the_viewer_shows_each_problems_drawn_samples_not_missing_ones(tmp_path, shared_data, answers):
+    from r1eval.report.viewer import write_viewer
+    from tests.test_viewer import read_index
+
+    run(config(tmp_path, shared_data), generator=FakeGenerator(answers), show_progress=False)
+    index = read_index(write_viewer([tmp_path / "runs" / "r"], tmp_path / "view"))
+    statuses = [p["runs"][0]["st"] for p in index["tasks"][0]["problems"]]
+    assert sorted({len(s) for s in statuses}) == [4, 16] and not any("-" in s for s in statuses)
+    assert all(len(s) == 4 for s in statuses if set(s[:4]) <= {"i", "n"})  # all wrong: stopped after round 1
+    assert index["runs"][0]["adaptive"]["math500"]["rounds"] == [4, 16]
+
+
+def test_the_cli_runs_adaptively_and_says_how_many_samples_it_drew(tmp_path, shared_data, answers):
+    from tests.test_cli import r1eval
+
+    run(config(tmp_path, shared_data, adaptive=None, run_name="fixed"), generator=FakeGenerator(answers),
+        show_progress=False)
+    proc = r1eval("run", "--model", "m", "--tasks", "math500", "--backend", "replay", "--replay-from",
+                  str(tmp_path / "runs" / "fixed"), "--limit", "10", "--n", "16", "--adaptive", "--adaptive-first",
+                  "4", "--data-dir", str(shared_data), "--out", str(tmp_path / "runs"), "--run-name", "a", "-q")
+    assert proc.returncode == 0, proc.stderr
+    drawn = json.loads((tmp_path / "runs" / "a" / "results.json").read_text())["tasks"]["math500"]["adaptive"]
+    assert f"adaptive {drawn['samples_drawn']}/160" in proc.stdout and drawn["samples_drawn"] < 160

@@ -107,7 +107,9 @@ def print_results(results: RunResult) -> None:
         cons = next((f"{k}={_fmt(v)}" for k, v in m.items() if k.startswith("cons@") and "_ci95" not in k), "-")
         scored = task.n_problems_scored
         problems = str(task.n_problems) if scored == task.n_problems else f"{scored} of {task.n_problems}"
-        table.add_row(name, problems, str(task.n_samples), _fmt(m.get("pass@1", float("nan"))),
+        n = f"adaptive {task.extra['adaptive']['samples_drawn']}/{task.extra['adaptive']['samples_fixed']}" \
+            if "adaptive" in task.extra else str(task.n_samples)
+        table.add_row(name, problems, n, _fmt(m.get("pass@1", float("nan"))),
                       _fmt(m.get("pass@1_ci95_problems", [])), _fmt(m.get("pass@1_ci95_sampling", [])), cons,
                       _fmt(m.get("truncation_rate", float("nan"))),
                       _fmt(m.get("no_answer_rate", float("nan"))), _fmt(m.get("mean_tokens", float("nan"))),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from r1eval.metrics import adaptive_rounds, decided
+from r1eval.metrics import ProblemSamples, adaptive_rounds, decided
 from r1eval.types import Status, Verdict
 
 RULE = "stop-when-unanimous"
@@ -56,6 +56,13 @@ def targets(rounds: Sequence[int], verdicts: Iterable[Verdict], problem_ids: Ite
                 break
         planned[problem_id] = target
     return planned
+
+
+def summary(rounds: Sequence[int], grouped: Mapping[str, ProblemSamples]) -> dict[str, Any]:
+    """What results.json records of an adaptive task: the design, and the samples each problem was estimated from."""
+    per_problem = {pid: grouped[pid].n for pid in sorted(grouped)}
+    return {"rule": RULE, "rounds": list(rounds), "samples_drawn": sum(per_problem.values()),
+            "samples_fixed": rounds[-1] * len(per_problem), "samples_per_problem": per_problem}
 
 
 def ungraded(rounds: Sequence[int], verdicts: Sequence[Verdict], problem_ids: Sequence[str]) -> int:

@@ -250,7 +250,8 @@ def score_task(store: RunStore, task: Task, record: TaskRecord, seed: int, show:
         metrics={**metrics, **rating_metrics(problems, grouped)},  # rating: Codeforces-rated problems only
         breakdown={**_breakdown(task, problems, grouped), **rating_breakdown(problems, grouped)},
         n_problems_scored=len(grouped), n_samples_min=min((p.n for p in grouped.values()), default=0),
-        n_completions=len(completions), n_errors=n_errors)
+        n_completions=len(completions), n_errors=n_errors,
+        extra={"adaptive": adaptive.summary(rounds, grouped)} if rounds else {})
 
 
 def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[str, dict[str, Any]]:

@@ -83,7 +83,7 @@ def passk_table(runs: Sequence[Run]) -> pd.DataFrame:
             problems = list(run.grouped(task).values())
             if not problems:
                 continue
-            n = min(min(p.n, *p.rounds[:1]) for p in problems)
+            n = min(min([p.n, *p.rounds[:1]]) for p in problems)
             for k in range(1, n + 1):
                 rows.append({**_ids(run, task), "k": k, "pass@k": 100.0 * _mean_pass_at_k(problems, k)})
     return pd.DataFrame(rows, columns=[*ID_COLUMNS, "k", "pass@k"])
