@@ -288,8 +288,9 @@ def task_metrics(
     pass@1_ci95_problems (bootstrap over problems: other problems like these) and pass@1_ci95_sampling
     (sampling only, problems fixed: re-running this checkpoint); pass@k for k = 2, 4, ... <= n and n, each
     problem contributing the unbiased estimator at min(k, its samples) (adaptive runs: k up to the first round
-    only); cons@n and cons@n_ci95_problems when `cons` (adaptive: the majority of the samples drawn). finish_reasons and n_tokens are those of the graded samples (graded_completions), the one
-    denominator of truncation_rate (finish_reason "length"), no_answer_rate and the token statistics.
+    only); cons@n and cons@n_ci95_problems when `cons` (adaptive: the majority of the samples drawn).
+    finish_reasons and n_tokens are those of the graded samples (graded_completions), the one denominator of
+    truncation_rate (finish_reason "length"), no_answer_rate and the token statistics.
     """
     items = [problems[k] for k in sorted(problems)]
     n = n or max((p.n for p in items), default=0)

@@ -26,7 +26,7 @@ from r1eval.metrics import (
     sampling_ci,
 )
 from r1eval.pipeline import adaptive
-from r1eval.pipeline.run import run
+from r1eval.pipeline.run import run, score_run
 from r1eval.report.gate import GateInputError, run_gate
 from r1eval.report.paired import per_problem_values
 from r1eval.store import RunStore
@@ -166,6 +166,7 @@ def test_an_adaptive_run_draws_by_the_rule_and_records_it(tmp_path, shared_data,
                    for pid, p in full.items()) / len(full)
     assert task.metrics["pass@1"] == pytest.approx(expected)
     assert "pass@4" in task.metrics and "pass@8" not in task.metrics  # beyond the first round: not estimable
+    assert score_run(tmp_path / "runs" / "r", show_progress=False).tasks["math500"].metrics == task.metrics
     assert "pass@16" in fixed.tasks["math500"].metrics
     recorded = json.loads((tmp_path / "runs" / "r" / "config.json").read_text())
     assert recorded["tasks"]["math500"]["adaptive"]["rounds"] == [4, 16]
@@ -194,7 +195,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
 from r1eval.config import RunConfig, SamplingConfig
-from r1eval.pipeline.run import run
+from r1eval.pipeline.run import run, score_run
 from r1eval.task.data import read_jsonl_rows
 from tests.fakes import FakeGenerator
 rows = read_jsonl_rows(Path({data!r}) / "math500.jsonl")

@@ -201,8 +201,8 @@ def _generate_adaptive(store: RunStore, plan: TaskPlan, generator: Generator, co
     """Adaptive sampling, round by round: grade what the journal holds (keeping earlier rounds' verdicts), ask the
     planner for each problem's target, generate up to it; until no problem needs more."""
     ids = [p.id for p in plan.problems]
+    problems = {p.id: p for p in plan.problems}
     while True:
-        problems = {p.id: p for p in plan.problems}
         known = {(v.problem_id, v.sample): v for v in store.read_verdicts(plan.task.name)}
         new = [c for c in store.read_completions(plan.task.name)
                if c.problem_id in problems and (c.problem_id, c.sample) not in known]

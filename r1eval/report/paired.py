@@ -39,8 +39,9 @@ def check_metric(metric: str) -> None:
 def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str, n: int | None = None) -> dict[str, float]:
     """Each problem's contribution to `metric`, in points, as metrics.task_metrics computes it: pass@1 ->
     100·c/n_i (adaptive runs: the design's unbiased estimate, ProblemSamples.rate); pass@k -> 100·(unbiased
-    estimator at min(k, n_i)); cons@N / cons -> 100 when the majority answer is correct. `n` is the configured samples per problem (default: the largest count present): pass@k needs
-    k <= n and cons@N needs N = n. The metric is their mean."""
+    estimator at min(k, n_i); adaptive runs: k up to the first round); cons@N / cons -> 100 when the majority
+    answer is correct. `n` is the configured samples per problem (default: the largest count present): pass@k
+    needs k <= n and cons@N needs N = n. The metric is their mean."""
     match = _METRIC.match(metric)
     if not match:
         check_metric(metric)
