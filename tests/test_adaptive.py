@@ -185,6 +185,8 @@ def test_a_crashed_adaptive_run_resumes_to_the_uninterrupted_state(tmp_path, sha
     with pytest.raises(RuntimeError):
         run(config(tmp_path, shared_data), generator=FakeGenerator(answers, fail_after=fail_after),
             show_progress=False)
+    partial = score_run(tmp_path / "runs" / "r", show_progress=False).tasks["math500"]
+    assert not partial.complete  # a problem still owed samples by its rule: the task is unfinished
     run(config(tmp_path, shared_data), generator=FakeGenerator(answers), show_progress=False)
     run(config(tmp_path, shared_data, run_name="straight"), generator=FakeGenerator(answers), show_progress=False)
     assert state(tmp_path / "runs" / "r") == state(tmp_path / "runs" / "straight")
