@@ -80,7 +80,7 @@ def task_settings(config: RunRecord, task: str) -> dict[str, Any]:
     record = config.tasks.get(task)
     if record is None:
         return {}
-    return {"n": record.n, "task version": record.version, "scorer": record.scorer,
+    return {"n": record.n, "adaptive": record.adaptive, "task version": record.version, "scorer": record.scorer,
             "runner profile": record.runner_profile,
             **{f"scorer {key}": value for key, value in record.scorer_info.items()
                if key not in ("workers", "scorer", "runner_profile")}}

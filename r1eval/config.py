@@ -66,6 +66,7 @@ class RunConfig:
     run_name: str | None = None
     step: int | None = None
     label: str | None = None
+    adaptive: int | None = None  # adaptive sampling's first round (r1eval.pipeline.adaptive); None: fixed n
 
     def __post_init__(self) -> None:
         if not self.tasks:  # a run of no task would be "complete" with nothing in it

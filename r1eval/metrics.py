@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from math import comb
 from statistics import NormalDist
 
 import numpy as np
@@ -27,6 +29,7 @@ class ProblemSamples:
     answers: tuple[str | None, ...]  # canonical answers; None = no answer (does not vote)
     gold_votes: frozenset[str] = frozenset()  # canonical answers that are correct (for cons@n)
     no_answer: int = 0  # samples graded NO_ANSWER
+    rounds: tuple[int, ...] = ()  # adaptive runs: the cumulative round sizes the samples were drawn by
 
     @property
     def n(self) -> int:
@@ -36,23 +39,156 @@ class ProblemSamples:
     def c(self) -> int:
         return sum(self.correct)
 
+    @property
+    def rate(self) -> float:
+        """This problem's pass@1 estimate: c/n for a fixed sample, the design's unbiased estimate when adaptive."""
+        return self.pass_k(1)
 
-def group_verdicts(verdicts: Sequence[Verdict]) -> dict[str, ProblemSamples]:
-    """Group verdicts by problem (ERROR samples dropped), ordered by sample index."""
+    @property
+    def rate_var(self) -> float:
+        """An unbiased estimate of Var(rate) given the problem (fixed n: rate(1-rate)/(n-1)); 1/(4n) when n = 1."""
+        if not self.rounds:
+            return self.rate * (1 - self.rate) / (self.n - 1) if self.n > 1 else 0.25 / self.n
+        return sequential_var(self.correct, self.rounds)
+
+    def pass_k(self, k: int) -> float:
+        """Unbiased pass@k of this problem: Chen et al.'s estimator, or for an adaptive run the design's."""
+        if not self.rounds:
+            return pass_at_k(self.n, self.c, k)
+        return 1.0 - sequential_expectation(self.correct, self.rounds, 0, k)
+
+
+def group_verdicts(verdicts: Sequence[Verdict], rounds: Sequence[int] = ()) -> dict[str, ProblemSamples]:
+    """Group verdicts by problem (ERROR samples dropped), ordered by sample index. With the `rounds` of an
+    adaptive run, each problem keeps the samples the stopping rule used (design_length); a problem with an
+    errored sample is not on a path of the design and is estimated as a fixed sample (c/n)."""
     by_problem: dict[str, list[Verdict]] = {}
+    errored: set[str] = set()
     for verdict in verdicts:
-        if verdict.status is not Status.ERROR:
+        if verdict.status is Status.ERROR:
+            errored.add(verdict.problem_id)
+        else:
             by_problem.setdefault(verdict.problem_id, []).append(verdict)
     grouped = {}
     for problem_id, items in by_problem.items():
         items.sort(key=lambda v: v.sample)
+        design = tuple(rounds) if rounds and problem_id not in errored else ()
+        if design:
+            items = items[: design_length([v.status is Status.CORRECT for v in items], design)]
         grouped[problem_id] = ProblemSamples(
             correct=tuple(v.status is Status.CORRECT for v in items),
             answers=tuple(v.answer if v.status is not Status.NO_ANSWER else None for v in items),
             gold_votes=frozenset(v.answer for v in items if v.status is Status.CORRECT and v.answer is not None),
             no_answer=sum(v.status is Status.NO_ANSWER for v in items),
+            rounds=design,
         )
     return grouped
+
+
+# Adaptive sampling (r1eval.pipeline.adaptive draws by this rule; docs/adaptive.md).
+# Rule: samples are drawn in rounds with cumulative sizes `rounds` (first, then n); after each round a problem is
+# decided, and gets no more samples, when all its samples so far agree (all correct or all wrong). The naive c/n
+# over the samples drawn is biased: a problem of rate 0.02 showing 0/8 records 0, while the lucky 1/8s that should
+# balance those zeros are diluted by 56 more samples (exact mean of c/n at rate 0.02: 0.51 %). The estimator is the
+# Rao-Blackwellisation of "sample 1 is correct" on the design's sufficient statistic (stopping round, total
+# correct): E[X_1 | path] = #(design paths to that point with X_1 = 1) / #(all such paths). It is exactly unbiased
+# for every problem's rate (Jung & Kim 2004, for two-stage designs; the same argument holds for any number of
+# rounds), and reduces to c/n when a problem stops in the first round.
+ADAPTIVE_FIRST = 8
+
+
+def adaptive_rounds(n: int, first: int = ADAPTIVE_FIRST) -> tuple[int, ...]:
+    """Cumulative round sizes: (first, n), or (n,) when n <= first. Two rounds suffice: a problem that is not
+    unanimous after the first round never becomes unanimous again, so a middle round would stop nothing."""
+    return (first, n) if first < n else (n,)
+
+
+def decided(samples: int, correct: int) -> bool:
+    """The stopping rule: a problem whose samples so far all agree (all correct or all wrong) is decided."""
+    return correct in (0, samples)
+
+
+def design_length(correct: Sequence[bool], rounds: Sequence[int]) -> int:
+    """How many of these samples the design uses: up to the first round at which the problem is decided, the
+    last round, or (a run in progress) the last round completed; all of them when fewer than one round."""
+    used = len(correct)
+    for size in rounds:
+        if size > len(correct):
+            break
+        used = size
+        if decided(size, sum(correct[:size])):
+            break
+    return used
+
+
+@lru_cache(maxsize=65536)
+def _paths(rounds: tuple[int, ...], stage: int, total: int, ones: int, zeros: int) -> int:
+    """Outcome sequences of length rounds[stage] with `total` correct, undecided at every earlier round, whose
+    first `ones` samples are correct and the next `zeros` wrong."""
+    first = rounds[0] - ones - zeros
+    ways = {c: comb(first, c - ones) for c in range(ones, ones + first + 1)} if first >= 0 else {}
+    for j in range(1, stage + 1):
+        step = rounds[j] - rounds[j - 1]
+        grown: dict[int, int] = {}
+        for c, w in ways.items():
+            if decided(rounds[j - 1], c):
+                continue
+            for x in range(step + 1):
+                grown[c + x] = grown.get(c + x, 0) + w * comb(step, x)
+        ways = grown
+    return ways.get(total, 0)
+
+
+def _path_point(correct: Sequence[bool], rounds: Sequence[int]) -> tuple[tuple[int, ...], int, int]:
+    """(the design, stopping stage, total correct) of a problem's samples. The design is the rounds planned when the
+    problem stopped by the rule or reached the last round; for a problem still in progress, the rounds it has
+    completed (a valid design that ends there), or one fixed round of its samples before the first is complete."""
+    used = design_length(correct, rounds)
+    done = tuple(r for r in rounds if r <= used) or (used,)
+    total = sum(correct[:used])
+    finished = done[-1] == rounds[-1] or (used in rounds and decided(used, total))
+    return (tuple(rounds) if finished else done), len(done) - 1, total
+
+
+def sequential_expectation(correct: Sequence[bool], rounds: Sequence[int], ones: int, zeros: int) -> float:
+    """Unbiased estimate of P(the first `ones` samples correct and the next `zeros` wrong) = p^ones·(1-p)^zeros
+    under the adaptive design. ones=1: pass@1; ones=0, zeros=k: 1 - pass@k; ones=2: p². Needs ones + zeros <=
+    the first round."""
+    plan, stage, total = _path_point(correct, rounds)
+    if ones + zeros > plan[0]:
+        raise ValueError(f"needs at most {plan[0]} samples (the first round), asked {ones + zeros}")
+    return _paths(plan, stage, total, ones, zeros) / _paths(plan, stage, total, 0, 0)
+
+
+def sequential_var(correct: Sequence[bool], rounds: Sequence[int]) -> float:
+    """Var(rate) for the sampling interval: the larger of the unbiased estimate (rate² - the unbiased estimate of
+    p²) and the design's exact variance at the Jeffreys-smoothed rate (c + 1/2)/(n + 1). The unbiased estimate
+    alone is 0 for every problem that stopped unanimous although such a problem's rate may be a few percent; its
+    interval covered 91-94 % in benchmarks/adaptive.py, this one >= 95 %. 1/(4n) when the first round is 1."""
+    plan, stage, total = _path_point(correct, rounds)
+    if plan[0] < 2:
+        return 0.25 / plan[0]
+    rate = sequential_expectation(correct, rounds, 1, 0)
+    unbiased = rate * rate - sequential_expectation(correct, rounds, 2, 0)
+    return max(unbiased, design_variance(plan, (total + 0.5) / (plan[stage] + 1)))
+
+
+@lru_cache(maxsize=4096)
+def design_variance(rounds: tuple[int, ...], p: float) -> float:
+    """Exact variance of the adaptive estimate of a problem whose rate is p: a sum over the design's end points
+    (stopping round, total correct), each with probability #paths·p^t·(1-p)^(N-t)."""
+    mean = square = 0.0
+    for stage, size in enumerate(rounds):
+        for total in range(size + 1):
+            if stage < len(rounds) - 1 and not decided(size, total):
+                continue
+            paths = _paths(rounds, stage, total, 0, 0)
+            if paths:
+                prob = paths * p**total * (1 - p) ** (size - total)
+                estimate = _paths(rounds, stage, total, 1, 0) / paths
+                mean += prob * estimate
+                square += prob * estimate * estimate
+    return max(0.0, square - mean * mean)
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -79,8 +215,9 @@ def graded_completions(completions: Sequence[Completion], verdicts: Sequence[Ver
 
 
 def pass_at_1(problems: Sequence[ProblemSamples]) -> float:
-    """The R1 paper's pass@1 (avg@n): mean over problems of (correct samples / samples), i.e. (1/k)·Σ p_i."""
-    return float(np.mean([p.c / p.n for p in problems])) if problems else float("nan")
+    """The R1 paper's pass@1 (avg@n): mean over problems of (correct samples / samples), i.e. (1/k)·Σ p_i; an
+    adaptive run's problems contribute their design's unbiased estimate (ProblemSamples.rate)."""
+    return float(np.mean([p.rate for p in problems])) if problems else float("nan")
 
 
 def majority_answer(answers: Sequence[str | None]) -> str | None:
@@ -146,10 +283,13 @@ def problems_ci(values: Sequence[float], samples: Sequence[int], level: float = 
 
 def _sampling_var(problems: Sequence[ProblemSamples]) -> float:
     """Var of the mean of c_i/n_i over these fixed problems from sampling alone: Σ p_i(1-p_i)/n_i / N², each p_i
-    estimated as (c+1)/(n+2) so that a problem at 0/n or n/n still counts."""
-    smoothed = np.array([(p.c + 1) / (p.n + 2) for p in problems])
-    counts = np.array([p.n for p in problems], dtype=float)
-    return float(np.sum(smoothed * (1 - smoothed) / counts)) / len(problems) ** 2
+    estimated as (c+1)/(n+2) so that a problem at 0/n or n/n still counts; an adaptive run's problem contributes
+    its design variance (ProblemSamples.rate_var)."""
+    fixed = [p for p in problems if not p.rounds]
+    smoothed = np.array([(p.c + 1) / (p.n + 2) for p in fixed])
+    counts = np.array([p.n for p in fixed], dtype=float)
+    adaptive = sum(p.rate_var for p in problems if p.rounds)  # the design's variance (sequential_var)
+    return (float(np.sum(smoothed * (1 - smoothed) / counts)) + adaptive) / len(problems) ** 2
 
 
 def sampling_ci(problems: Sequence[ProblemSamples], level: float = 0.95) -> tuple[float, float]:
@@ -191,21 +331,24 @@ def task_metrics(
     pass@1_ci95_problems (covers the mean over the population of problems like these), pass@1_ci95_sampling
     (covers the true pass@1 of these fixed problems) and pass@1_pi95_rerun (where a re-run's pass@1 falls);
     pass@k for k = 2, 4, ... <= n and n, each problem contributing the unbiased estimator at min(k, its
-    samples); cons@n and cons@n_ci95_problems when `cons`. finish_reasons and n_tokens are those of the graded
+    samples; adaptive runs: the design's unbiased estimates, pass@k only up to the first round); cons@n and
+    cons@n_ci95_problems when `cons` (adaptive: the majority of the samples drawn). finish_reasons and n_tokens are those of the graded
     samples (graded_completions), the one denominator of truncation_rate (finish_reason "length"),
     no_answer_rate and the token statistics.
     """
     items = [problems[k] for k in sorted(problems)]
     n = n or max((p.n for p in items), default=0)
     metrics: dict[str, object] = {}
-    per_problem = [p.c / p.n for p in items]
+    per_problem = [p.rate for p in items]
     pass1 = MetricName("pass", 1)
     metrics[str(pass1)] = pass_at_1(items)
     metrics[str(pass1.with_interval("ci95_problems"))] = list(problems_ci(per_problem, [p.n for p in items]))
     metrics[str(pass1.with_interval("ci95_sampling"))] = list(sampling_ci(items))
     metrics[str(pass1.with_interval("pi95_rerun"))] = list(rerun_interval(items))
     for k in power_of_two_ks(n)[1:] if n else []:
-        metrics[str(MetricName("pass", k))] = (float(np.mean([pass_at_k(p.n, p.c, min(k, p.n)) for p in items]))
+        if any(p.rounds and k > p.rounds[0] for p in items):
+            break  # adaptive: pass@k is estimable without bias only up to the first round's size
+        metrics[str(MetricName("pass", k))] = (float(np.mean([p.pass_k(min(k, p.n)) for p in items]))
                                                if items else float("nan"))
     if cons and n:
         votes = [float(cons_correct(p)) for p in items]

@@ -242,7 +242,7 @@ def rating_breakdown(problems: Mapping[str, Problem],
     for pid, samples in grouped.items():
         if pid not in problems:
             continue
-        rate = samples.c / samples.n
+        rate = samples.rate  # c/n; an adaptive run's unbiased estimate
         d = problem_rating(problems[pid])
         key = (math.inf, "unrated") if d is None else (d // RATING_BUCKET, rating_bucket(d))
         by_bucket.setdefault(key, []).append(rate)

@@ -191,6 +191,7 @@ class TaskRecord:
     scorer_info: Mapping[str, Any] = field(default_factory=dict)
     runner_profile: str | None = None  # code tasks: the rules the runner judges by (e.g. livecodebench)
     lm_eval: Mapping[str, Any] | None = None  # lm_eval: tasks: lm-eval's version and the task config's hash
+    adaptive: Mapping[str, Any] | None = None  # adaptive sampling's rule and rounds (None: every problem gets n)
     extra: Mapping[str, Any] = field(default_factory=dict)  # fields this version does not know, kept as read
 
 

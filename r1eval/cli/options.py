@@ -23,6 +23,7 @@ from r1eval.cli.common import split_csv
 from r1eval.config import DEFAULT_RUNS_DIR, EngineConfig, RunConfig, SamplingConfig, ScoringConfig
 from r1eval.errors import ConfigError
 from r1eval.generate.engine_errors import check_engine
+from r1eval.metrics import ADAPTIVE_FIRST
 
 SANDBOX_HELP = "where code tasks run model code: docker (hardened containers) | process (weaker isolation)"
 DATA_DIR_HELP = "offline mirror folder holding the tasks' JSONL files (default: $R1EVAL_DATA_DIR; else the hub)"
@@ -103,6 +104,10 @@ def run_options(
     replay_from: str = typer.Option(None, help="replay backend: a run directory or a completions JSONL "
                                                "(sweep: '{step}' is replaced by each step)"),
     lm_eval_include: list[Path] = LM_EVAL_INCLUDE,
+    adaptive: bool = typer.Option(False, "--adaptive", help="adaptive sampling up to --n: a problem whose first "
+                                  "round of samples is all correct or all wrong gets no more (docs/adaptive.md)"),
+    adaptive_first: int = typer.Option(ADAPTIVE_FIRST, "--adaptive-first", min=2,
+                                       help="with --adaptive: samples per problem in the first round"),
 ) -> RunConfig:
     """Everything of a run but the model and its naming (model="" here; the command fills it in)."""
     engine = EngineConfig(dtype=dtype, max_model_len=max_model_len, tensor_parallel_size=tensor_parallel_size,
@@ -116,7 +121,7 @@ def run_options(
     if not split_csv(tasks):
         raise typer.BadParameter(f"no task named in {tasks!r}; e.g. --tasks aime24,math500 (see `r1eval tasks`)",
                                  param_hint="--tasks")
-    return RunConfig(
+    return RunConfig(adaptive=adaptive_first if adaptive else None,
         model="", tasks=split_csv(tasks), backend=backend, out=str(out),
         sampling=SamplingConfig(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed),
         engine=engine,

@@ -40,7 +40,9 @@ def _row(name: str, task: TaskResult) -> list[str]:
     m = task.metrics
     scored = task.n_problems_scored
     problems = str(task.n_problems) if scored == task.n_problems else f"{scored} of {task.n_problems}"
-    return [name + ("" if task.complete else " *"), problems, str(task.n_samples), percent(m.get("pass@1")),
+    drawn = task.extra.get("adaptive")  # adaptive sampling: samples drawn of the fixed design's
+    n = f"adaptive {drawn['samples_drawn']}/{drawn['samples_fixed']}" if drawn else str(task.n_samples)
+    return [name + ("" if task.complete else " *"), problems, n, percent(m.get("pass@1")),
             percent(m.get("pass@1_ci95_problems", [])), percent(m.get("pass@1_ci95_sampling", [])),
             percent(_consensus(m)[1]), percent(m.get("truncation_rate")), percent(m.get("no_answer_rate")),
             count(m.get("mean_tokens"))]

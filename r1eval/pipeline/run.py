@@ -20,6 +20,7 @@ from r1eval.generate import Generator, GenRequest, make_generator
 from r1eval.generate.protocol import request_seed
 from r1eval.grading.lm_harness import is_lm_eval, lm_eval_task
 from r1eval.metrics import graded_completions, group_verdicts, task_metrics
+from r1eval.pipeline import adaptive
 from r1eval.pipeline.curves import with_budget_curve
 from r1eval.pipeline.progress import RunProgress, progress_bar
 from r1eval.pipeline.prompt_record import write_prompts
@@ -45,6 +46,7 @@ class TaskPlan:
     problems: list[Problem]
     prompts: list[Any]
     n: int
+    rounds: tuple[int, ...] = ()  # adaptive sampling's round sizes; () = every problem gets n
 
     def record(self, limit: int | None, scoring: ScoringConfig) -> TaskRecord:
         return TaskRecord(
@@ -52,17 +54,21 @@ class TaskPlan:
             dataset={**self.task.source.describe(), "content_hash": data.content_hash(self.problems)},
             prompt_hash=prompts.prompt_hash(self.prompts), scorer=self.task.scorer.name,
             scorer_info=self.task.scorer.describe(scoring) if hasattr(self.task.scorer, "describe") else {},
-            runner_profile=getattr(self.task.scorer, "profile", None), lm_eval=self.task.meta.get("lm_eval"))
+            runner_profile=getattr(self.task.scorer, "profile", None), lm_eval=self.task.meta.get("lm_eval"),
+            adaptive=adaptive.record(self.rounds))
 
 
-def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int) -> list[GenRequest]:
-    """One request per problem for each contiguous run of samples not yet in the journal."""
+def missing_requests(plan: TaskPlan, done: Sequence[Completion], seed: int,
+                     targets: dict[str, int] | None = None) -> list[GenRequest]:
+    """One request per problem for each contiguous run of samples not yet in the journal, below each problem's
+    target (default: n)."""
     have: dict[str, set[int]] = {}
     for completion in done:
         have.setdefault(completion.problem_id, set()).add(completion.sample)
     requests = []
     for problem, prompt in zip(plan.problems, plan.prompts, strict=True):
-        missing = [s for s in range(plan.n) if s not in have.get(problem.id, set())]
+        target = plan.n if targets is None else targets[problem.id]
+        missing = [s for s in range(target) if s not in have.get(problem.id, set())]
         while missing:
             start = missing[0]
             length = 1
@@ -98,6 +104,7 @@ def run_identity(config: RunConfig, model_identity: dict[str, Any]) -> dict[str,
         "limit": config.limit,
         "dtype": config.engine.dtype,
         "max_model_len": config.engine.max_model_len,
+        **({"adaptive": {"rule": adaptive.RULE, "first": config.adaptive}} if config.adaptive else {}),
     }
 
 
@@ -150,7 +157,8 @@ def plan_tasks(config: RunConfig, tasks: Sequence[Task], generator: Generator) -
         if len({p.id for p in problems}) != len(problems):
             raise DataError(f"task {task.name} has duplicate problem ids")
         rendered = [generator.render(task.prompt(p), config.think_prefix) for p in problems]
-        plans.append(TaskPlan(task, problems, rendered, config.sampling.n or task.default_n))
+        n = config.sampling.n or task.default_n
+        plans.append(TaskPlan(task, problems, rendered, n, adaptive.design(n, config.adaptive)))
     return plans
 
 
@@ -226,6 +234,9 @@ def _stream(store: RunStore, plans: Sequence[TaskPlan], generator: Generator, co
     try:
         with RunProgress(total, graded + sum(len(todo) for todo, _ in backlog.values()), graded, show) as progress:
             for plan in plans:
+                if plan.rounds:
+                    _adaptive_task(store, plan, generator, config, grader, progress, backlog[plan.task.name][0])
+                    continue
                 grading = TaskGrading(store, plan.task, plan.problems, config.scoring, progress.graded)
                 grader.submit(grading, backlog[plan.task.name][0])
                 requests = missing_requests(plan, store.read_completions(plan.task.name), config.sampling.seed)
@@ -240,6 +251,29 @@ def _stream(store: RunStore, plans: Sequence[TaskPlan], generator: Generator, co
         raise
 
 
+def _adaptive_task(store: RunStore, plan: TaskPlan, generator: Generator, config: RunConfig, grader: Grader,
+                   progress: RunProgress, backlog: Sequence[Completion]) -> None:
+    """Adaptive sampling (pipeline.adaptive), round by round: a round's samples stream to the grader like a fixed
+    task's; once its verdicts are journaled, the planner sets each problem's next target from them; until no
+    problem needs more. A kill -9 resumes from the journals: the same verdicts give the same targets."""
+    ids = [p.id for p in plan.problems]
+    pending, requests = list(backlog), []
+    while True:
+        grading = TaskGrading(store, plan.task, plan.problems, config.scoring, progress.graded)
+        grader.submit(grading, pending)
+        if requests:
+            generate_task(store, plan.task, requests, generator, config, grading, grader, progress)
+        grader.end(grading)
+        grading.closed.wait()  # the round's verdicts are journaled
+        if grader.error is not None:
+            raise grader.error
+        targets = adaptive.targets(plan.rounds, store.read_verdicts(plan.task.name), ids)
+        requests = missing_requests(plan, store.read_completions(plan.task.name), config.sampling.seed, targets)
+        if not requests:
+            return
+        pending = []
+
+
 def task_result(store: RunStore, task: Task, record: TaskRecord, seed: int,
                 decode_limit: dict[str, Any] | None = None) -> TaskResult:
     """A task's numbers from its journals: the verdicts of the journaled samples of the planned problems."""
@@ -247,9 +281,12 @@ def task_result(store: RunStore, task: Task, record: TaskRecord, seed: int,
     completions = [c for c in store.read_completions(task.name) if c.problem_id in problems and c.sample < record.n]
     journaled = {(c.problem_id, c.sample) for c in completions}
     verdicts = [v for v in store.read_verdicts(task.name) if (v.problem_id, v.sample) in journaled]
-    grouped = group_verdicts(verdicts)
+    rounds = adaptive.recorded_rounds(record.adaptive)
+    grouped = group_verdicts(verdicts, rounds)
     n_errors = sum(v.status is Status.ERROR for v in verdicts)
-    complete = n_errors == 0 and len(verdicts) == len(problems) * record.n
+    missing = (adaptive.ungraded(rounds, verdicts, list(problems)) if rounds
+               else len(problems) * record.n - len(verdicts))
+    complete = n_errors == 0 and missing == 0
     graded = graded_completions(completions, verdicts)
     metrics = task_metrics(grouped, [c.finish_reason for c in graded], [c.n_tokens for c in graded],
                            cons=task.votes, seed=seed, n=record.n) if grouped else {}
@@ -262,7 +299,8 @@ def task_result(store: RunStore, task: Task, record: TaskRecord, seed: int,
         n_problems_scored=len(grouped), n_samples_min=min((p.n for p in grouped.values()), default=0),
         n_completions=len(completions), n_errors=n_errors, metric_families=task.metric_families,
         extra={"generation": generation_stats(store.read_generation(task.name), [c.n_tokens for c in completions],
-                                              decode_limit)})
+                                              decode_limit),
+               **({"adaptive": adaptive.summary(rounds, grouped)} if rounds else {})})
 
 
 def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[str, dict[str, Any]]:
@@ -272,7 +310,7 @@ def _breakdown(task: Task, problems: dict[str, Problem], grouped: dict) -> dict[
         buckets: dict[str, list[float]] = {}
         for problem_id, samples in grouped.items():
             value = str(problems[problem_id].meta.get(key, ""))
-            buckets.setdefault(value, []).append(samples.c / samples.n)
+            buckets.setdefault(value, []).append(samples.rate)
         out[key] = {v: {"pass@1": sum(xs) / len(xs), "n_problems": len(xs)} for v, xs in sorted(buckets.items())}
     return out
 

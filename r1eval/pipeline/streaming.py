@@ -43,6 +43,7 @@ class TaskGrading:
         # time) still keep every sandbox busy; other scorers parallelize inside a batch
         self.parallel = workers if getattr(task.scorer, "profile", None) else 1
         self._lock = threading.Lock()
+        self.closed = threading.Event()  # set once the scorer is closed and every verdict journaled
 
     def prepare(self) -> None:
         """Code: start the sandboxes and build the checkers before the first samples come."""
@@ -62,6 +63,7 @@ class TaskGrading:
                 self.task.scorer.close()
         finally:
             self.journal.close()
+            self.closed.set()
 
 
 def grade_all(grading: TaskGrading, completions: Sequence[Completion]) -> None:

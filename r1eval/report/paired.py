@@ -25,7 +25,7 @@ from statistics import NormalDist
 import numpy as np
 
 from r1eval.errors import R1EvalError
-from r1eval.metrics import ProblemSamples, cons_correct, pass_at_k
+from r1eval.metrics import ProblemSamples, cons_correct
 from r1eval.types import MetricName
 
 GATE_RESAMPLES = 10_000  # random sign flips when 2^n is larger; below that every flip is enumerated
@@ -43,16 +43,20 @@ def check_metric(metric: str) -> MetricName:
 
 def per_problem_values(problems: Mapping[str, ProblemSamples], metric: str, n: int | None = None) -> dict[str, float]:
     """Each problem's contribution to `metric`, in points, as metrics.task_metrics computes it: pass@1 ->
-    100·c/n_i; pass@k -> 100·(unbiased estimator at min(k, n_i)); cons@N / cons -> 100 when the majority answer is
-    correct. `n` is the configured samples per problem (default: the largest count present): pass@k needs
-    k <= n and cons@N needs N = n. The metric is their mean."""
+    100·c/n_i (adaptive runs: the design's unbiased estimate, ProblemSamples.rate); pass@k -> 100·(unbiased
+    estimator at min(k, n_i); adaptive runs: k up to the first round); cons@N / cons -> 100 when the majority
+    answer is correct. `n` is the configured samples per problem (default: the largest count present): pass@k
+    needs k <= n and cons@N needs N = n. The metric is their mean."""
     name = check_metric(metric)
     n = n or max((p.n for p in problems.values()), default=0)
     if name.family == "pass":
         k = name.k or 1
         if k > n:
             raise ValueError(f"{metric} needs at least {k} samples per problem; the run drew {n}")
-        return {pid: 100.0 * pass_at_k(p.n, p.c, min(k, p.n)) for pid, p in problems.items()}
+        first = min((p.rounds[0] for p in problems.values() if p.rounds), default=k)
+        if k > first:
+            raise ValueError(f"{metric}: an adaptive run estimates pass@k only up to k = {first} (its first round)")
+        return {pid: 100.0 * p.pass_k(min(k, p.n)) for pid, p in problems.items()}
     if name.k is not None and name.k != n:
         raise ValueError(f"{metric} needs {name.k} samples per problem; the run drew {n}")
     return {pid: 100.0 * float(cons_correct(p)) for pid, p in problems.items()}

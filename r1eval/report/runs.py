@@ -17,6 +17,7 @@ from r1eval.comparable import series_fingerprint
 from r1eval.config import STEP_DIR
 from r1eval.errors import StoreError
 from r1eval.metrics import ProblemSamples, group_verdicts
+from r1eval.pipeline.adaptive import recorded_rounds
 from r1eval.store import RunStore, is_run_dir, manifests_in
 from r1eval.types import Completion, Problem, RunRecord, RunResult, TaskResult, Verdict
 
@@ -118,7 +119,9 @@ class Run:
         return self.store.read_completions(task)
 
     def grouped(self, task: str) -> dict[str, ProblemSamples]:
-        return self._memo("grouped", task, lambda: group_verdicts(self.verdicts(task)))
+        record = self.config.tasks.get(task)
+        rounds = recorded_rounds(record.adaptive) if record is not None else ()
+        return self._memo("grouped", task, lambda: group_verdicts(self.verdicts(task), rounds))
 
     def problem_fingerprints(self, task: str) -> dict[str, str]:
         """problem id -> problem_fingerprint: equal ids with different content are different problems."""

@@ -27,8 +27,8 @@ _pass_at_k = lru_cache(maxsize=65536)(pass_at_k)  # (n, c, k) repeat across prob
 
 
 def _mean_pass_at_k(problems: Sequence[ProblemSamples], k: int) -> float:
-    """metrics.mean_pass_at_k, with the per-problem estimator memoized."""
-    return float(np.mean([_pass_at_k(p.n, p.c, k) for p in problems]))
+    """metrics.mean_pass_at_k, with the per-problem estimator memoized (adaptive runs: the design's)."""
+    return float(np.mean([p.pass_k(k) if p.rounds else _pass_at_k(p.n, p.c, k) for p in problems]))
 
 
 def _ids(run: Run, task: str) -> dict:
@@ -79,27 +79,29 @@ def summary_table(runs: Sequence[Run]) -> pd.DataFrame:
 
 
 def passk_table(runs: Sequence[Run]) -> pd.DataFrame:
-    """pass@k for k = 1..n (n = the smallest sample count of the task), from verdicts; long format."""
+    """pass@k for k = 1..n (n = the smallest sample count of the task; adaptive runs: the first round's size),
+    from verdicts; long format."""
     rows = []
     for run in runs:
         for task in run.tasks:
             problems = list(run.grouped(task).values())
             if not problems:
                 continue
-            n = min(p.n for p in problems)
+            n = min(min([p.n, *p.rounds[:1]]) for p in problems)
             for k in range(1, n + 1):
                 rows.append({**_ids(run, task), "k": k, "pass@k": 100.0 * _mean_pass_at_k(problems, k)})
     return pd.DataFrame(rows, columns=[*ID_COLUMNS, "k", "pass@k"])
 
 
 def problem_table(runs: Sequence[Run]) -> pd.DataFrame:
-    """Per-problem solve rate (correct samples / graded samples, %) for the problems x steps heatmap."""
+    """Per-problem solve rate (correct samples / graded samples, %; adaptive runs: the design's unbiased
+    estimate) for the problems x steps heatmap."""
     rows = []
     for run in runs:
         for task in run.tasks:
             ids = _ids(run, task)
             for pid, p in run.grouped(task).items():
-                rows.append({**ids, "problem_id": pid, "n": p.n, "correct": p.c, "solve_rate": 100.0 * p.c / p.n})
+                rows.append({**ids, "problem_id": pid, "n": p.n, "correct": p.c, "solve_rate": 100.0 * p.rate})
     return pd.DataFrame(rows, columns=[*ID_COLUMNS, "problem_id", "n", "correct", "solve_rate"])
 
 
@@ -212,7 +214,7 @@ def flips_table(a: Run, b: Run, threshold: float = 50.0) -> pd.DataFrame:
     for task in (t for t in a.tasks if t in b.tasks):
         ga, gb = a.grouped(task), b.grouped(task)
         for pid in sorted(ga.keys() & gb.keys()):
-            ra, rb = 100.0 * ga[pid].c / ga[pid].n, 100.0 * gb[pid].c / gb[pid].n
+            ra, rb = 100.0 * ga[pid].rate, 100.0 * gb[pid].rate
             if (ra >= threshold) != (rb >= threshold):
                 rows.append({"task": task, "problem_id": pid, "from_label": a.label, "to_label": b.label,
                              "from_rate": ra, "to_rate": rb, "change": "gained" if rb > ra else "lost"})

@@ -26,6 +26,7 @@ from typing import Any
 from r1eval.errors import R1EvalError
 from r1eval.grading.extract import split_response
 from r1eval.pipeline.prompt_record import read_prompts
+from r1eval.pipeline.adaptive import recorded_rounds, targets
 from r1eval.store import RunStore
 from r1eval.types import Completion, Problem, RunRecord, RunResult, Status, Verdict
 
@@ -53,6 +54,15 @@ class ViewRun:
     def n(self, task: str) -> int:
         record = self.config.tasks.get(task)
         return record.n if record is not None else 0
+
+    def sample_counts(self, task: str, verdicts: Sequence[Verdict], problem_ids: Sequence[str]) -> dict[str, int]:
+        """Samples each problem is meant to have: n, or for an adaptive run what its rule planned from the verdicts
+        (a problem stopped after the first round shows that round, not n - first missing samples)."""
+        record = self.config.tasks.get(task)
+        rounds = recorded_rounds(record.adaptive) if record is not None else ()
+        if rounds:
+            return targets(rounds, verdicts, problem_ids)
+        return dict.fromkeys(problem_ids, self.n(task))
 
 
 def open_run(path: str | Path) -> ViewRun:
@@ -118,7 +128,8 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
             continue
         completions = {(c.problem_id, c.sample): c for c in run.store.read_completions(task)}
         verdicts = {(v.problem_id, v.sample): v for v in run.store.read_verdicts(task)}
-        per_run.append((run.n(task), completions, verdicts))
+        per_run.append((run.sample_counts(task, list(verdicts.values()), [p.id for p in ordered]), completions,
+                        verdicts))
     entries = []
     for p_index, (problem, (prompt, source)) in enumerate(zip(ordered, prompts, strict=True)):
         summaries, texts, rates = [], [], []
@@ -128,9 +139,9 @@ def _task_view(task: str, runs: list[ViewRun], t_index: int, data_dir: Path) -> 
                 texts.append([])
                 rates.append(None)
                 continue
-            n, completions, verdicts = state
+            counts, completions, verdicts = state
             rows, samples = [], []
-            for sample in range(n):
+            for sample in range(counts[problem.id]):
                 completion = completions.pop((problem.id, sample), None)
                 verdict = verdicts.get((problem.id, sample))
                 rows.append(_sample_row(completion, verdict))
@@ -167,6 +178,7 @@ def _run_entry(run: ViewRun) -> dict[str, Any]:
             "step": run.config.step, "path": str(run.store.path),
             "complete": results.complete if results is not None else None,
             "scored": results is not None, "sampling": dict(run.config.sampling),
+            "adaptive": {name: t.adaptive for name, t in run.config.tasks.items() if t.adaptive},
             "tasks": {name: {"metrics": dict(t.metrics), "n_problems": t.n_problems, "n_samples": t.n_samples,
                              "n_problems_scored": t.n_problems_scored, "complete": t.complete}
                       for name, t in tasks.items()}}
