@@ -1,6 +1,6 @@
 """Does elo_rating's 95% interval cover the true rating 95% of the time? A simulation with known ground truth.
 
-    python benchmarks/rating_coverage.py [--reps 2000] [--problems 50] [--samples 8] [--seed 0]
+    python benchmarks/rating_coverage.py [--reps 2000] [--problems 50] [--samples 8] [--seed 0] [--smoke]
 
 For each true rating R on a grid, draw a problem set (ratings 800..3500 in steps of 100, like Codeforces),
 simulate k_j ~ Binomial(n, p_j(R)) with p_j(R) = 1 / (1 + 10^((d_j - R)/400)), fit, and count how often
@@ -13,7 +13,6 @@ the sandwich (problem-clustered) interval that fit_rating also returns holds up.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.rating import fit_rating, solve_probability  # noqa: E402
+
+SMOKE = {"reps": 3}
 
 PROBLEM_RATINGS = np.arange(800, 3600, 100)
 
@@ -65,8 +67,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--noise", type=float, default=200.0, help="sigma of the misspecified scenario")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, help="also write the rows here")
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
+    if args.smoke:
+        vars(args).update(SMOKE)
     grid = [600, 1000, 1400, 1800, 2200, 2600, 3000]
     rows = []
     print(f"{args.problems} problems x {args.samples} samples, {args.reps} replications per rating")
@@ -77,8 +82,8 @@ def main() -> None:
             rows.append({"scenario": scenario, **c.__dict__})
             print(f"{scenario:<22}{true_rating:>7}{c.covered:>8.3f}{c.covered_robust:>9.3f}{c.bias:>8.1f}"
                   f"{c.width:>8.0f}{c.edge:>11.3f}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    recorder.write({"problems": args.problems, "samples": args.samples, "reps": args.reps, "noise": args.noise,
+                    "seed": args.seed, "rows": rows}, args.smoke, args.out)
 
 
 if __name__ == "__main__":
