@@ -49,12 +49,13 @@ class Recorder:
         self.started = datetime.datetime.now(datetime.UTC)
         self.load_start = [round(x, 2) for x in os.getloadavg()]
         self.command = " ".join(["python", str(self.script.relative_to(ROOT)), *sys.argv[1:]])
+        self.commit = _git("rev-parse", "HEAD") or "unknown"  # the code as it was when the run started
+        self.uncommitted = bool(_git("status", "--porcelain", "--untracked-files=no"))
 
     def provenance(self) -> dict[str, Any]:
         return {
             "script": str(self.script.relative_to(ROOT)), "command": self.command,
-            "commit": _git("rev-parse", "HEAD") or "unknown",
-            "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
+            "commit": self.commit, "uncommitted_changes": self.uncommitted,
             "date": self.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "seconds": round((datetime.datetime.now(datetime.UTC) - self.started).total_seconds(), 1),
             "machine": {"nproc": os.cpu_count(), "load_average_start": self.load_start,
