@@ -4,7 +4,7 @@ same script (a fresh container per test with the same image and hardening, start
 job server judging a one-test job, so both sides give the same verdicts and the difference is what a container per
 test costs).
 
-    PYTHONPATH=. .venv/bin/python benchmarks/contest/bench.py [--packages DIR] [--workers 1 2] [--out FILE]
+    PYTHONPATH=. .venv/bin/python benchmarks/contest/bench.py [--packages DIR] [--workers 1 2] [--out FILE] [--smoke]
 
 C++ is compiled once per distinct source before the timed phases (the compile time is reported on its own) and
 both sides run the same executables. Speed figures only; nothing is asserted but the verdicts' agreement.
@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.grading.code.blocks import extract_program  # noqa: E402
 from r1eval.grading.code.compile_cache import CompileCache, compile_key  # noqa: E402
 from r1eval.grading.code.run_tests import builds_for, job_for, judge_responses, language_label  # noqa: E402
@@ -29,6 +30,8 @@ from r1eval.task.packages import load_packages, package_submissions  # noqa: E40
 
 DEFAULT_PACKAGES = Path(os.environ.get("R1EVAL_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data") \
     / "problem_packages"
+SMOKE_SUBMISSIONS = 2  # the first accepted programs only, one worker
+SMOKE_NEEDS = ("docker", "data")
 
 
 def workload(root: Path) -> list:
@@ -80,9 +83,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=Path, default=DEFAULT_PACKAGES)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--out", type=Path, default=None)
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
+    if not args.packages.is_dir():
+        sys.exit(f"problem packages not found at {args.packages}; pass --packages or set R1EVAL_DATA_DIR")
     items = workload(args.packages)
+    if args.smoke:
+        items, args.workers = items[:SMOKE_SUBMISSIONS], [1]
     memory = max(spec.memory_mb for spec, _, _ in items)
     cache = CompileCache()
     requests = {}
@@ -104,10 +112,8 @@ def main() -> None:
         row["accepted"] = sum(v == "accepted" for v in row.pop("verdicts").values())
     base["accepted"] = sum(v == "accepted" for v in base.pop("verdicts").values())
     report["load_average"] = os.getloadavg()
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    print(json.dumps(report, indent=2))
+    recorder.write(report, args.smoke, args.out)
 
 
 if __name__ == "__main__":
