@@ -2,7 +2,8 @@
 
 A block (a paragraph, or one table row) that links `benchmarks/results/<name>.json` vouches for every number in
 **bold** in it: each must be a number of that file, as rounded in the text (`76.7%` may also be the fraction
-0.767). In docs/benchmarks.md a bold number outside such a block is an error: no figure without its run.
+0.767), and the block names the run: the file's commit (7 characters) and day, where the file records them.
+In docs/benchmarks.md a bold number outside such a block is an error: no figure without its run.
 """
 from __future__ import annotations
 
@@ -50,8 +51,8 @@ def found(token: str, percent: bool, numbers: list[float]) -> bool:
 
 
 def unsourced(text: str, results: Path, every_figure_linked: bool) -> list[str]:
-    """Problems: bold numbers missing from the results files their block links, missing files, and (when
-    every_figure_linked) bold numbers in blocks that link none."""
+    """Problems: bold numbers missing from the results files their block links, missing files, runs not named,
+    and (when every_figure_linked) bold numbers in blocks that link none."""
     problems = []
     for block in blocks(text):
         names = LINK.findall(block)
@@ -65,7 +66,11 @@ def unsourced(text: str, results: Path, every_figure_linked: bool) -> list[str]:
             if not (results / name).is_file():
                 problems.append(f"missing results file benchmarks/results/{name}")
                 continue
-            numbers += json_numbers(json.loads((results / name).read_text(encoding="utf-8")))
+            data = json.loads((results / name).read_text(encoding="utf-8"))
+            numbers += json_numbers(data)
+            for named in (str(data.get("commit", ""))[:7], str(data.get("date", ""))[:10]):
+                if named not in block:
+                    problems.append(f"{name}'s run ({named}) is not named: {block.strip()[:100]!r}")
         for match in bold:
             if numbers and not found(match.group(1), bool(match.group(2)), numbers):
                 problems.append(f"{match.group(0).strip()} is in none of {names}: {block.strip()[:100]!r}")
@@ -94,5 +99,9 @@ def test_the_check_catches_a_figure_not_in_its_file(tmp_path):
     assert len(unsourced("Ratio **0.854** and nothing linked.", tmp_path, True)) == 1
     assert unsourced("Ratio **0.854** and nothing linked.", tmp_path, False) == []
     assert "missing results file" in unsourced("**1** (benchmarks/results/y.json)", tmp_path, True)[0]
+    (tmp_path / "r.json").write_text(json.dumps({"commit": "8fa773482398", "date": "2026-12-05T16:14:19Z"}))
+    assert unsourced("Commit 8fa7734, 2026-12-05 (benchmarks/results/r.json)", tmp_path, True) == []
+    assert len(unsourced("Commit 8fa7735, 2026-12-05 (benchmarks/results/r.json)", tmp_path, True)) == 1
+    assert len(unsourced("Commit 8fa7734, 2026-12-06 (benchmarks/results/r.json)", tmp_path, True)) == 1
     table = "| a | **0.854** | benchmarks/results/x.json |\n| b | **0.6** | benchmarks/results/x.json |"
     assert len(unsourced(table, tmp_path, True)) == 1  # each row answers for itself
