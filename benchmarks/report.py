@@ -103,7 +103,8 @@ def main() -> None:
     figures = {"runs": args.runs, "tasks": len(TASKS), "problems": args.problems, "samples": args.samples,
                "repeat": args.repeat,
                "best_of_repeats": {name: {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-                                          "ratio_to_load": round(wall / load, 1)} for name, (wall, cpu) in best.items()}}
+                                          "ratio_to_load": round(wall / load, 1)}
+                                   for name, (wall, cpu) in best.items()}}
     recorder.write(figures, args.smoke, args.out)
 
 
