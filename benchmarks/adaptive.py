@@ -18,21 +18,20 @@ are (pass@1, pass@1_ci95_sampling, pass@1_ci95_problems: the real code path). Re
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from r1eval.metrics import ProblemSamples, bootstrap_ci, design_length, pass_at_1, sampling_ci
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import Recorder, add_options  # noqa: E402
+from r1eval.metrics import ProblemSamples, design_length, pass_at_1, problems_ci, sampling_ci  # noqa: E402
 
 MIXTURE = ((0.50, 0.3, 12.0), (0.15, 12.0, 0.3), (0.35, 1.2, 1.2))  # (weight, alpha, beta)
 POPULATION_MEAN = sum(w * a / (a + b) for w, a, b in MIXTURE)
 STRESS_RATES = (0.01, 0.1, 0.3, 0.9)
-RESULTS = Path(__file__).resolve().parent / "results" / "adaptive.json"
 
 
 def draw_rates(problems: int, rng: np.random.Generator) -> np.ndarray:
@@ -64,7 +63,7 @@ def simulate(reps: int, problems: int, n: int, first: int, seed: int,
         for key, value in values.items():
             rows[name].setdefault(key, []).append(value)
 
-    for rep in range(reps):
+    for _ in range(reps):
         rates = draw_rates(problems, rng) if rate is None else np.full(problems, rate)
         outcomes = rng.random((problems, n)) < rates[:, None]
         truth = float(rates.mean())
@@ -72,7 +71,7 @@ def simulate(reps: int, problems: int, n: int, first: int, seed: int,
             samples = design_samples(outcomes, rounds)
             estimate = pass_at_1(samples)
             lo_s, hi_s = sampling_ci(samples)
-            lo_p, hi_p = bootstrap_ci([p.rate for p in samples], seed=rep)
+            lo_p, hi_p = problems_ci([p.rate for p in samples], [p.n for p in samples])
             add(name, error=estimate - truth, covered_sampling=lo_s <= truth <= hi_s,
                 covered_problems=lo_p <= POPULATION_MEAN <= hi_p, width_sampling=hi_s - lo_s,
                 width_problems=hi_p - lo_p, samples=sum(p.n for p in samples) / (problems * n))
@@ -93,17 +92,6 @@ def simulate(reps: int, problems: int, n: int, first: int, seed: int,
     return summary
 
 
-def provenance() -> dict[str, object]:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                                cwd=Path(__file__).resolve().parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return {"command": " ".join([Path(sys.executable).name, *sys.argv]), "commit": commit,
-            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "nproc": os.cpu_count(),
-            "loadavg": list(os.getloadavg())}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=4000)
@@ -111,8 +99,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=64)
     parser.add_argument("--first", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--smoke", action="store_true", help="a few repetitions; writes no results file")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where full mode writes its figures")
+    add_options(parser)  # --smoke: a few repetitions
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     reps = 20 if args.smoke else args.reps
     started = time.perf_counter()
@@ -129,14 +117,9 @@ def main() -> None:
         print(f"every problem at rate {rate}: " + "; ".join(
             f"{name}: coverage_sampling {v['coverage_sampling']:.3f}, width {v['width_sampling']:.2f}"
             for name, v in stress[str(rate)].items()))
-    if not args.smoke:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        payload = {**provenance(), "reps": reps, "problems": args.problems, "n": args.n, "first": args.first,
-                   "mixture": MIXTURE, "population_mean": POPULATION_MEAN, "results": summary,
-                   "stress_constant_rate": stress,
-                   "seconds": time.perf_counter() - started}
-        args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {args.out}")
+    recorder.write({"reps": reps, "problems": args.problems, "n": args.n, "first": args.first, "mixture": MIXTURE,
+                    "population_mean": POPULATION_MEAN, "results": summary, "stress_constant_rate": stress,
+                    "seconds": time.perf_counter() - started}, args.smoke, args.out)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import add_smoke, finish  # noqa: E402
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.metrics import ProblemSamples  # noqa: E402
 from r1eval.report.best import p_best  # noqa: E402
 
@@ -42,7 +42,8 @@ def series(theta: np.ndarray, base: np.ndarray, k: int, rng: np.random.Generator
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=200)
-    add_smoke(parser)
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     reps = 3 if args.smoke else args.reps
     started = time.perf_counter()
@@ -68,7 +69,8 @@ def main() -> None:
               f"{(np.mean(stated) if stated else float('nan')):>12.3f}")
     said, right = sum(r["said"] for r in rows), sum(r["right"] for r in rows)
     print(f"all: p_best >= 0.9 stated {said} times, right {right} ({right / max(said, 1):.1%})")
-    finish(__file__, started, args.smoke, {'scenarios': rows, 'said': said, 'right': right})
+    print(f"({time.perf_counter() - started:.0f} s)")
+    recorder.write({'scenarios': rows, 'said': said, 'right': right}, args.smoke, args.out)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@
 
     PYTHONPATH=. python benchmarks/gate_stats.py [--reps 2000] [--chains 1000] [--smoke]
 
-Full mode writes benchmarks/results/gate_stats.json. The three outcomes and the CI workflow: gate_workflow.py.
+The three outcomes and the CI workflow: gate_workflow.py.
 
 Per-problem true solve rates are uniform on [0.1, 0.9]; each run draws k Bernoulli samples per problem.
 """
@@ -26,9 +26,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import add_smoke, finish  # noqa: E402
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.report.gate import decide  # noqa: E402
 from r1eval.report.paired import min_problems, paired_delta  # noqa: E402
+
+SMOKE = {"reps": 4, "chains": 2}
 
 Rule = Callable[[np.ndarray, np.ndarray, np.random.Generator], bool]
 
@@ -101,11 +103,11 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=16, help="samples per problem")
     parser.add_argument("--max-drop", type=float, default=1.0)
     parser.add_argument("--confidence", type=float, default=0.95)
-    add_smoke(parser)
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     if args.smoke:
-        args.reps, args.chains = 3, 2
-    figures: dict[str, list] = {"type_I_and_power": [], "ratchet": []}
+        vars(args).update(SMOKE)
     started = time.perf_counter()
     rules = {"bootstrap (before)": bootstrap_rule(args.max_drop, args.confidence),
              "sign-flip (now)": signflip_rule(args.max_drop, args.confidence)}
@@ -113,12 +115,13 @@ def main() -> None:
           f"{args.reps} pairs per cell")
     print(f"{'n problems':>10} | " + " | ".join(f"{name:>38}" for name in rules))
     print(f"{'':>10} | " + " | ".join(f"{'type-I':>10} {'power 5pt':>12} {'power 10pt':>13}" for _ in rules))
-    for n in ((1, 5) if args.smoke else (1, 2, 3, 5, 10, 30, 100)):
+    figures: dict = {"k": args.k, "max_drop": args.max_drop, "confidence": args.confidence, "reps": args.reps,
+                     "flag_rates": {name: {} for name in rules}, "ratchet": {"chains": args.chains}}
+    for n in (1, 2, 3, 5, 10, 30, 100):
         cells = []
         for name, rule in rules.items():
             rates = [flag_rate(rule, n, drop, args.reps, args.k, seed=n * 7 + int(drop)) for drop in (0, 5, 10)]
-            figures["type_I_and_power"].append({"rule": name, "n": n, "flag_rate_by_drop": dict(zip(
-                ("0", "5", "10"), rates, strict=True))})
+            figures["flag_rates"][name][n] = dict(zip(("type_I", "power_5pt", "power_10pt"), rates, strict=True))
             cells.append(f"{rates[0]:>10.3f} {rates[1]:>12.3f} {rates[2]:>13.3f}")
         print(f"{n:>10} | " + " | ".join(cells))
     print()
@@ -127,10 +130,12 @@ def main() -> None:
     for label, budget in (("vs last accepted only (old workflow)", None),
                           ("also vs fixed reference, --max-total-drop 2", 2.0)):
         share, drop = ratchet(args.chains, 100, args.k, 1.0, 10, args.max_drop, budget, args.confidence, seed=11)
-        figures["ratchet"].append({"workflow": label, "all_ten_accepted": share, "last_accepted_drop": drop})
+        figures["ratchet"][label] = {"all_ten_accepted": share, "last_accepted_true_drop": drop}
         print(f"  {label:<46} all ten accepted in {share:6.1%} of chains; last accepted is on average "
               f"{drop:4.1f} points below the reference")
-    finish(__file__, started, args.smoke, figures)
+    figures["seconds"] = round(time.perf_counter() - started, 1)
+    print(f"({figures['seconds']:.0f} s)")
+    recorder.write(figures, args.smoke, args.out)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import add_smoke, finish  # noqa: E402
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.report import power  # noqa: E402
 from r1eval.report.gate import decide  # noqa: E402
 from r1eval.report.paired import paired_delta  # noqa: E402
@@ -94,7 +94,8 @@ def printed_power(n: int, k: int, reps: int, pairs: int, seed: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=400, help="pairs per cell of the outcome table")
-    add_smoke(parser)
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     reps = 4 if args.smoke else args.reps
     started = time.perf_counter()
@@ -118,7 +119,8 @@ def main() -> None:
               f"80%-power drop {row['printed_minus_true_drop_mean'] or float('nan'):+.2f} on average, "
               f"{row['printed_minus_true_drop_mean_abs'] or float('nan'):.2f} in absolute value "
               f"({row['unreachable']} of {row['problem_sets']} problem sets: no drop reachable)")
-    finish(__file__, started, args.smoke, {'outcomes': table, 'printed_power': checks})
+    print(f"({time.perf_counter() - started:.0f} s)")
+    recorder.write({'outcomes': table, 'printed_power': checks}, args.smoke, args.out)
 
 
 if __name__ == "__main__":

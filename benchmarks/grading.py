@@ -1,6 +1,6 @@
 """r1eval's grade_answer versus math-verify on the same inputs: accuracy, false accepts, false rejects, speed.
 
-    python benchmarks/grading.py [--data-dir DIR] [--per-gold 12] [--workers 2]
+    python benchmarks/grading.py [--data-dir DIR] [--per-gold 12] [--workers 2] [--smoke]
 
 First, someone else's truth: Math-Verify's own labelled test cases (../shared/data/peers, see
 tests/mathverify_suite.py): r1eval's agreement with the upstream labels, its false accepts, and the deviation table.
@@ -29,8 +29,13 @@ from grading_corpus import cases
 from mathverify_suite import REASONS, deviations, present
 from mathverify_suite import cases as peer_cases
 
+from benchmarks.common import Recorder, add_options
 from r1eval import grade_answer, grading
 from r1eval.grading import bounded
+
+SMOKE = {"per_gold": 2, "workers": 1}
+SMOKE_ITEMS = 12  # golds, corpus cases and Math-Verify cases each
+SMOKE_NEEDS = ("data",)
 
 Item = tuple[str, str, str, bool]  # response, gold, kind, should be accepted
 
@@ -156,13 +161,13 @@ def math_verify_grader():
     return accept
 
 
-def peer_conformance(data_dir: Path) -> None:
+def peer_conformance(data_dir: Path, limit: int | None = None) -> dict:
     """r1eval on Math-Verify's own labelled cases: agreement with the upstream labels and the deviation table."""
     peers = data_dir / "peers"
     if not (peers / "mathverify_cases.jsonl").is_file():
         print(f"Math-Verify's cases not found under {peers}: conformance skipped")
-        return
-    rows = peer_cases(peers)
+        return {}
+    rows = peer_cases(peers)[:limit]
     graded = grading.grade_many([(present(r["prediction"]), r["gold"], "math", ()) for r in rows], timeout_s=120)
     accepted = [status.value == "correct" for status, _, _ in graded]
     labels = [r["expected"] for r in rows]
@@ -174,6 +179,8 @@ def peer_conformance(data_dir: Path) -> None:
           f"agreement {agree}/{len(rows)} = {agree / len(rows):.3f}, false accepts {false_accepts}, "
           f"false rejects {sum(label and not a for a, label in zip(accepted, labels))}; "
           f"deviation table {len(table)} rows ({reasons})\n")
+    return {"cases": len(rows), "equivalent": sum(labels), "agree": agree, "agreement": round(agree / len(rows), 3),
+            "false_accepts": false_accepts, "deviation_table_rows": len(table)}
 
 
 def run_suite(label: str, items: list[Item], workers: int, mv) -> list[dict]:
@@ -263,11 +270,17 @@ def main() -> None:
                         default=Path(os.environ.get("R1EVAL_DATA_DIR") or ROOT.parent / "shared" / "data"))
     parser.add_argument("--per-gold", type=int, default=12)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
-    peer_conformance(args.data_dir)
+    if args.smoke:
+        vars(args).update(SMOKE)
+    limit = SMOKE_ITEMS if args.smoke else None
+    peers = peer_conformance(args.data_dir, limit)
     mv = math_verify_grader()
-    generated = generate(load_golds(args.data_dir), args.per_gold)
-    rows = run_suite("corpus", corpus_items(), args.workers, mv) + run_suite("generated", generated, args.workers, mv)
+    generated = generate(load_golds(args.data_dir)[:limit], args.per_gold)
+    rows = (run_suite("corpus", corpus_items()[:limit], args.workers, mv)
+            + run_suite("generated", generated, args.workers, mv))
     print("| set | grader | n | accuracy | false-accept | false-reject | responses/s (wall) | per CPU-second |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
@@ -286,6 +299,14 @@ def main() -> None:
         print(f"| {r['set']} | {r['grader']} | " + " | ".join(
             f"{r['by_kind'][k]:.3f}" if k in r["by_kind"] else "-" for k in kinds) + " |")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    speedups = {label: {name: {key: round(row[key] / base[key], 2) for key in ("per_s", "per_cpu_s")}
+                        for name, row in graders.items()}
+                for label in ("corpus", "generated")
+                for graders in [{r["grader"]: r for r in rows if r["set"] == label}]
+                for base in [graders["math-verify 0.9.0 (1 process)"]]}
+    recorder.write({"workers": args.workers, "per_gold": args.per_gold, "mathverify_suite": peers,
+                    "rows": [{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()} for r in rows],
+                    "throughput_vs_math_verify": speedups}, args.smoke, args.out)
 
 if __name__ == "__main__":
     main()

@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import add_smoke, finish  # noqa: E402
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.metrics import ProblemSamples, problems_ci, rerun_interval, sampling_ci  # noqa: E402
 
 POPULATIONS = {"uniform": (1.0, 1.0), "AIME-like": (0.5, 0.5), "MATH-like": (3.0, 0.4), "near 0": (0.3, 6.0),
@@ -73,7 +73,8 @@ def cell(shape: tuple[float, float], n: int, k: int, reps: int, seed: int) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=1000)
-    add_smoke(parser)
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     reps, sizes, ks = (10, (10,), (2,)) if args.smoke else (args.reps, (5, 10, 30, 100), (2, 4, 16, 64))
     started = time.perf_counter()
@@ -89,7 +90,8 @@ def main() -> None:
                 print(f"{pop:<12} {n:>4} {k:>3} | " + " ".join(f"{cover[name]:>13.3f}" for name in names))
     worst = {name: min(r[name] for r in rows if r["n"] >= 10) for name in names}
     print("lowest at n >= 10: " + ", ".join(f"{name} {value:.3f}" for name, value in worst.items()))
-    finish(__file__, started, args.smoke, {'cells': rows, 'lowest_at_n_ge_10': worst})
+    print(f"({time.perf_counter() - started:.0f} s)")
+    recorder.write({'cells': rows, 'lowest_at_n_ge_10': worst}, args.smoke, args.out)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """One lm-eval task through r1eval (`lm_eval:` task, embedded vLLM) against lm-eval 0.4.13's own vLLM backend.
 
     python benchmarks/lm_eval_engine.py [--tiny | --model DIR] [--data-dir DIR] [--problems 10] [--n 4]
-                                        [--max-tokens 128] [--rounds 1] [--out FILE]
+                                        [--max-tokens 128] [--rounds 1] [--out FILE] [--smoke]
 
 The task: MATH-500's first problems from the offline mirror as an lm-eval YAML task (local data_files), chat
 template applied on both sides, `repeats: n` and lm-eval's usual sampling generation_kwargs, including a
@@ -26,7 +26,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import Recorder, add_options  # noqa: E402
+
 TASK = "bench_math500"
+SMOKE = {"tiny": True, "problems": 1, "n": 2, "max_tokens": 4, "rounds": 1}
+SMOKE_NEEDS = ("vllm", "lm_eval", "data")
 CPU_MODEL_ARGS = {"enforce_eager": True, "kv_cache_memory_bytes": 1 << 30, "distributed_executor_backend": "uni",
                   "enable_chunked_prefill": False}
 
@@ -94,7 +100,7 @@ def side_r1eval(args: argparse.Namespace) -> dict:
     for verdict in store.read_verdicts(f"lm_eval:{TASK}"):
         scored[verdict.problem_id] = scored.get(verdict.problem_id, 0) + 1
     return {"distinct": [len(set(t)) for t in texts.values()], "scored": list(scored.values()),
-            "metric": results["tasks"][f"lm_eval:{TASK}"]["metrics"].get("exact_match,none")}
+            "metric": results.tasks[f"lm_eval:{TASK}"].metrics.get("exact_match,none")}
 
 
 def timed_side(side: str, args: argparse.Namespace, tasks: Path, runs: Path) -> dict:
@@ -120,16 +126,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=4)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--out", help="also write the figures to this JSON file")
     parser.add_argument("--tasks")
     parser.add_argument("--runs")
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
+    if args.smoke and not args.side:
+        vars(args).update(SMOKE)
     if args.side:
         result = side_lm_eval(args) if args.side == "lm-eval" else side_r1eval(args)
         print(json.dumps(result))
         return
 
-    sys.path.insert(0, str(ROOT))
     from r1eval.generate.demo_models import smollm2_dir, tiny_llama_dir
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,8 +165,7 @@ def main() -> None:
         "samples_scored_per_problem": {side: statistics.mean(last[side]["scored"]) for side in last},
     }
     print(json.dumps(summary, indent=2))
-    if args.out:
-        Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+    recorder.write(summary, args.smoke, args.out)
 
 
 if __name__ == "__main__":

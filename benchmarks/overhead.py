@@ -1,6 +1,7 @@
 """r1eval's generation overhead against bare vLLM, on the same engine instance.
 
     python benchmarks/overhead.py [--tiny | --model DIR] [--data-dir DIR] [--problems 16] [--n 4] [--max-tokens 128]
+                                  [--repeats 3] [--smoke]
 
 bare:   one vllm.LLM.generate() call with SamplingParams(n=k, seed=<r1eval's per-problem seed>) per prompt,
         prompts already rendered and tokenized (that work is not timed: the floor any harness must pay).
@@ -32,14 +33,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from r1eval.pipeline import run as pipeline  # noqa: E402
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.config import EngineConfig, RunConfig, SamplingConfig  # noqa: E402
 from r1eval.generate import GenRequest  # noqa: E402
-from r1eval.generate.vllm_backend import VLLMGenerator  # noqa: E402
 from r1eval.generate.demo_models import smollm2_dir, tiny_llama_dir  # noqa: E402
+from r1eval.generate.vllm_backend import VLLMGenerator  # noqa: E402
+from r1eval.pipeline import run as pipeline  # noqa: E402
 from r1eval.task.registry import LoadContext, load_tasks  # noqa: E402
 
 TASK = "math500"
+SMOKE = {"tiny": True, "problems": 1, "n": 2, "max_tokens": 4, "repeats": 1}
+SMOKE_NEEDS = ("vllm", "data")
 
 
 class StepClock:
@@ -111,11 +115,11 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--json", help="also write the summary here")
-    parser.add_argument("--smoke", action="store_true", help="tiny model, 2 problems, 1 sample, 8 tokens, 1 repeat")
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     if args.smoke:
-        args.tiny, args.problems, args.n, args.max_tokens, args.repeats, args.json = True, 2, 1, 8, 1, None
+        vars(args).update(SMOKE)
 
     work = Path(tempfile.mkdtemp(prefix="r1eval-overhead-"))
     model = args.model or str(tiny_llama_dir(work / "tiny") if args.tiny else smollm2_dir())
@@ -161,8 +165,7 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
     }
     print(json.dumps(summary, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=2) + "\n")
+    recorder.write(summary, args.smoke, args.out)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ the sandwich (problem-clustered) interval that fit_rating also returns holds up.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +22,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._record import write_results  # noqa: E402
+from benchmarks.common import RESULTS, Recorder, add_options  # noqa: E402
 from r1eval.rating import fit_rating, solve_probability  # noqa: E402
+
+SMOKE = {"reps": 3}
 
 PROBLEM_RATINGS = np.arange(800, 3600, 100)
 
@@ -66,12 +67,12 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--noise", type=float, default=200.0, help="sigma of the misspecified scenario")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, help="also write the rows here")
-    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks the path, not the figures")
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
-    grid = [1400, 2200] if args.smoke else [600, 1000, 1400, 1800, 2200, 2600, 3000]
     if args.smoke:
-        args.reps = 5
+        vars(args).update(SMOKE)
+    grid = [600, 1000, 1400, 1800, 2200, 2600, 3000]
     rows = []
     print(f"{args.problems} problems x {args.samples} samples, {args.reps} replications per rating")
     print(f"{'scenario':<22}{'true R':>7}{'Fisher':>8}{'sandwich':>9}{'bias':>8}{'width':>8}{'edge rule':>11}")
@@ -81,11 +82,9 @@ def main() -> None:
             rows.append({"scenario": scenario, **c.__dict__})
             print(f"{scenario:<22}{true_rating:>7}{c.covered:>8.3f}{c.covered_robust:>9.3f}{c.bias:>8.1f}"
                   f"{c.width:>8.0f}{c.edge:>11.3f}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    if not args.smoke:
-        name = "rating_coverage" + ("" if args.problems == 50 else f"_N{args.problems}")
-        print(f"wrote {write_results(name, rows)}")
+    other_size = RESULTS / f"rating_coverage_N{args.problems}.json" if args.problems != 50 else None
+    recorder.write({"problems": args.problems, "samples": args.samples, "reps": args.reps, "noise": args.noise,
+                    "seed": args.seed, "rows": rows}, args.smoke, args.out or other_size)
 
 
 if __name__ == "__main__":

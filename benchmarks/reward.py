@@ -14,11 +14,8 @@ Full mode writes benchmarks/results/reward.json (command, commit, date, nproc, l
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,7 +25,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from grading import Item, generate, load_golds, math_verify_grader
 
+from benchmarks.common import Recorder, add_options
 from r1eval import grading, reward
+
+SMOKE_NEEDS = ("data",)
 
 FILLER = ("Let me reconsider the constraint once more: substituting back gives {k} on the left and {m} on the "
           "right, so this branch fails and I should try the next case carefully. ")
@@ -91,7 +91,8 @@ def main() -> None:
                                                               ROOT.parent / "shared" / "data"))
     parser.add_argument("--think-chars", type=int, default=16000)
     parser.add_argument("--batches", default="64,256,1024")
-    parser.add_argument("--smoke", action="store_true", help="one batch of 64 short completions; writes nothing")
+    add_options(parser)  # --smoke: one batch of 64 short completions
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     sizes = [64] if args.smoke else [int(s) for s in args.batches.split(",")]
     think_chars = 200 if args.smoke else args.think_chars
@@ -123,15 +124,7 @@ def main() -> None:
     print(f"per-sample latency over {len(sample)}: r1eval p50 {lat['r1eval']['p50_ms']:.2f} ms p99 "
           f"{lat['r1eval']['p99_ms']:.2f} ms; math-verify p50 {lat['math_verify']['p50_ms']:.2f} ms p99 "
           f"{lat['math_verify']['p99_ms']:.2f} ms")
-    if args.smoke:
-        return
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    result = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "git_commit": commit,
-              "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "nproc": os.cpu_count(), "loadavg": os.getloadavg(), "think_chars": think_chars, "figures": figures}
-    out = ROOT / "benchmarks" / "results" / "reward.json"
-    out.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {out}")
+    recorder.write({"think_chars": think_chars, **figures}, args.smoke, args.out)
 
 
 if __name__ == "__main__":

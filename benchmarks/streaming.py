@@ -15,24 +15,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import RESULTS, Recorder, add_options  # noqa: E402
 from r1eval.config import EngineConfig, RunConfig, SamplingConfig, ScoringConfig  # noqa: E402
 from r1eval.pipeline import streaming  # noqa: E402
 from r1eval.pipeline.run import run, score_run  # noqa: E402
 from r1eval.task.packages import load_packages, package_submissions  # noqa: E402
 
 MODEL = "slow-bench"
-RESULTS = Path(__file__).resolve().parent / "results"
+SMOKE_NEEDS = ("docker", "data")
 
 
 class SlowServer:
@@ -122,17 +121,8 @@ def streamed(out: Path, url: str, data_dir: Path, args: argparse.Namespace, name
     return time.perf_counter() - start, results.tasks["problem_packages"].metrics
 
 
-def git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="smallest sizes: checks the path in seconds")
     parser.add_argument("--data-dir", type=Path,
                         default=Path(os.environ.get("R1EVAL_DATA_DIR") or Path(__file__).resolve().parents[2]
                                      / "shared" / "data"))
@@ -143,6 +133,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="sandboxes")
     parser.add_argument("--wrong", action="store_true", help="answer every problem with a wrong program (judged at "
                         "the first test: even grading cost per sample) instead of its accepted submission")
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     if args.smoke:
         args.problems, args.n, args.delay = 2, 1, args.delay or 0.2
@@ -170,15 +162,8 @@ def main() -> None:
                "sequential_over_streaming": round((gen_s + grade_s) / stream_s, 3),
                "pass@1": metrics.get("pass@1")}
     print(json.dumps(figures, indent=2))
-    if args.smoke:
-        return
-    path = RESULTS / ("streaming-wrong.json" if args.wrong else "streaming.json")
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps({
-        "command": " ".join([Path(sys.executable).name, *sys.argv]), "git_commit": git_commit(),
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "nproc": os.cpu_count(),
-        "loadavg": os.getloadavg(), "figures": figures}, indent=2) + "\n")
-    print(f"written: {path}")
+    out = args.out or (RESULTS / "streaming-wrong.json" if args.wrong else None)
+    recorder.write(figures, args.smoke, out)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark: `r1eval view` on a full-size AIME run (the issue's budget: stays responsive at 64 samples x 30
 problems with 32k-token responses).
 
-    PYTHONPATH=. python benchmarks/viewer.py [--problems 30] [--samples 64] [--tokens 32768] [--keep DIR]
+    PYTHONPATH=. python benchmarks/viewer.py [--problems 30] [--samples 64] [--tokens 32768] [--keep DIR] [--smoke]
 
 Builds a synthetic run directory through RunStore (random words, ~4.2 characters per token, so the text
 compresses like prose), then runs the real `r1eval view` command on it and reports:
@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from r1eval.cli import main
-from r1eval.store import RunStore
-from r1eval.types import Completion, Problem, Status, Verdict
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import Recorder, add_options  # noqa: E402
+from r1eval.cli import main  # noqa: E402
+from tests.runfactory import make_run  # noqa: E402
+
+SMOKE = {"problems": 2, "samples": 8, "tokens": 64}
+SMOKE_NEEDS = ("chromium",)
 
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run"]
@@ -35,29 +41,21 @@ def build(root: Path, problems: int, samples: int, tokens: int) -> Path:
                       "therefore", "if", "then", "we", "get", "n", "+", "12", "mod", "prime", "case", "hmm,"])
     words = rng.choice(vocab, size=tokens * 2)
     base = " ".join(words)
-    store = RunStore(root / "aime-64x30")
-    plist = [Problem(f"2024-I-{i + 1}", f"Problem {i + 1}: find the remainder when ... is divided by 1000.",
-                     str(int(rng.integers(0, 1000)))) for i in range(problems)]
-    store.write_config({"run_id": "aime-64x30", "model": "synthetic", "step": 300, "label": None,
-                        "tasks": {"aime24": {"n": samples}}})
-    store.write_problems("aime24", plist)
-    verdicts = []
-    with store.journal("aime24") as journal:
-        for problem in plist:
-            batch = []
-            for s in range(samples):
-                length = int(rng.integers(tokens // 4, tokens + 1))
-                start = int(rng.integers(0, len(base) // 2))
-                think = base[start:start + int(length * 4.2)]
-                truncated = length == tokens or rng.random() < 0.1
-                text = "<think>\n" + think + ("" if truncated else "\n</think>\nThe answer is \\boxed{42}.")
-                batch.append(Completion(problem.id, s, text, "length" if truncated else "stop", length))
-                status = Status.NO_ANSWER if truncated else (Status.CORRECT if rng.random() < 0.4 else
-                                                             Status.INCORRECT)
-                verdicts.append(Verdict(problem.id, s, status, None if truncated else "42", "synthetic"))
-            journal.append(batch)
-    store.write_verdicts("aime24", verdicts)
-    return store.path
+    task, questions = {}, {}
+    for i in range(problems):
+        pid = f"2024-I-{i + 1}"
+        questions[pid] = f"Problem {i + 1}: find the remainder when ... is divided by 1000."
+        rows = []
+        for _ in range(samples):
+            length = int(rng.integers(tokens // 4, tokens + 1))
+            start = int(rng.integers(0, len(base) // 2))
+            think = base[start:start + int(length * 4.2)]
+            truncated = length == tokens or rng.random() < 0.1
+            text = "<think>\n" + think + ("" if truncated else "\n</think>\nThe answer is \\boxed{42}.")
+            status = "no_answer" if truncated else ("correct" if rng.random() < 0.4 else "incorrect")
+            rows.append((status, "42", text, "length" if truncated else "stop", length))
+        task[pid] = rows
+    return make_run(root, "aime-64x30", {"aime24": task}, model="synthetic", step=300, questions=questions)
 
 
 # Click `selector`, wait until `until` (a JS expression) holds, then for two frames (painted): milliseconds, in-page.
@@ -65,7 +63,10 @@ ACT = """async ([selector, until]) => {
   const t0 = performance.now();
   document.querySelector(selector).click();
   const done = new Function("return " + until);
-  while (!done()) await new Promise(r => setTimeout(r, 1));
+  while (!done()) {
+    if (performance.now() - t0 > 60000) throw new Error("still waiting after 60 s for " + until);
+    await new Promise(r => setTimeout(r, 1));
+  }
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   return performance.now() - t0;
 }"""
@@ -110,10 +111,13 @@ def browser_times(page_path: Path) -> dict[str, float]:
 
 
 def run(problems: int, samples: int, tokens: int, keep: Path | None) -> dict[str, float]:
-    root = keep or Path(tempfile.mkdtemp(prefix="r1eval-viewer-bench-"))
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="r1eval-viewer-bench-") as tmp:
+            return run(problems, samples, tokens, Path(tmp))
+    root = keep
     start = time.perf_counter()
     run_dir = root / "aime-64x30"
-    if not (keep and (run_dir / "aime24" / "verdicts.jsonl").exists()):  # --keep: build once, reuse after
+    if not (run_dir / "aime24" / "verdicts.jsonl").exists():  # --keep: build once, reuse after
         run_dir = build(root, problems, samples, tokens)
     built = time.perf_counter() - start
     journal = run_dir / "aime24" / "completions.jsonl"
@@ -136,9 +140,15 @@ def cli() -> None:
     parser.add_argument("--samples", type=int, default=64)
     parser.add_argument("--tokens", type=int, default=32768)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (a later run reuses it)")
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
+    if args.smoke:
+        vars(args).update(SMOKE)
     result = run(args.problems, args.samples, args.tokens, args.keep)
-    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}, indent=1))
+    figures = {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
+    print(json.dumps(figures, indent=1))
+    recorder.write(figures, args.smoke, args.out)
 
 
 if __name__ == "__main__":

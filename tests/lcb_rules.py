@@ -261,9 +261,10 @@ ROW_CASES: dict[str, tuple[Case, ...]] = {
 }
 
 
-def judged(pool, rows: list[dict] | None = None) -> list[dict]:
+def judged(pool, rows: list[dict] | None = None, limit: int | None = None) -> list[dict]:
     """Judge every case (and, given the LCB sample rows, every row program with the row's tests) under the
-    livecodebench profile: one record per case with LCB's verdict, r1eval's, and whether they agree."""
+    livecodebench profile: one record per case with LCB's verdict, r1eval's, and whether they agree.
+    `limit`: only the first cases (a smoke run)."""
     from r1eval.grading.code.judge import judge_responses
     from r1eval.task.code_rows import code_spec
     from r1eval.types import CodeSpec, TestCase
@@ -273,6 +274,7 @@ def judged(pool, rows: list[dict] | None = None) -> list[dict]:
     for row in rows or ():
         for case in ROW_CASES.get(str(row["question_id"]), ()):
             items.append((f"row {row['question_id']}", case, code_spec(row)))
+    items = items[:limit]
     results = judge_responses(pool, [(spec, f"```python\n{case.code}\n```") for _, case, spec in items],
                               profile="livecodebench")
     return [{"group": group, "case": case.name, "lcb_passes": case.lcb_passes, "rule": case.rule,

@@ -6,9 +6,6 @@ test costs).
 
     PYTHONPATH=. .venv/bin/python benchmarks/contest/bench.py [--packages DIR] [--workers 1 2] [--out FILE] [--smoke]
 
-Full runs write benchmarks/results/contest_bench.json (and --out FILE); --smoke (two submissions, one worker, both
-sides) only checks that the real path works.
-
 C++ is compiled once per distinct source before the timed phases (the compile time is reported on its own) and
 both sides run the same executables. Speed figures only; nothing is asserted but the verdicts' agreement.
 """
@@ -23,16 +20,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.grading.code.blocks import extract_program  # noqa: E402
 from r1eval.grading.code.compile_cache import CompileCache, compile_key  # noqa: E402
 from r1eval.grading.code.judge import builds_for, job_for, judge_responses, language_label  # noqa: E402
 from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
 from r1eval.sandbox.pool import Sandbox, SandboxPool  # noqa: E402
 from r1eval.task.packages import load_packages, package_submissions  # noqa: E402
-from benchmarks import run_meta  # noqa: E402
 
 DEFAULT_PACKAGES = Path(os.environ.get("R1EVAL_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data") \
     / "problem_packages"
+SMOKE_SUBMISSIONS = 2  # the first accepted programs only, one worker
+SMOKE_NEEDS = ("docker", "data")
 
 
 def workload(root: Path) -> list:
@@ -49,7 +48,7 @@ def bench_pool(items, workers: int, memory_mb: int, cache: CompileCache) -> dict
         results = judge_responses(pool, [i[:2] for i in items], all_tests=True, cache=cache)
         elapsed = time.monotonic() - started
     tests = sum(r.tests_total for r in results)
-    return {"workers": workers, "seconds": round(elapsed, 1), "submissions_per_s": round(len(items) / elapsed, 3),
+    return {"workers": workers, "seconds": round(elapsed, 3), "submissions_per_s": round(len(items) / elapsed, 3),
             "tests_per_s": round(tests / elapsed, 3), "tests": tests,
             "verdicts": {i[2]: r.verdict.value for i, r in zip(items, results, strict=True)}}
 
@@ -84,12 +83,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=Path, default=DEFAULT_PACKAGES)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--smoke", action="store_true", help="two submissions, one worker, nothing written")
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
+    if not args.packages.is_dir():
+        sys.exit(f"problem packages not found at {args.packages}; pass --packages or set R1EVAL_DATA_DIR")
     items = workload(args.packages)
     if args.smoke:
-        items, args.workers = items[:2], [1]
+        items, args.workers = items[:SMOKE_SUBMISSIONS], [1]
     memory = max(spec.memory_mb for spec, _, _ in items)
     cache = CompileCache()
     requests = {}
@@ -111,12 +112,8 @@ def main() -> None:
         row["accepted"] = sum(v == "accepted" for v in row.pop("verdicts").values())
     base["accepted"] = sum(v == "accepted" for v in base.pop("verdicts").values())
     report["load_average"] = os.getloadavg()
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
-    if not args.smoke:
-        run_meta.write("contest_bench", report)
+    print(json.dumps(report, indent=2))
+    recorder.write(report, args.smoke, args.out)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,6 @@
     PYTHONPATH=. python benchmarks/sandbox/bench.py [--workers 1 2 4] [--submissions 120] [--baseline-subs 12]
                                                     [--pool-only] [--smoke]
 
-Full runs write benchmarks/results/sandbox_bench.json; --smoke (a few submissions, one worker, every phase) only
-checks that the real path works.
-
 Workload: a mix of LiveCodeBench-sized problems (stdin and functional, 4-20 tests each, inputs up to 10^5 numbers)
 and responses: ~50% accepted, ~25% wrong answer (stops at the first failing test), runtime and compile errors,
 no code, and a few time-limit programs (1 s CPU limit for those problems). Speed figures only; nothing is asserted.
@@ -15,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -22,8 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import Recorder, add_options  # noqa: E402
 from r1eval.grading.code.blocks import extract_code  # noqa: E402
 from r1eval.grading.code.judge import judge_responses  # noqa: E402
 from r1eval.sandbox import image as sandbox_image  # noqa: E402
@@ -31,7 +31,9 @@ from r1eval.sandbox.docker_backend import DockerBackend  # noqa: E402
 from r1eval.sandbox.pool import SandboxPool  # noqa: E402
 from r1eval.task import code_rows as lcb_format  # noqa: E402
 from r1eval.types import CodeSpec, TestCase  # noqa: E402
-from benchmarks import run_meta  # noqa: E402
+
+SMOKE = {"workers": [1], "submissions": 4, "baseline_subs": 1, "trivial_tests": 3, "baseline_trivial": 2}
+SMOKE_NEEDS = ("docker",)
 
 
 def _sum_problem(rng: random.Random) -> CodeSpec:
@@ -133,7 +135,8 @@ def _docker_run_test(image: str, code: str, test: TestCase, time_limit: float) -
                "--security-opt", "no-new-privileges", "--user", "20000:20000", "--pids-limit", "64", "--memory",
                "640m", "--cpus", "1", "--log-driver", "none", "--entrypoint", "python3", image, "-c", code]
     try:
-        done = subprocess.run(command, input=test.input.encode(), capture_output=True, check=False, timeout=2 * time_limit + 5)
+        done = subprocess.run(command, input=test.input.encode(), capture_output=True, check=False,
+                              timeout=2 * time_limit + 5)
     except subprocess.TimeoutExpired:
         return False
     return done.returncode == 0 and done.stdout.decode().split() == test.output.split()
@@ -170,11 +173,14 @@ def main() -> None:
     parser.add_argument("--baseline-subs", type=int, default=12)
     parser.add_argument("--trivial-tests", type=int, default=300)
     parser.add_argument("--pool-only", action="store_true", help="skip the per-test and `docker run` baselines")
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data")
-    parser.add_argument("--smoke", action="store_true", help="smallest sizes, every phase, nothing written")
+    parser.add_argument("--shared", type=Path, default=Path(os.environ.get("R1EVAL_DATA_DIR")
+                                                           or ROOT.parent / "shared" / "data"))
+    parser.add_argument("--baseline-trivial", type=int, default=10, help="`docker run`s for the per-test overhead")
+    add_options(parser)
+    recorder = Recorder(__file__)
     args = parser.parse_args()
     if args.smoke:
-        args.workers, args.submissions, args.baseline_subs, args.trivial_tests = [1], 6, 1, 3
+        vars(args).update(SMOKE)
     image = sandbox_image.ensure_image()
     items = workload(args.submissions, args.shared)
     report = {"image": image, "submissions": len(items),
@@ -182,17 +188,17 @@ def main() -> None:
     report["pool"] = [bench_pool(items, n) for n in args.workers]
     if args.pool_only:
         print(json.dumps(report, indent=2))
+        recorder.write(report, args.smoke, args.out)
         return
-    per_test = statistics.median(trivial_overhead_pool(args.trivial_tests) for _ in range(1 if args.smoke else 3))
-    base_test = trivial_overhead_baseline(image, 2 if args.smoke else 10)
+    per_test = statistics.median(trivial_overhead_pool(args.trivial_tests) for _ in range(3))
+    base_test = trivial_overhead_baseline(image, args.baseline_trivial)
     report["trivial_per_test_ms"] = {"pool": round(per_test * 1000, 1), "docker_run": round(base_test * 1000, 1),
                                      "ratio": round(base_test / per_test, 1)}
     report["baseline"] = bench_baseline(image, items[: args.baseline_subs])
     best = max(report["pool"], key=lambda r: r["subs_per_s"])
     report["speedup_subs_per_s"] = round(best["subs_per_s"] / report["baseline"]["subs_per_s"], 1)
     print(json.dumps(report, indent=2))
-    if not args.smoke:
-        run_meta.write("sandbox_bench", report)
+    recorder.write(report, args.smoke, args.out)
 
 
 if __name__ == "__main__":
