@@ -117,9 +117,14 @@ def builds_for(spec: CodeSpec, program: tuple[str, str]) -> dict[str, tuple[str,
     """What must be compiled to judge `program` (language, source) on `spec`: the program if it is C++, and the
     problem's C++ checker or interactor; {compile key: (source, standard, headers)}."""
     builds = {compile_key(program[1], spec.cpp_std): (program[1], spec.cpp_std, {})} if program[0] == "cpp" else {}
-    for judge in _judge_programs(spec):
-        builds[_judge_key(judge)] = (judge.source, JUDGE_STD, dict(judge.files))
-    return builds
+    return {**builds, **judge_builds([spec])}
+
+
+def judge_builds(specs: Sequence[CodeSpec]) -> dict[str, tuple[str, str, dict]]:
+    """The problems' own C++ checkers and interactors (built before any program needs them, e.g. while the engine
+    generates): {compile key: (source, standard, headers)}."""
+    return {_judge_key(judge): (judge.source, JUDGE_STD, dict(judge.files))
+            for spec in specs for judge in _judge_programs(spec)}
 
 
 def job_for(job_id: str, code: str, spec: CodeSpec, profile: str = "plain", *, language: str = "python",

@@ -59,7 +59,7 @@ class CodeScorer:
         """Start the sandboxes and build every problem's C++ checker or interactor now: a streaming run calls this
         while the engine generates, so that neither the first samples wait for the sandboxes nor the last ones
         for their problem's checker."""
-        from r1eval.grading.code.run_tests import judge_builds
+        from r1eval.grading.code.judge import judge_builds
 
         pool = self._pool_for(scoring, 0)
         builds = judge_builds([p.code for p in problems if p.code is not None])
