@@ -13,9 +13,6 @@ from r1eval.cli.vocabulary import RENAMED
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-# Pages other helpers are writing on their branches; the integrator removes this allowance once they are merged.
-PENDING = {"streaming.md", "budget-curves.md", "adaptive.md", "reward.md", "sandbox.md", "statistics.md",
-           "benchmarks.md"}
 # Flags of other tools the docs quote, with the tool. A line naming a script (scripts/, benchmarks/) is that
 # script's command line, so its flags are not r1eval's.
 FOREIGN = {"--cpu": "install.sh", "--gpu": "install.sh", "--data-parallel-size": "vllm serve", "--no-deps": "pip",
@@ -24,12 +21,6 @@ FOREIGN = {"--cpu": "install.sh", "--gpu": "install.sh", "--data-parallel-size":
            "--body-file": "gh", "--help": "every command", "--remote_rm_url": "OpenRLHF",
            "--host": "python -m r1eval.reward.server", "--kind": "python -m r1eval.reward.server",
            "--timeout": "python -m r1eval.reward.server"}
-# TEMPORARY: flags from branches merged later (i15c: `run`/`sweep --adaptive`), named in text ported from their
-# README edits. Remove each once its branch is merged here.
-FLAGS_FROM_LATER_MERGES = {"--adaptive"}
-# TEMPORARY: pages from branches merged later (i15b: docs/comparability.md), linked by text ported from their
-# README edits. Remove each once its branch is merged here.
-PAGES_FROM_LATER_MERGES = {"comparability.md"}
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9_-]*")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
@@ -74,8 +65,7 @@ def test_every_flag_named_exists(page):
         if "benchmarks/" in line or "scripts/" in line:
             continue
         missing += [f"{page.name}:{number}: {flag}" for flag in FLAG.findall(line)
-                    if flag not in known and flag not in FOREIGN and flag not in old
-                    and flag not in FLAGS_FROM_LATER_MERGES]
+                    if flag not in known and flag not in FOREIGN and flag not in old]
     assert missing == []
 
 
@@ -88,8 +78,7 @@ def test_every_relative_link_resolves(page):
         path, _, anchor = target.partition("#")
         dest = (page.parent / path).resolve() if path else page
         if not dest.exists():
-            if dest.name not in PENDING and dest.name not in PAGES_FROM_LATER_MERGES:
-                broken.append(target)
+            broken.append(target)
             continue
         if anchor and dest.suffix == ".md" and anchor not in anchors(dest):
             broken.append(target)
