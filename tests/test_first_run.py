@@ -54,10 +54,22 @@ def vllm_logger(monkeypatch):
         handler.filters, handler.level = filters, level
 
 
-QUIET_CHILD = """
-import logging, os
-from r1eval.generate.vllm_backend import quiet_engine_logs
-quiet_engine_logs()
+def run_quieted(body: str) -> subprocess.CompletedProcess:
+    """`body` run after quiet_engine_logs() in a fresh interpreter, as the CLI runs: logging state left by earlier
+    in-process tests (a real vLLM engine configures its loggers on import) must not decide what the user sees."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VLLM_CONFIGURE_LOGGING", "TORCH_CPP_LOG_LEVEL",
+                                                            "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY",
+                                                            "TQDM_DISABLE")}
+    env["PYTHONPATH"] = str(REPO)
+    script = "import logging, os\nfrom r1eval.generate.vllm_backend import quiet_engine_logs\nquiet_engine_logs()\n"
+    proc = subprocess.run([sys.executable, "-c", script + body], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc
+
+
+def test_quiet_engine_logs_drop_info_and_known_noise_but_keep_other_warnings():
+    proc = run_quieted("""
 child = logging.getLogger("vllm.worker")
 child.info("Starting to load model /m ...")
 child.warning("libtcmalloc is not found in LD_PRELOAD. For best performance ...")
@@ -65,18 +77,7 @@ child.warning("The global random seed is set to 0. Since VLLM_ENABLE_V1_MULTIPRO
 child.warning("Sequence group 3 is preempted due to insufficient KV cache space")
 child.error("engine core failed")
 print(os.environ["VLLM_CONFIGURE_LOGGING"])
-"""
-
-
-def test_quiet_engine_logs_drop_info_and_known_noise_but_keep_other_warnings():
-    # a fresh interpreter, as the CLI is: logging state left by earlier in-process tests (a real vLLM engine
-    # configures its loggers on import) must not decide this
-    env = {k: v for k, v in os.environ.items() if k not in ("VLLM_CONFIGURE_LOGGING", "TORCH_CPP_LOG_LEVEL",
-                                                            "HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY",
-                                                            "TQDM_DISABLE")}
-    env["PYTHONPATH"] = str(REPO)
-    proc = subprocess.run([sys.executable, "-c", QUIET_CHILD], capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+""")
     assert proc.stderr.splitlines() == [
         "vllm WARNING: Sequence group 3 is preempted due to insufficient KV cache space",
         "vllm ERROR: engine core failed"]
