@@ -12,29 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from r1eval.config import RunConfig, SamplingConfig, ScoringConfig
+from r1eval.config import ScoringConfig
 from r1eval.grading import AnswerScorer
 from r1eval.pipeline import streaming
 from r1eval.pipeline.progress import RunProgress
 from r1eval.pipeline.run import run, score_run
 from r1eval.pipeline.throughput import decode_floor_s, generation_stats, model_bytes
 from r1eval.store import RunStore
-from r1eval.task.data import read_jsonl_rows
 from tests.fakes import FakeGenerator
+from tests.test_pipeline import config, math_answers  # noqa: F401 - a fixture
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def answers(shared_data):
-    return {row["unique_id"]: row["answer"] for row in read_jsonl_rows(shared_data / "math500.jsonl")}
-
-
-def config(tmp_path, shared_data, **overrides):
-    base = dict(model="fake-model", tasks=("math500",), sampling=SamplingConfig(n=4, seed=7), limit=12,
-                data_dir=str(shared_data), out=str(tmp_path / "runs"), run_name="r")
-    base.update(overrides)
-    return RunConfig(**base)
+def answers(math_answers):  # noqa: F811 - test_pipeline's fixture, under the name these tests use
+    return math_answers
 
 
 def verdict_lines(run_dir: Path) -> list[dict]:
