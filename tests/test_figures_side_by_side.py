@@ -57,13 +57,36 @@ def test_runs_of_different_models_get_their_own_positions_on_a_0_to_100_axis(ste
     lambda runs: figs.rates_figure(tables.completion_table(runs), figs.BEHAVIOURS, "behaviours"),
 ])
 def test_the_legend_covers_no_data_and_no_subplot(stepless, make):
-    fig = make(stepless)
+    _assert_legend_clear(make(stepless))
+
+
+def _assert_legend_clear(fig):
     points = _points(fig)
     assert points and len(fig.legends) == 1
     box = fig.legends[0].get_window_extent()
     assert not any(box.contains(x, y) for x, y in points)
     assert not any(box.overlaps(ax.get_window_extent()) for ax in fig.axes)
     assert all(not ax.get_legend() for ax in fig.axes)
+
+
+@pytest.fixture
+def stepped(tmp_path):
+    rates = np.linspace(0.1, 0.9, 30)
+    for step, scale in ((100, 0.6), (200, 0.8), (300, 1.0)):
+        make_run(tmp_path, f"s{step}", {"aime24": bernoulli_task(rates * scale, 8),
+                                        "math500": bernoulli_task(rates * scale, 4)}, step=step)
+    return expand_run_paths([tmp_path])
+
+
+@pytest.mark.parametrize("make", [
+    lambda runs: figs.accuracy_figure(tables.summary_table(runs)),
+    lambda runs: figs.passk_figure(tables.passk_table(runs)),
+    lambda runs: figs.rates_figure(tables.completion_table(runs), figs.BEHAVIOURS, "behaviours"),
+])
+def test_along_training_steps_too_the_legend_sits_above_the_data(stepped, make):
+    fig = make(stepped)  # a step-500 point in a corner used to sit under a legend placed inside the subplot
+    _assert_legend_clear(fig)
+    assert fig.get_suptitle() != "Accuracy per run"
 
 
 def test_tick_labels_with_minus_signs_stay_inside_the_figure(stepless):

@@ -3,8 +3,8 @@
 Each function takes report tables (r1eval.report.tables) and returns a Figure whose axes hold the data (lines, bands,
 images), which is what the tests inspect. Incomplete runs are drawn as red 'x' markers labelled "incomplete";
 runs without a training step are drawn as horizontal reference lines beside the stepped series. When no run has a
-step (two seeds, two models), every run gets its own labelled x position, markers are not joined, the y axis
-starts at 0 (accuracy: 0-100 %) and the legend sits above the plots, never over the data.
+step (two seeds, two models), every run gets its own labelled x position, markers are not joined and the y axis
+starts at 0 (accuracy: 0-100 %). Every figure's legend sits above the plots, never over the data.
 """
 from __future__ import annotations
 
@@ -76,20 +76,17 @@ def _finish(ax: Axes, placed: pd.DataFrame, x: str, ylabel: str, percent: bool =
         ax.set_ylim(0, 100 if percent else max(1.0, float(ax.dataLim.y1) * 1.15))
         return  # the legend goes above the plots (_legend_above), never over these points
     ax.set_xlabel("training step")
-    handles, labels = ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    if unique:
-        ax.legend(unique.values(), unique.keys(), fontsize=7, loc="best")
 
 
-def _legend_above(fig: Figure, axes: Mapping[str, Axes]) -> None:
-    """Runs side by side: one legend for all subplots, in a strip between the figure's title and the subplots'."""
+def _legend_above(fig: Figure, axes: Mapping[str, Axes], side_by_side: bool = False) -> None:
+    """One legend for all subplots, in a strip between the figure's title and the subplots' (never over the data);
+    runs side by side (no training step) retitle the figure."""
     unique: dict[str, object] = {}
     for ax in axes.values():
         handles, labels = ax.get_legend_handles_labels()
         unique.update((label, handle) for label, handle in zip(labels, handles, strict=True) if label not in unique)
-    title = fig.get_suptitle()
-    fig.suptitle(title.replace(" vs training step", " per run"))
+    if side_by_side:
+        fig.suptitle(fig.get_suptitle().replace(" vs training step", " per run"))
     if not unique:
         return
     height = fig.get_figheight()
@@ -156,8 +153,7 @@ def accuracy_figure(summary: pd.DataFrame, references: Mapping[str, Sequence[tup
             ax.axhline(value, color="purple", linestyle="-.", linewidth=1, label=f"{name} (published)")
         _finish(ax, frame if x == "_pos" else placed, x, "accuracy (%)", percent=True)
         side_by_side |= x == "_pos"
-    if side_by_side:
-        _legend_above(fig, axes)
+    _legend_above(fig, axes, side_by_side)
     return fig
 
 
@@ -186,8 +182,8 @@ def run_curves_figure(table: pd.DataFrame, x: str, y: str, title: str, xlabel: s
         ax.set_xscale("log", base=2)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        if len(runs) <= 12:
-            ax.legend(fontsize=7)
+    if len({label for ax in axes.values() for label in ax.get_legend_handles_labels()[1]}) <= 12:
+        _legend_above(fig, axes)  # more checkpoints than that: the colour scale (by step) says which is which
     return fig
 
 
@@ -220,8 +216,7 @@ def length_figure(completions: pd.DataFrame) -> Figure:
             _references(ax, unstepped, "mean_tokens")
         _finish(ax, frame if x == "_pos" else placed, x, "tokens")
         side_by_side |= x == "_pos"
-    if side_by_side:
-        _legend_above(fig, axes)
+    _legend_above(fig, axes, side_by_side)
     return fig
 
 
@@ -242,8 +237,7 @@ def rates_figure(frame_all: pd.DataFrame, columns: Mapping[str, str], title: str
         _finish(ax, frame if x == "_pos" else placed, x, "% of responses")
         ax.set_ylim(0, max(5.0, top * 1.15))  # rates start at 0; a flat 0% line must not look like noise
         side_by_side |= x == "_pos"
-    if side_by_side:
-        _legend_above(fig, axes)
+    _legend_above(fig, axes, side_by_side)
     return fig
 
 
@@ -321,6 +315,5 @@ def rating_figure(ratings: pd.DataFrame) -> Figure:
             _references(ax, unstepped, "cf_rating")
         _finish(ax, frame if x == "_pos" else placed, x, "Codeforces rating")
         side_by_side |= x == "_pos"
-    if side_by_side:
-        _legend_above(fig, axes)
+    _legend_above(fig, axes, side_by_side)
     return fig
