@@ -181,16 +181,21 @@ run(cfg, generator=FakeGenerator(answers, delay_s=float(sys.argv[1])), show_prog
 """
 
 
+def kill_once_written(script: Path, arg: str, journal: Path, lines: int, timeout_s: float) -> None:
+    """Run `script arg` in a child and kill -9 it as soon as `journal` holds `lines` lines (or at the timeout)."""
+    proc = subprocess.Popen([sys.executable, str(script), arg], cwd=REPO)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and (not journal.exists() or journal.read_text().count("\n") < lines):
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
 def test_sigkill_in_the_middle_of_generation_loses_nothing_already_journaled(tmp_path, shared_data, math_answers):
     script = tmp_path / "victim.py"
     script.write_text(KILL_SCRIPT.format(repo=str(REPO), data=str(shared_data), out=str(tmp_path / "runs")))
     journal = tmp_path / "runs" / "r" / "math500" / "completions.jsonl"
-    proc = subprocess.Popen([sys.executable, str(script), "0.2"], cwd=REPO)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not journal.exists() or journal.read_text().count("\n") < 12):
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_once_written(script, "0.2", journal, lines=12, timeout_s=60)
     kept = journal_keys(tmp_path / "runs" / "r")
     assert 12 <= len(kept) < 48
     subprocess.run([sys.executable, str(script), "0"], cwd=REPO, check=True)

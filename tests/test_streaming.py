@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +16,7 @@ from r1eval.pipeline.run import run, score_run
 from r1eval.pipeline.throughput import decode_floor_s, generation_stats, model_bytes
 from r1eval.store import RunStore
 from tests.fakes import FakeGenerator
-from tests.test_pipeline import config, math_answers  # noqa: F401 - a fixture
+from tests.test_pipeline import config, kill_once_written, math_answers  # noqa: F401 - a fixture
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -174,12 +170,7 @@ def test_sigkill_while_grading_and_generating_loses_no_verdict(tmp_path, shared_
     script.write_text(KILL_SCRIPT.format(repo=str(REPO), data=str(shared_data), out=str(tmp_path / "runs")))
     run_dir = tmp_path / "runs" / "r"
     verdicts = run_dir / "math500" / "verdicts.jsonl"
-    proc = subprocess.Popen([sys.executable, str(script), "0.3"], cwd=REPO)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not verdicts.exists() or verdicts.read_text().count("\n") < 8):
-        time.sleep(0.02)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_once_written(script, "0.3", verdicts, lines=8, timeout_s=120)
     kept = {(v.problem_id, v.sample) for v in RunStore(run_dir).read_verdicts("math500")}
     journaled = RunStore(run_dir).read_completions("math500")
     assert 8 <= len(kept) < 48 and len(journaled) >= len(kept)
